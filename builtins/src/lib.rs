@@ -1,0 +1,14 @@
+//! Every builtin command of minishell, in one registry: the shell asks it for
+//! a name and gets back what to run, where it must run, and its help.
+//!
+//! This crate knows nothing of the executor. A builtin sees the shell only
+//! through the small [`Context`] interface: its output streams, the
+//! variables, the background children, and a way to ask the shell to exit.
+
+mod context;
+pub mod errors;
+mod registry;
+mod shell;
+
+pub use context::{Context, Status};
+pub use registry::{Builtin, Group, Place, REGISTRY, find};

@@ -1,0 +1,115 @@
+//! The registry: one static table of every builtin, sorted by name, with
+//! what the shell needs to know before running one.
+
+use std::ffi::OsString;
+
+use crate::context::{Context, Status};
+use crate::shell;
+
+/// Where a builtin has to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// It changes the shell itself (`cd`, `exit`, `export`): run in the
+    /// shell's process when alone in the foreground. In a pipeline or in the
+    /// background it still runs in a child, as in bash, and changes nothing.
+    Shell,
+    /// It only reads its arguments and writes output (`echo`, `pwd`): the
+    /// shell may run it in its own process, saving a fork, or in a child.
+    Anywhere,
+}
+
+/// The topic a builtin belongs to, for grouping in `help`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Group {
+    Shell,
+}
+
+/// One builtin: its name, its documentation and the function that runs it.
+pub struct Builtin {
+    pub name: &'static str,
+    /// One line for `help`.
+    pub summary: &'static str,
+    /// The full text for `help NAME` and `NAME --help`.
+    pub help: &'static str,
+    pub place: Place,
+    pub group: Group,
+    /// Whether `NAME --help` prints the help. `echo --help` prints
+    /// `--help` in bash, so echo, true and false opt out.
+    pub help_option: bool,
+    /// Runs the builtin. `args[0]` is its name, as typed.
+    pub run: fn(args: &[OsString], ctx: &mut dyn Context) -> Status,
+}
+
+impl Builtin {
+    /// Runs the builtin, answering `--help` for it when it takes that option.
+    pub fn invoke(&self, args: &[OsString], ctx: &mut dyn Context) -> Status {
+        if self.help_option && args.get(1).is_some_and(|a| a == "--help") {
+            let _ = writeln!(ctx.stdout(), "{}", self.help.trim_end());
+            return 0;
+        }
+        (self.run)(args, ctx)
+    }
+}
+
+
+/// Every builtin, sorted by name (a unit test checks it) so lookup can
+/// binary-search.
+pub static REGISTRY: &[&Builtin] = &[
+    &shell::cd::CD,
+    &shell::echo::ECHO,
+    &shell::exit::EXIT,
+    &shell::export::EXPORT,
+    &shell::truth::FALSE,
+    &shell::pwd::PWD,
+    &shell::exit::QUIT,
+    &shell::truth::TRUE,
+    &shell::unset::UNSET,
+    &shell::wait::WAIT,
+];
+
+/// The builtin called `name`, if there is one.
+pub fn find(name: &[u8]) -> Option<&'static Builtin> {
+    REGISTRY
+        .binary_search_by(|b| b.name.as_bytes().cmp(name))
+        .ok()
+        .map(|i| REGISTRY[i])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_is_sorted_and_unique() {
+        for pair in REGISTRY.windows(2) {
+            assert!(
+                pair[0].name < pair[1].name,
+                "{} must come before {}",
+                pair[0].name,
+                pair[1].name
+            );
+        }
+    }
+
+    #[test]
+    fn every_builtin_is_documented() {
+        for builtin in REGISTRY {
+            assert!(!builtin.summary.is_empty(), "{} has no summary", builtin.name);
+            assert!(!builtin.summary.contains('\n'), "{}: summary is one line", builtin.name);
+            assert!(
+                builtin.help.starts_with(builtin.name),
+                "{}: help starts with its usage line",
+                builtin.name
+            );
+        }
+    }
+
+    #[test]
+    fn find_finds_each_and_only_those() {
+        for builtin in REGISTRY {
+            assert_eq!(find(builtin.name.as_bytes()).map(|b| b.name), Some(builtin.name));
+        }
+        assert!(find(b"ls").is_none());
+        assert!(find(b"").is_none());
+    }
+}

@@ -1,0 +1,52 @@
+//! `pwd`: print the working directory.
+
+use std::ffi::OsString;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::fs::MetadataExt;
+
+use super::fail;
+use crate::context::{Context, Status};
+use crate::errors::plain;
+use crate::registry::{Builtin, Group, Place};
+
+pub static PWD: Builtin = Builtin {
+    name: "pwd",
+    summary: "print the working directory",
+    help: "pwd [-L|-P]
+    Print the working directory.
+      -L  as $PWD names it, symbolic links kept, when $PWD is this directory (default)
+      -P  the physical directory, every symbolic link resolved
+",
+    place: Place::Anywhere,
+    group: Group::Shell,
+    help_option: true,
+    run,
+};
+
+fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
+    let physical = args[1..].iter().any(|a| a == "-P");
+    let logical = ctx
+        .var("PWD")
+        .filter(|pwd| !physical && pwd.as_bytes().starts_with(b"/") && same_dir(pwd, "."));
+    let dir = match logical {
+        Some(pwd) => pwd,
+        None => match std::env::current_dir() {
+            Ok(dir) => dir.into_os_string(),
+            Err(e) => return fail(ctx, "pwd", plain(&e), 1),
+        },
+    };
+    let mut line = dir.into_vec();
+    line.push(b'\n');
+    match ctx.stdout().write_all(&line) {
+        Ok(()) => 0,
+        Err(e) => fail(ctx, "pwd", format_args!("write error: {}", plain(&e)), 1),
+    }
+}
+
+/// Whether two paths name the same directory (same device and inode).
+fn same_dir(a: impl AsRef<std::path::Path>, b: impl AsRef<std::path::Path>) -> bool {
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}

@@ -1,0 +1,34 @@
+//! `true` and `false`: a status and nothing else, for conditions and loops.
+
+use std::ffi::OsString;
+
+use crate::context::{Context, Status};
+use crate::registry::{Builtin, Group, Place};
+
+pub static TRUE: Builtin = Builtin {
+    name: "true",
+    summary: "do nothing, successfully (status 0)",
+    help: "true\n    Return a successful status (0). Arguments are ignored.\n",
+    place: Place::Anywhere,
+    group: Group::Shell,
+    help_option: false,
+    run: succeed,
+};
+
+pub static FALSE: Builtin = Builtin {
+    name: "false",
+    summary: "do nothing, unsuccessfully (status 1)",
+    help: "false\n    Return an unsuccessful status (1). Arguments are ignored.\n",
+    place: Place::Anywhere,
+    group: Group::Shell,
+    help_option: false,
+    run: fail,
+};
+
+fn succeed(_args: &[OsString], _ctx: &mut dyn Context) -> Status {
+    0
+}
+
+fn fail(_args: &[OsString], _ctx: &mut dyn Context) -> Status {
+    1
+}

@@ -1,0 +1,50 @@
+//! `wait`: wait for background children and collect their status.
+
+use std::ffi::OsString;
+
+use super::{fail, shown};
+use crate::context::{Context, Status};
+use crate::registry::{Builtin, Group, Place};
+
+pub static WAIT: Builtin = Builtin {
+    name: "wait",
+    summary: "wait for background commands to finish",
+    help: "wait [PID ...]
+    With no PID, wait until every background command has finished; the
+    status is 0. With PIDs, wait for each and return the last one's status
+    (127 if it is not a child of this shell). A child that already ended
+    still reports its status, so `cmd & ...; wait $!` always works.
+",
+    place: Place::Shell,
+    group: Group::Shell,
+    help_option: true,
+    run,
+};
+
+fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
+    if args.len() < 2 {
+        ctx.wait_all();
+        return 0;
+    }
+    let mut status = 0;
+    for arg in &args[1..] {
+        let text = shown(arg);
+        let pid = match text.parse::<i32>() {
+            Ok(pid) if pid > 0 => pid,
+            Ok(_) => {
+                status = fail(ctx, "wait", format_args!("pid {text} is not a child of this shell"), 127);
+                continue;
+            }
+            Err(_) => {
+                let message = format!("`{text}': not a pid or valid job spec");
+                status = fail(ctx, "wait", message, 1);
+                continue;
+            }
+        };
+        status = match ctx.wait_pid(pid) {
+            Some(child_status) => child_status,
+            None => fail(ctx, "wait", format_args!("pid {pid} is not a child of this shell"), 127),
+        };
+    }
+    status
+}

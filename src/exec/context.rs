@@ -1,0 +1,107 @@
+//! The shell as builtins see it: the [`Context`] of the builtins crate,
+//! implemented over the shell's state and two output descriptors.
+
+use std::ffi::{OsStr, OsString};
+use std::io::{self, Write};
+use std::os::fd::{BorrowedFd, RawFd};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+
+use minishell_builtins::{Context, Status};
+
+use super::redirect::Slot;
+use crate::shell::Shell;
+
+/// Writes straight to a descriptor, unbuffered: builtins write a line or a
+/// listing at a time, and nothing is left to flush when a child `_exit`s.
+pub struct FdWriter {
+    slot: Slot,
+}
+
+impl FdWriter {
+    pub fn new(slot: Slot) -> FdWriter {
+        FdWriter { slot }
+    }
+
+    /// The shell's own descriptor `fd` (1 or 2), unredirected.
+    pub fn shell(fd: RawFd) -> FdWriter {
+        FdWriter { slot: Slot::Fd(fd) }
+    }
+}
+
+impl Write for FdWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let Slot::Fd(fd) = self.slot else {
+            return Err(io::Error::from_raw_os_error(libc::EBADF));
+        };
+        // SAFETY: the descriptor is only written to; if it is closed the
+        // write fails with EBADF, which is reported like any write error.
+        let fd = unsafe { BorrowedFd::borrow_raw(fd) };
+        loop {
+            match nix::unistd::write(fd, buf) {
+                Err(nix::errno::Errno::EINTR) => continue,
+                result => return result.map_err(io::Error::from),
+            }
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A builtin's view of the shell: its state and its two output streams.
+pub struct ShellContext<'a> {
+    pub shell: &'a mut Shell,
+    pub stdout: FdWriter,
+    pub stderr: FdWriter,
+}
+
+impl Context for ShellContext<'_> {
+    fn stdout(&mut self) -> &mut dyn Write {
+        &mut self.stdout
+    }
+
+    fn stderr(&mut self) -> &mut dyn Write {
+        &mut self.stderr
+    }
+
+    fn var(&self, name: &str) -> Option<OsString> {
+        self.shell.vars.get(name).map(|v| OsString::from_vec(v.to_vec()))
+    }
+
+    fn set_var(&mut self, name: &str, value: &OsStr) {
+        self.shell.vars.set(name, value.as_bytes().to_vec());
+    }
+
+    fn set_exported(&mut self, name: &str, exported: bool) {
+        self.shell.vars.set_exported(name, exported);
+    }
+
+    fn unset_var(&mut self, name: &str) {
+        self.shell.vars.unset(name);
+    }
+
+    fn exported_vars(&self) -> Vec<(String, Option<OsString>)> {
+        self.shell.vars.exported()
+    }
+
+    fn interactive(&self) -> bool {
+        self.shell.interactive()
+    }
+
+    fn last_status(&self) -> Status {
+        self.shell.status
+    }
+
+    fn request_exit(&mut self, status: Status) {
+        self.shell.exit_request = Some(status);
+    }
+
+    fn wait_all(&mut self) {
+        self.shell.jobs.wait_all();
+    }
+
+    fn wait_pid(&mut self, pid: i32) -> Option<Status> {
+        self.shell.jobs.wait_pid(pid)
+    }
+}

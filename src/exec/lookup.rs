@@ -1,0 +1,98 @@
+//! What a command name runs: a builtin, or a file found on `$PATH`.
+//! The shell searches PATH itself, before forking, so a missing command
+//! costs no process and the child only calls `execve`.
+
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::PermissionsExt;
+
+use minishell_builtins::Builtin;
+
+/// The resolution of a command name.
+pub enum Resolved {
+    Builtin(&'static Builtin),
+    /// A file to `execve`: the name itself when it holds a `/`, else the
+    /// first match on PATH.
+    File(Vec<u8>),
+    /// A directory given by path (`/tmp`): bash's "Is a directory", 126.
+    Directory,
+    NotFound,
+}
+
+pub fn resolve(name: &[u8], path_var: Option<&[u8]>) -> Resolved {
+    if name.contains(&b'/') {
+        return match std::fs::metadata(OsStr::from_bytes(name)) {
+            Ok(meta) if meta.is_dir() => Resolved::Directory,
+            _ => Resolved::File(name.to_vec()),
+        };
+    }
+    if let Some(builtin) = minishell_builtins::find(name) {
+        return Resolved::Builtin(builtin);
+    }
+    search_path(name, path_var.unwrap_or(b"/usr/local/bin:/usr/bin:/bin"))
+}
+
+/// The first executable regular file named `name` in PATH's directories
+/// (an empty entry means the current directory). If only a file without
+/// execute permission matches, it is returned anyway so that `execve`
+/// reports "Permission denied" (126), as bash does.
+fn search_path(name: &[u8], path_var: &[u8]) -> Resolved {
+    if name.is_empty() {
+        return Resolved::NotFound;
+    }
+    let mut not_executable = None;
+    for dir in path_var.split(|&b| b == b':') {
+        let mut candidate = Vec::with_capacity(dir.len() + name.len() + 1);
+        if dir.is_empty() {
+            candidate.extend_from_slice(b".");
+        } else {
+            candidate.extend_from_slice(dir);
+        }
+        candidate.push(b'/');
+        candidate.extend_from_slice(name);
+        let Ok(meta) = std::fs::metadata(OsStr::from_bytes(&candidate)) else {
+            continue;
+        };
+        if !meta.is_file() {
+            continue;
+        }
+        if meta.permissions().mode() & 0o111 != 0 {
+            return Resolved::File(candidate);
+        }
+        not_executable.get_or_insert(candidate);
+    }
+    match not_executable {
+        Some(file) => Resolved::File(file),
+        None => Resolved::NotFound,
+    }
+}
+
+/// The course mini-shell's message for a command it cannot run.
+pub fn not_found_message(name: &[u8]) -> Vec<u8> {
+    [&b"Execution failed for '"[..], name, b"'\n"].concat()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtins_come_before_path() {
+        assert!(matches!(resolve(b"cd", Some(b"/bin")), Resolved::Builtin(_)));
+    }
+
+    #[test]
+    fn path_is_searched_in_order() {
+        match resolve(b"sh", Some(b"/nonexistent:/bin:/usr/bin")) {
+            Resolved::File(path) => assert_eq!(path, b"/bin/sh"),
+            _ => panic!("sh not found on /bin"),
+        }
+        assert!(matches!(resolve(b"no-such-command-x", Some(b"/bin")), Resolved::NotFound));
+    }
+
+    #[test]
+    fn names_with_a_slash_are_used_as_is() {
+        assert!(matches!(resolve(b"./x", Some(b"")), Resolved::File(p) if p == b"./x"));
+        assert!(matches!(resolve(b"/", None), Resolved::Directory));
+    }
+}

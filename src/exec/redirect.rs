@@ -1,0 +1,229 @@
+//! Redirections, resolved in the parent: files are opened here, before any
+//! fork, so an error is reported once and nothing of the command runs. What
+//! comes out is a list of descriptor moves for a child to replay, and a
+//! view of where each descriptor now points, for a builtin that runs in the
+//! shell's own process and writes through it without moving the shell's
+//! descriptors 1 and 2 at all.
+
+use std::fmt;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::ffi::OsStrExt;
+
+use nix::errno::Errno;
+use nix::fcntl::{FcntlArg, FdFlag, OFlag, fcntl, open};
+use nix::sys::stat::Mode;
+
+use super::spawn::FdAction;
+use crate::ast::RedirOp;
+
+/// A redirection with its target expanded: `2>> "$log"` with `$log` known.
+pub struct Expanded {
+    pub fd: RawFd,
+    pub op: RedirOp,
+    pub target: Vec<u8>,
+}
+
+/// Where a descriptor of the command points, seen from the shell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    /// The shell's descriptor with this number (its own, or one it opened).
+    Fd(RawFd),
+    /// Closed with `N>&-`.
+    Closed,
+}
+
+/// The redirections of one command, opened.
+#[derive(Default)]
+pub struct Redirects {
+    actions: Vec<FdAction>,
+    /// Descriptors the shell opened for the command (files, pipe ends),
+    /// all close-on-exec; they close when this value is dropped.
+    opened: Vec<OwnedFd>,
+    /// For each descriptor the command changed, where it now points.
+    view: Vec<(RawFd, Slot)>,
+}
+
+/// A redirection that failed; nothing of its command may run.
+#[derive(Debug)]
+pub enum RedirectError {
+    Open { target: Vec<u8>, errno: Errno },
+    BadFd(String),
+    Ambiguous(String),
+}
+
+impl fmt::Display for RedirectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RedirectError::Open { target, errno } => {
+                write!(f, "{}: {}", String::from_utf8_lossy(target), errno.desc())
+            }
+            RedirectError::BadFd(fd) => write!(f, "{fd}: Bad file descriptor"),
+            RedirectError::Ambiguous(word) => write!(f, "{word}: ambiguous redirect"),
+        }
+    }
+}
+
+impl Redirects {
+    /// Makes descriptor `to` of the command a copy of `fd`, which the
+    /// command now owns: a pipe end, or `/dev/null` for a background job.
+    pub fn give(&mut self, fd: OwnedFd, to: RawFd) {
+        let raw = fd.as_raw_fd();
+        self.opened.push(fd);
+        self.dup(raw, to);
+    }
+
+    /// Opens one redirection and records its moves.
+    pub fn add(&mut self, r: &Expanded) -> Result<(), RedirectError> {
+        let flags = match r.op {
+            RedirOp::Read => OFlag::O_RDONLY,
+            RedirOp::Write | RedirOp::WriteBoth => OFlag::O_WRONLY | OFlag::O_CREAT | OFlag::O_TRUNC,
+            RedirOp::Append | RedirOp::AppendBoth => {
+                OFlag::O_WRONLY | OFlag::O_CREAT | OFlag::O_APPEND
+            }
+            RedirOp::ReadWrite => OFlag::O_RDWR | OFlag::O_CREAT,
+            RedirOp::DupOutput | RedirOp::DupInput => return self.add_dup(r),
+        };
+        let file = open_file(&r.target, flags)?;
+        let raw = file.as_raw_fd();
+        self.opened.push(file);
+        self.dup(raw, r.fd);
+        if matches!(r.op, RedirOp::WriteBoth | RedirOp::AppendBoth) {
+            // `&>f` opens once and shares the file, so stdout and stderr
+            // write at one offset and never overwrite each other.
+            self.dup(raw, 2);
+        }
+        Ok(())
+    }
+
+    /// `N>&M`, `N<&M` and `N>&-`. In bash `>&word` with a word that is not a
+    /// number means `&>word`.
+    fn add_dup(&mut self, r: &Expanded) -> Result<(), RedirectError> {
+        let text = String::from_utf8_lossy(&r.target).into_owned();
+        if text == "-" {
+            self.actions.push(FdAction::Close(r.fd));
+            self.set_view(r.fd, Slot::Closed);
+            return Ok(());
+        }
+        let Some(from) = text.parse::<RawFd>().ok().filter(|fd| *fd >= 0) else {
+            if r.op == RedirOp::DupOutput && r.fd == 1 {
+                let both = Expanded {
+                    fd: 1,
+                    op: RedirOp::WriteBoth,
+                    target: r.target.clone(),
+                };
+                return self.add(&both);
+            }
+            return Err(RedirectError::Ambiguous(text));
+        };
+        if self.slot(from) == Slot::Closed {
+            return Err(RedirectError::BadFd(text));
+        }
+        self.dup(from, r.fd);
+        Ok(())
+    }
+
+    fn dup(&mut self, from: RawFd, to: RawFd) {
+        self.actions.push(FdAction::Dup { from, to });
+        let slot = self.slot(from);
+        self.set_view(to, slot);
+    }
+
+    fn set_view(&mut self, fd: RawFd, slot: Slot) {
+        match self.view.iter_mut().find(|(n, _)| *n == fd) {
+            Some(entry) => entry.1 = slot,
+            None => self.view.push((fd, slot)),
+        }
+    }
+
+    /// Where descriptor `fd` of the command points. One the command did not
+    /// touch is the shell's own, if the shell has it open for children: a
+    /// close-on-exec descriptor is the shell's private business.
+    pub fn slot(&self, fd: RawFd) -> Slot {
+        if let Some((_, slot)) = self.view.iter().find(|(n, _)| *n == fd) {
+            return *slot;
+        }
+        if self.opened.iter().any(|o| o.as_raw_fd() == fd) {
+            return Slot::Fd(fd);
+        }
+        match fcntl(borrowed(fd), FcntlArg::F_GETFD) {
+            Ok(flags) if !FdFlag::from_bits_truncate(flags).contains(FdFlag::FD_CLOEXEC) => {
+                Slot::Fd(fd)
+            }
+            _ => Slot::Closed,
+        }
+    }
+
+    /// The moves for a child to replay. Descriptors the shell opened are
+    /// first moved above any number a move writes to, so that an early move
+    /// (`3>a`) never clobbers a file a later one still needs (`4>b` opened
+    /// as descriptor 3).
+    pub fn child_actions(&mut self) -> &[FdAction] {
+        let targets: Vec<RawFd> = self
+            .actions
+            .iter()
+            .filter_map(|a| match a {
+                FdAction::Dup { from, to } if from != to => Some(*to),
+                FdAction::Close(fd) => Some(*fd),
+                _ => None,
+            })
+            .collect();
+        let floor = targets.iter().copied().max().unwrap_or(2).max(9) + 1;
+        for owned in &mut self.opened {
+            let fd = owned.as_raw_fd();
+            if !targets.contains(&fd) {
+                continue;
+            }
+            let Ok(moved) = fcntl(&*owned, FcntlArg::F_DUPFD_CLOEXEC(floor)) else {
+                continue;
+            };
+            for action in &mut self.actions {
+                if let FdAction::Dup { from, .. } = action {
+                    if *from == fd {
+                        *from = moved;
+                    }
+                }
+            }
+            // SAFETY: F_DUPFD_CLOEXEC returned a new descriptor that nothing
+            // else owns.
+            *owned = unsafe { OwnedFd::from_raw_fd(moved) };
+        }
+        &self.actions
+    }
+
+    /// Closes, in a child that runs shell code instead of `execve`, every
+    /// descriptor the parent opened for it: without `execve`, close-on-exec
+    /// never fires, and a builtin holding the read end of its own output
+    /// pipe would never see the reader go.
+    pub fn close_owned_in_child(&mut self, others: &[RawFd]) {
+        let targets: Vec<RawFd> = self
+            .actions
+            .iter()
+            .filter_map(|a| match a {
+                FdAction::Dup { to, .. } => Some(*to),
+                FdAction::Close(_) => None,
+            })
+            .collect();
+        let owned = self.opened.iter().map(|o| o.as_raw_fd()).chain(others.iter().copied());
+        let closes: Vec<FdAction> = owned
+            .filter(|fd| !targets.contains(fd))
+            .map(FdAction::Close)
+            .collect();
+        self.actions.extend(closes);
+    }
+}
+
+fn open_file(target: &[u8], flags: OFlag) -> Result<OwnedFd, RedirectError> {
+    let path = std::ffi::OsStr::from_bytes(target);
+    let mode = Mode::from_bits_truncate(0o666);
+    open(path, flags | OFlag::O_CLOEXEC | OFlag::O_NOCTTY, mode).map_err(|errno| RedirectError::Open {
+        target: target.to_vec(),
+        errno,
+    })
+}
+
+/// Borrows a raw descriptor for one `fcntl` call.
+fn borrowed(fd: RawFd) -> std::os::fd::BorrowedFd<'static> {
+    // SAFETY: the descriptor is only queried, never closed or kept; a
+    // closed one makes fcntl fail with EBADF, which the caller expects.
+    unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) }
+}

@@ -1,0 +1,85 @@
+//! A simple command in the foreground: a builtin runs right in the shell,
+//! with its redirections seen through [`Redirects::slot`]; a program runs
+//! in a forked child the shell waits for.
+
+use std::ffi::OsString;
+use std::os::unix::ffi::OsStringExt;
+
+use minishell_builtins::Builtin;
+
+use super::context::{FdWriter, ShellContext};
+use super::lookup::{Resolved, not_found_message, resolve};
+use super::redirect::Redirects;
+use super::spawn::{Program, Signals, Work, spawn};
+use super::{Prepared, shown};
+use crate::ast::SimpleCommand;
+use crate::shell::Shell;
+use crate::status::{NOT_EXECUTABLE, NOT_FOUND, Status};
+
+impl Shell {
+    pub(super) fn run_simple(&mut self, command: &SimpleCommand) -> Status {
+        if command.words.is_empty() {
+            // `A=1 > f`: the redirections are made (creating f) and undone,
+            // the assignments stay.
+            let Some(_) = self.prepare(command, Redirects::default()) else {
+                return 1;
+            };
+            self.assign(&command.assignments);
+            return 0;
+        }
+        self.with_assignments(&command.assignments, |shell| {
+            let Some(prepared) = shell.prepare(command, Redirects::default()) else {
+                return 1;
+            };
+            shell.run_prepared(prepared)
+        })
+    }
+
+    fn run_prepared(&mut self, prepared: Prepared) -> Status {
+        let Prepared { argv, mut redirects } = prepared;
+        let Some(name) = argv.first() else {
+            return 0;
+        };
+        match resolve(name, self.vars.get("PATH")) {
+            Resolved::Builtin(builtin) => self.run_builtin_here(builtin, argv, &redirects),
+            Resolved::NotFound => {
+                let message = not_found_message(name);
+                let _ = std::io::Write::write_all(&mut FdWriter::new(redirects.slot(2)), &message);
+                NOT_FOUND
+            }
+            Resolved::Directory => {
+                let message = format!("{}: Is a directory", shown(name));
+                self.report(redirects.slot(2), &message);
+                NOT_EXECUTABLE
+            }
+            Resolved::File(path) => {
+                let environment = self.vars.environment();
+                let Some(program) = Program::new(path, argv, environment) else {
+                    self.report(redirects.slot(2), "argument holds a NUL byte");
+                    return NOT_EXECUTABLE;
+                };
+                let child = spawn(Work::Exec(&program), redirects.child_actions(), Signals::Default);
+                drop(redirects);
+                match child {
+                    Ok(pid) => self.wait_foreground(pid),
+                    Err(errno) => {
+                        self.report(super::Slot::Fd(2), &format!("fork: {}", errno.desc()));
+                        1
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs a builtin in the shell's own process. Its output goes where its
+    /// redirections point; the shell's descriptors 1 and 2 never move.
+    fn run_builtin_here(&mut self, builtin: &Builtin, argv: Vec<Vec<u8>>, redirects: &Redirects) -> Status {
+        let args: Vec<OsString> = argv.into_iter().map(OsString::from_vec).collect();
+        let mut context = ShellContext {
+            stdout: FdWriter::new(redirects.slot(1)),
+            stderr: FdWriter::new(redirects.slot(2)),
+            shell: self,
+        };
+        builtin.invoke(&args, &mut context)
+    }
+}

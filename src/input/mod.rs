@@ -1,0 +1,30 @@
+//! Where command lines come from: a script in memory, standard input read
+//! without reading ahead, or a terminal with line editing. The input loop
+//! ([`crate::repl`]) sees them all through [`LineSource`].
+
+mod script;
+mod stdin;
+mod terminal;
+
+pub use script::ScriptSource;
+pub use stdin::StdinSource;
+pub use terminal::TerminalSource;
+
+use std::io;
+
+pub trait LineSource {
+    /// Shows `prompt` (empty for scripts), then appends the next line, with
+    /// its newline if it had one, to `buf`. Returns `false` at the end of
+    /// input.
+    fn read_line(&mut self, buf: &mut Vec<u8>, prompt: &str) -> io::Result<bool>;
+
+    /// Called before a command runs: a source sharing its input with the
+    /// commands it runs gives back what it read too far.
+    fn before_run(&mut self) {}
+
+    /// Called with each complete command, for the terminal's history.
+    fn add_history(&mut self, _command: &[u8]) {}
+
+    /// How many lines were read so far, for error messages in scripts.
+    fn lines_read(&self) -> usize;
+}

@@ -1,0 +1,367 @@
+//! Token-level rules: blanks and comments, operators, redirection operators
+//! and words with their quoting. Each rule is a nom parser over bytes named
+//! for what it recognizes; the grammar composes them.
+
+use nom::{
+    Parser,
+    branch::alt,
+    bytes::complete::{tag, take_while, take_while1},
+    character::complete::digit1,
+    combinator::{map, opt, value},
+};
+
+use super::{Fail, PResult};
+use crate::ast::{Param, RedirOp, Word, WordPart};
+
+/// Bytes that end an unquoted word: blanks, newline and the operator bytes.
+pub fn is_metachar(b: u8) -> bool {
+    matches!(
+        b,
+        b' ' | b'\t' | b'\n' | b';' | b'&' | b'|' | b'<' | b'>' | b'(' | b')'
+    )
+}
+
+/// Bytes that start something other than plain text inside an unquoted word.
+fn is_word_special(b: u8) -> bool {
+    is_metachar(b) || matches!(b, b'\'' | b'"' | b'\\' | b'$' | b'`')
+}
+
+pub fn is_name_start(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b == b'_'
+}
+
+pub fn is_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// Spaces, tabs, escaped newlines and a comment: everything between tokens
+/// that means nothing. A `#` starts a comment only where a token could
+/// start, so `a#b` stays one word.
+pub fn blanks(mut i: &[u8]) -> PResult<'_, ()> {
+    loop {
+        match i {
+            [b' ' | b'\t', rest @ ..] => i = rest,
+            [b'\\', b'\n', rest @ ..] => i = rest,
+            [b'#', ..] => {
+                let end = memchr_newline(i);
+                i = &i[end..];
+            }
+            _ => return Ok((i, ())),
+        }
+    }
+}
+
+fn memchr_newline(i: &[u8]) -> usize {
+    i.iter().position(|&b| b == b'\n').unwrap_or(i.len())
+}
+
+/// The control operators that separate commands, longest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operator {
+    AndIf,
+    OrIf,
+    DoubleSemi,
+    Semi,
+    Amp,
+    PipeBoth,
+    Pipe,
+    Newline,
+    OpenParen,
+    CloseParen,
+}
+
+impl Operator {
+    pub fn text(self) -> &'static str {
+        match self {
+            Operator::AndIf => "&&",
+            Operator::OrIf => "||",
+            Operator::DoubleSemi => ";;",
+            Operator::Semi => ";",
+            Operator::Amp => "&",
+            Operator::PipeBoth => "|&",
+            Operator::Pipe => "|",
+            Operator::Newline => "newline",
+            Operator::OpenParen => "(",
+            Operator::CloseParen => ")",
+        }
+    }
+}
+
+/// A control operator. Redirection operators starting with `&` (`&>`) are
+/// not control operators, so the redirection rule must be tried first.
+pub fn operator(i: &[u8]) -> PResult<'_, Operator> {
+    alt((
+        value(Operator::AndIf, tag(&b"&&"[..])),
+        value(Operator::OrIf, tag(&b"||"[..])),
+        value(Operator::DoubleSemi, tag(&b";;"[..])),
+        value(Operator::Semi, tag(&b";"[..])),
+        value(Operator::Amp, tag(&b"&"[..])),
+        value(Operator::PipeBoth, tag(&b"|&"[..])),
+        value(Operator::Pipe, tag(&b"|"[..])),
+        value(Operator::Newline, tag(&b"\n"[..])),
+        value(Operator::OpenParen, tag(&b"("[..])),
+        value(Operator::CloseParen, tag(&b")"[..])),
+    ))
+    .parse(i)
+}
+
+/// A redirection operator with its optional descriptor number: `2>>`, `<`,
+/// `&>`. The number must touch the operator (`2>f`; `2 >f` is an argument
+/// `2` and a redirection of standard output).
+pub fn redirect_op(i: &[u8]) -> PResult<'_, (Option<i32>, RedirOp)> {
+    if i.starts_with(b"<<") {
+        return Fail::unsupported(i, "a here-document or here-string (<<)");
+    }
+    let (rest, fd) = opt(digit1).parse(i)?;
+    let (rest, op) = alt((
+        value(RedirOp::AppendBoth, tag(&b"&>>"[..])),
+        value(RedirOp::WriteBoth, tag(&b"&>"[..])),
+        value(RedirOp::Append, tag(&b">>"[..])),
+        value(RedirOp::DupOutput, tag(&b">&"[..])),
+        value(RedirOp::Write, tag(&b">|"[..])),
+        value(RedirOp::Write, tag(&b">"[..])),
+        value(RedirOp::ReadWrite, tag(&b"<>"[..])),
+        value(RedirOp::DupInput, tag(&b"<&"[..])),
+        value(RedirOp::Read, tag(&b"<"[..])),
+    ))
+    .parse(rest)?;
+    let fd = match fd {
+        // `2&>f` is the word `2` followed by `&>f`, as in bash.
+        Some(_) if matches!(op, RedirOp::WriteBoth | RedirOp::AppendBoth) => {
+            return Fail::backtrack(i);
+        }
+        Some(digits) => match std::str::from_utf8(digits).ok().and_then(|d| d.parse().ok()) {
+            Some(fd) => Some(fd),
+            None => return Fail::token(i, String::from_utf8_lossy(digits).into_owned()),
+        },
+        None => None,
+    };
+    Ok((rest, (fd, op)))
+}
+
+/// A variable name: a letter or `_`, then letters, digits and `_`.
+pub fn name(i: &[u8]) -> PResult<'_, &[u8]> {
+    let (rest, _) = take_while1(is_name_start).parse(i)?;
+    let (rest, _) = take_while(is_name_byte).parse(rest)?;
+    Ok((rest, &i[..i.len() - rest.len()]))
+}
+
+/// A word: quoted and unquoted parts with no blank or operator between them.
+/// Fails (recoverably) when no word starts here.
+pub fn word(i: &[u8]) -> PResult<'_, Word> {
+    let (rest, mut parts) = word_parts(i)?;
+    if rest.len() == i.len() {
+        return Fail::backtrack(i);
+    }
+    mark_tilde(&mut parts, false);
+    Ok((rest, Word { parts }))
+}
+
+/// The value of an assignment (`NAME=` already consumed): possibly empty,
+/// and with `~` expanded after every `:` too, as in `PATH=~/bin:~/sbin`.
+pub fn assignment_value(i: &[u8]) -> PResult<'_, Word> {
+    let (rest, mut parts) = word_parts(i)?;
+    mark_tilde(&mut parts, true);
+    Ok((rest, Word { parts }))
+}
+
+/// The parts of one word, up to the first unquoted metacharacter.
+fn word_parts(mut i: &[u8]) -> PResult<'_, Vec<WordPart>> {
+    let mut parts: Vec<WordPart> = Vec::new();
+    loop {
+        let part;
+        (i, part) = match i.first() {
+            None => break,
+            Some(&b) if is_metachar(b) => break,
+            Some(b'\'') => single_quoted(i)?,
+            Some(b'"') => double_quoted(i)?,
+            Some(b'\\') => match i.get(1) {
+                None => return Fail::end(i),
+                Some(b'\n') => (&i[2..], None),
+                Some(&escaped) => (&i[2..], Some(WordPart::Escaped(escaped))),
+            },
+            Some(b'$') => dollar(i)?,
+            Some(b'`') => return Fail::unsupported(i, "command substitution (`…`)"),
+            Some(_) => {
+                let (rest, text) = take_while1(|b| !is_word_special(b)).parse(i)?;
+                (rest, Some(WordPart::Literal(text.to_vec())))
+            }
+        };
+        if let Some(part) = part {
+            push_part(&mut parts, part);
+        }
+    }
+    Ok((i, parts))
+}
+
+/// Appends a part, merging adjacent literals so `a\nb` (escaped newline
+/// removed) is one literal, as the user sees it.
+fn push_part(parts: &mut Vec<WordPart>, part: WordPart) {
+    if let (Some(WordPart::Literal(last)), WordPart::Literal(text)) = (parts.last_mut(), &part) {
+        last.extend_from_slice(text);
+    } else {
+        parts.push(part);
+    }
+}
+
+/// `'…'`: everything up to the next `'` is literal, newlines included.
+fn single_quoted(i: &[u8]) -> PResult<'_, Option<WordPart>> {
+    let body = &i[1..];
+    match body.iter().position(|&b| b == b'\'') {
+        Some(end) => Ok((
+            &body[end + 1..],
+            Some(WordPart::SingleQuoted(body[..end].to_vec())),
+        )),
+        None => Fail::unclosed(i, b'\''),
+    }
+}
+
+/// `"…"`: literal text and `$` expansions; a backslash escapes only
+/// `$`, `` ` ``, `"`, `\` and newline, and is kept before anything else.
+fn double_quoted(open: &[u8]) -> PResult<'_, Option<WordPart>> {
+    let mut i = &open[1..];
+    let mut parts = Vec::new();
+    loop {
+        let part;
+        (i, part) = match i.first() {
+            None => return Fail::unclosed(open, b'"'),
+            Some(b'"') => return Ok((&i[1..], Some(WordPart::DoubleQuoted(parts)))),
+            Some(b'\\') => match i.get(1) {
+                None => return Fail::unclosed(open, b'"'),
+                Some(b'\n') => (&i[2..], None),
+                Some(&c @ (b'$' | b'`' | b'"' | b'\\')) => (&i[2..], Some(WordPart::Literal(vec![c]))),
+                Some(_) => (&i[1..], Some(WordPart::Literal(vec![b'\\']))),
+            },
+            Some(b'$') => dollar(i)?,
+            Some(b'`') => return Fail::unsupported(i, "command substitution (`…`)"),
+            Some(_) => {
+                let (rest, text) =
+                    take_while1(|b| !matches!(b, b'"' | b'\\' | b'$' | b'`')).parse(i)?;
+                (rest, Some(WordPart::Literal(text.to_vec())))
+            }
+        };
+        if let Some(part) = part {
+            push_part(&mut parts, part);
+        }
+    }
+}
+
+/// `$` and what follows it. A `$` that starts no expansion is literal.
+fn dollar(i: &[u8]) -> PResult<'_, Option<WordPart>> {
+    let after = &i[1..];
+    let special = |c: u8| match c {
+        b'?' => Some(Param::Status),
+        b'$' => Some(Param::ShellPid),
+        b'!' => Some(Param::LastBackground),
+        b'#' => Some(Param::Count),
+        b'@' => Some(Param::AllSeparate),
+        b'*' => Some(Param::AllJoined),
+        b'-' => Some(Param::Options),
+        d @ b'0'..=b'9' => Some(Param::Positional(usize::from(d - b'0'))),
+        _ => None,
+    };
+    match after.first() {
+        Some(b'{') => braced_param(i),
+        Some(b'(') => Fail::unsupported(i, "command substitution or arithmetic ($(…))"),
+        Some(b'\'') => Fail::unsupported(i, "ANSI-C quoting ($'…')"),
+        Some(&c) if is_name_start(c) => map(name, |n: &[u8]| {
+            Some(WordPart::Param(Param::Named(ascii(n))))
+        })
+        .parse(after),
+        Some(&c) => match special(c) {
+            Some(param) => Ok((&after[1..], Some(WordPart::Param(param)))),
+            None => Ok((after, Some(WordPart::Literal(b"$".to_vec())))),
+        },
+        None => Ok((after, Some(WordPart::Literal(b"$".to_vec())))),
+    }
+}
+
+/// `${NAME}`, `${10}`, `${?}`…; operators such as `${x:-y}` come later.
+fn braced_param(i: &[u8]) -> PResult<'_, Option<WordPart>> {
+    let inner = &i[2..];
+    let close = match inner.iter().position(|&b| b == b'}') {
+        Some(close) => close,
+        None => return Fail::unclosed(i, b'{'),
+    };
+    let body = &inner[..close];
+    let param = match body {
+        [b'?'] => Param::Status,
+        [b'$'] => Param::ShellPid,
+        [b'!'] => Param::LastBackground,
+        [b'#'] => Param::Count,
+        [b'@'] => Param::AllSeparate,
+        [b'*'] => Param::AllJoined,
+        [b'-'] => Param::Options,
+        [first, ..] if first.is_ascii_digit() && body.iter().all(u8::is_ascii_digit) => {
+            match ascii(body).parse() {
+                Ok(n) => Param::Positional(n),
+                Err(_) => return Fail::bad_substitution(i),
+            }
+        }
+        [first, ..] if is_name_start(*first) && body.iter().all(|&b| is_name_byte(b)) => {
+            Param::Named(ascii(body))
+        }
+        [first, second, ..]
+            if is_name_start(*first) || (*first == b'#' && is_name_start(*second)) =>
+        {
+            return Fail::unsupported(i, "parameter operators such as ${x:-y}");
+        }
+        _ => return Fail::bad_substitution(i),
+    };
+    Ok((&inner[close + 1..], Some(WordPart::Param(param))))
+}
+
+/// Names are ASCII by construction; this turns their bytes into a `String`.
+fn ascii(bytes: &[u8]) -> String {
+    bytes.iter().map(|&b| char::from(b)).collect()
+}
+
+/// Turns an unquoted `~` or `~user` into a [`WordPart::Tilde`] where the
+/// shell expands it: at the start of the word, and in assignments also after
+/// each `:`. The prefix runs to the first `/` (or `:` in assignments); a
+/// prefix that runs into a quote or expansion is left literal, as in bash.
+fn mark_tilde(parts: &mut Vec<WordPart>, after_colons: bool) {
+    let Some(WordPart::Literal(first)) = parts.first() else {
+        return;
+    };
+    if !after_colons && first.first() != Some(&b'~') {
+        return;
+    }
+    let only_part = parts.len() == 1;
+    let text = first.clone();
+    let mut out: Vec<WordPart> = Vec::new();
+    let mut literal = Vec::new();
+    let mut start = 0;
+    while start <= text.len() {
+        let segment_end = if after_colons {
+            text[start..].iter().position(|&b| b == b':').map_or(text.len(), |p| start + p)
+        } else {
+            text.len()
+        };
+        let segment = &text[start..segment_end];
+        let prefix_end = segment.iter().position(|&b| b == b'/').unwrap_or(segment.len());
+        let ends_cleanly = prefix_end < segment.len() || segment_end < text.len() || only_part;
+        let user = segment.get(1..prefix_end).unwrap_or(&[]);
+        let valid_user = user.iter().all(|&b| is_name_byte(b) || b == b'.' || b == b'-');
+        if segment.first() == Some(&b'~') && ends_cleanly && valid_user {
+            if !literal.is_empty() {
+                out.push(WordPart::Literal(std::mem::take(&mut literal)));
+            }
+            out.push(WordPart::Tilde(user.to_vec()));
+            literal.extend_from_slice(&segment[prefix_end..]);
+        } else {
+            literal.extend_from_slice(segment);
+        }
+        if segment_end < text.len() {
+            literal.push(b':');
+        }
+        start = segment_end + 1;
+        if !after_colons {
+            break;
+        }
+    }
+    if !literal.is_empty() {
+        out.push(WordPart::Literal(literal));
+    }
+    parts.splice(0..1, out);
+}

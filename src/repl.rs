@@ -1,0 +1,95 @@
+//! The input loop: read a line, ask for more while the command is
+//! unfinished, parse, run, repeat until the input ends or `exit` runs.
+
+use std::io::Write as _;
+
+use crate::input::LineSource;
+use crate::parse::{SyntaxError, parse};
+use crate::shell::{Mode, Shell};
+use crate::status::SYNTAX_ERROR;
+
+/// Where syntax errors are reported from: a script names itself and the
+/// line, as bash does (`minishell: x.sh: line 3: …`).
+pub struct Origin {
+    pub script_name: Option<String>,
+}
+
+pub fn run(shell: &mut Shell, source: &mut dyn LineSource, origin: &Origin) {
+    let mut text = Vec::new();
+    while shell.exit_request.is_none() {
+        text.clear();
+        let first_line = source.lines_read() + 1;
+        match source.read_line(&mut text, &prompt(shell, false)) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                eprintln!("minishell: cannot read input: {e}");
+                shell.status = 1;
+                break;
+            }
+        }
+        loop {
+            // bash drops NUL bytes from its input; a C string cannot hold them.
+            text.retain(|&b| b != 0);
+            match parse(&text) {
+                Ok(list) => {
+                    source.add_history(&text);
+                    source.before_run();
+                    shell.run_list(&list);
+                    break;
+                }
+                Err(error) if error.needs_more_input() => {
+                    if matches!(source.read_line(&mut text, &prompt(shell, true)), Ok(true)) {
+                        continue;
+                    }
+                    syntax_error(shell, origin, &error, &text, first_line);
+                    return;
+                }
+                Err(error) => {
+                    source.add_history(&text);
+                    syntax_error(shell, origin, &error, &text, first_line);
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// Reports a syntax error; nothing of its text has run. A script stops
+/// there, as bash's does; a prompt goes on.
+fn syntax_error(shell: &mut Shell, origin: &Origin, error: &SyntaxError, text: &[u8], first_line: usize) {
+    let (line, _) = error.line_and_column(text);
+    let place = match &origin.script_name {
+        Some(name) => format!("{name}: line {}: ", first_line + line - 1),
+        None => String::new(),
+    };
+    let _ = writeln!(std::io::stderr(), "minishell: {place}{}", error.describe(text));
+    shell.status = SYNTAX_ERROR;
+    if shell.mode == Mode::Script {
+        shell.exit_request = Some(SYNTAX_ERROR);
+    }
+}
+
+/// The prompt for the next line: the course's `> ` on a non-terminal
+/// standard input; on a terminal `$PS1`, or the working directory (with `~`
+/// for home) followed by `> `; nothing for scripts.
+fn prompt(shell: &Shell, continuation: bool) -> String {
+    match shell.mode {
+        Mode::Stdin { prompt: true } => "> ".to_owned(),
+        Mode::Interactive if continuation => "> ".to_owned(),
+        Mode::Interactive => match shell.vars.get("PS1") {
+            Some(ps1) => String::from_utf8_lossy(ps1).into_owned(),
+            None => {
+                let dir = String::from_utf8_lossy(shell.vars.get("PWD").unwrap_or(b"")).into_owned();
+                let home = String::from_utf8_lossy(shell.vars.get("HOME").unwrap_or(b"")).into_owned();
+                match dir.strip_prefix(home.as_str()) {
+                    Some(rest) if !home.is_empty() && (rest.is_empty() || rest.starts_with('/')) => {
+                        format!("~{rest}> ")
+                    }
+                    _ => format!("{dir}> "),
+                }
+            }
+        },
+        _ => String::new(),
+    }
+}

@@ -1,0 +1,146 @@
+//! Child statuses: what `waitpid` reports, decoded into `$?` and into the
+//! words bash prints when a command dies of a signal.
+
+use nix::sys::signal::Signal;
+use nix::sys::wait::WaitStatus;
+
+pub use minishell_builtins::Status;
+
+/// The status of a command that could not be found (and the course
+/// mini-shell's `Execution failed`).
+pub const NOT_FOUND: Status = 127;
+/// The status of a command that was found but could not be run.
+pub const NOT_EXECUTABLE: Status = 126;
+/// The status after a syntax error.
+pub const SYNTAX_ERROR: Status = 2;
+
+/// How a child ended, decoded from a wait status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChildEnd {
+    /// It called `exit(code)`: `WIFEXITED` and `WEXITSTATUS`.
+    Exited(i32),
+    /// A signal killed it: `WIFSIGNALED` and `WTERMSIG`, with `WCOREDUMP`.
+    Signaled { signal: i32, core_dumped: bool },
+}
+
+impl ChildEnd {
+    /// Decodes what `waitpid` returned; `None` for a child that is still
+    /// alive (stopped, continued, or nothing to report yet).
+    pub fn from_wait(status: WaitStatus) -> Option<ChildEnd> {
+        match status {
+            WaitStatus::Exited(_, code) => Some(ChildEnd::Exited(code)),
+            WaitStatus::Signaled(_, signal, core_dumped) => Some(ChildEnd::Signaled {
+                signal: signal as i32,
+                core_dumped,
+            }),
+            _ => None,
+        }
+    }
+
+    /// The value of `$?`: the exit code, or 128 plus the signal number, as
+    /// every POSIX shell reports a killed command.
+    pub fn status(self) -> Status {
+        match self {
+            ChildEnd::Exited(code) => code,
+            ChildEnd::Signaled { signal, .. } => 128 + signal,
+        }
+    }
+
+    /// What bash prints when a foreground command dies of a signal, such as
+    /// `Segmentation fault (core dumped)`. Nothing for SIGINT (the user
+    /// pressed Ctrl-C and knows) and SIGPIPE (the normal end of
+    /// `yes | head`).
+    pub fn report(self) -> Option<String> {
+        let ChildEnd::Signaled { signal, core_dumped } = self else {
+            return None;
+        };
+        if signal == libc::SIGINT || signal == libc::SIGPIPE {
+            return None;
+        }
+        let words = signal_words(signal);
+        Some(if core_dumped {
+            format!("{words} (core dumped)")
+        } else {
+            words
+        })
+    }
+}
+
+/// A signal's description in bash's words (`strsignal`).
+pub fn signal_words(signal: i32) -> String {
+    let known = match Signal::try_from(signal) {
+        Ok(Signal::SIGHUP) => "Hangup",
+        Ok(Signal::SIGINT) => "Interrupt",
+        Ok(Signal::SIGQUIT) => "Quit",
+        Ok(Signal::SIGILL) => "Illegal instruction",
+        Ok(Signal::SIGTRAP) => "Trace/breakpoint trap",
+        Ok(Signal::SIGABRT) => "Aborted",
+        Ok(Signal::SIGBUS) => "Bus error",
+        Ok(Signal::SIGFPE) => "Floating point exception",
+        Ok(Signal::SIGKILL) => "Killed",
+        Ok(Signal::SIGUSR1) => "User defined signal 1",
+        Ok(Signal::SIGSEGV) => "Segmentation fault",
+        Ok(Signal::SIGUSR2) => "User defined signal 2",
+        Ok(Signal::SIGPIPE) => "Broken pipe",
+        Ok(Signal::SIGALRM) => "Alarm clock",
+        Ok(Signal::SIGTERM) => "Terminated",
+        Ok(Signal::SIGSTKFLT) => "Stack fault",
+        Ok(Signal::SIGXCPU) => "CPU time limit exceeded",
+        Ok(Signal::SIGXFSZ) => "File size limit exceeded",
+        Ok(Signal::SIGVTALRM) => "Virtual timer expired",
+        Ok(Signal::SIGPROF) => "Profiling timer expired",
+        Ok(Signal::SIGIO) => "I/O possible",
+        Ok(Signal::SIGPWR) => "Power failure",
+        Ok(Signal::SIGSYS) => "Bad system call",
+        _ => return format!("Unknown signal {signal}"),
+    };
+    known.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nix::unistd::Pid;
+
+    /// Raw statuses as the kernel encodes them, decoded the way `waitpid`
+    /// callers do.
+    fn decode(raw: i32) -> Option<ChildEnd> {
+        ChildEnd::from_wait(WaitStatus::from_raw(Pid::from_raw(1), raw).unwrap())
+    }
+
+    #[test]
+    fn exit_codes_are_the_high_byte() {
+        assert_eq!(decode(0x0000), Some(ChildEnd::Exited(0)));
+        assert_eq!(decode(22 << 8), Some(ChildEnd::Exited(22)));
+        assert_eq!(decode(22 << 8).unwrap().status(), 22);
+    }
+
+    #[test]
+    fn signals_are_128_plus_n() {
+        let segv = decode(libc::SIGSEGV | 0x80).unwrap();
+        assert_eq!(
+            segv,
+            ChildEnd::Signaled {
+                signal: libc::SIGSEGV,
+                core_dumped: true
+            }
+        );
+        assert_eq!(segv.status(), 139);
+        assert_eq!(segv.report().as_deref(), Some("Segmentation fault (core dumped)"));
+        let kill = decode(libc::SIGKILL).unwrap();
+        assert_eq!(kill.status(), 137);
+        assert_eq!(kill.report().as_deref(), Some("Killed"));
+    }
+
+    #[test]
+    fn quiet_signals_and_exits_report_nothing() {
+        assert_eq!(decode(libc::SIGPIPE).unwrap().report(), None);
+        assert_eq!(decode(libc::SIGINT).unwrap().report(), None);
+        assert_eq!(decode(1 << 8).unwrap().report(), None);
+    }
+
+    #[test]
+    fn stopped_children_have_not_ended() {
+        assert_eq!(decode(0x137f), None);
+    }
+}
