@@ -1,0 +1,62 @@
+//! The lab scripts in `examples/` run through minishell and show what the
+//! lab asks the student to observe.
+
+mod common;
+
+use common::{minishell, temp_dir};
+
+/// Runs `minishell examples/NAME` in a temporary directory.
+fn example(name: &str) -> (String, String, i32) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(name);
+    let dir = temp_dir();
+    let out = minishell().arg(path).current_dir(dir.path()).output().unwrap();
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+#[test]
+fn wait_for_me_fails_without_waiting_and_works_with_it() {
+    let (out, err, status) = example("wait-for-me.sh");
+    assert!(out.contains("the read failed"), "{out}");
+    assert!(err.contains("No such file or directory"), "{err}");
+    assert!(out.contains("finished with status 0\nwritten by child\n"), "{out}");
+    assert_eq!(status, 0);
+}
+
+#[test]
+fn exit_status_decodes_codes_and_signals() {
+    let (out, err, status) = example("exit-status.sh");
+    assert!(out.contains("child exited with code 22"), "{out}");
+    assert!(out.contains("status 139 = 128 + 11"), "{out}");
+    assert!(out.contains("status 137 = 128 + 9"), "{out}");
+    assert!(out.contains("status 127 (127: not found)"), "{out}");
+    assert!(err.contains("Execution failed for 'no-such-program-here'"), "{err}");
+    assert_eq!(status, 0);
+}
+
+#[test]
+fn sleepy_lists_the_sleeps_as_children_until_wait() {
+    let (out, _, status) = example("sleepy.sh");
+    let lines: Vec<&str> = out.lines().collect();
+    let shell_pid = lines[0].split("PID ").nth(1).unwrap().split(')').next().unwrap();
+    // Three sleeps and the cat that reads the list.
+    assert_eq!(lines[2].split_whitespace().count(), 4, "{out}");
+    let stat: Vec<&str> = lines[4].split_whitespace().collect();
+    assert_eq!((stat[1], stat[2]), ("(sleep)", shell_pid), "{out}");
+    // After wait only cat is a child.
+    assert_eq!(lines[6].split_whitespace().count(), 1, "{out}");
+    assert_eq!(status, 0);
+}
+
+#[test]
+fn system_dissected_shows_clone_execve_wait4() {
+    let (out, err, status) = example("system-dissected.sh");
+    assert_eq!(status, 0, "{err}");
+    let clone = out.find("clone").expect("a clone line");
+    let exec = out.find("execve(\"/usr/bin/sleep\"").or_else(|| out.find("execve(\"/bin/sleep\"")).expect("sleep's execve");
+    let wait = out.find("wait4").expect("a wait4 line");
+    assert!(clone < exec && clone < wait, "{out}");
+}
