@@ -118,7 +118,7 @@ fn nul_bytes_are_dropped_from_input_as_bash_does() {
 fn invalid_utf8_passes_through_as_bytes() {
     let out = minishell()
         .arg("-c")
-        .arg(std::ffi::OsStr::new(unsafe_free_bytes()))
+        .arg(std::ffi::OsStr::new(non_utf8_line()))
         .output()
         .unwrap();
     assert_eq!(out.stdout, b"\xff\xfe x\xc3\n");
@@ -126,7 +126,7 @@ fn invalid_utf8_passes_through_as_bytes() {
 }
 
 /// `echo <ff fe> x<c3>` as an OS string: not UTF-8 and not meant to be.
-fn unsafe_free_bytes() -> &'static std::ffi::OsStr {
+fn non_utf8_line() -> &'static std::ffi::OsStr {
     use std::os::unix::ffi::OsStrExt;
     std::ffi::OsStr::from_bytes(b"echo \xff\xfe x\xc3")
 }

@@ -7,7 +7,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{minishell, run_c, temp_dir};
+use common::{run_c, temp_dir};
 
 #[test]
 fn children_start_with_only_0_1_2_and_their_redirections() {

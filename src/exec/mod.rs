@@ -12,8 +12,6 @@ mod redirect;
 mod simple;
 pub mod spawn;
 
-use std::os::unix::ffi::OsStrExt;
-
 use nix::errno::Errno;
 use nix::sys::wait::waitpid;
 use nix::unistd::Pid;
@@ -163,9 +161,4 @@ impl Shell {
         use std::io::Write as _;
         let _ = FdWriter::shell(2).write_all(format!("{words}\n").as_bytes());
     }
-}
-
-/// A command name as it appears in messages.
-fn shown(name: &[u8]) -> std::borrow::Cow<'_, str> {
-    String::from_utf8_lossy(std::ffi::OsStr::from_bytes(name).as_bytes())
 }

@@ -41,14 +41,18 @@ impl Shell {
     /// started directly; a list with `&&`/`||` runs in a forked copy of the
     /// shell. `$!` becomes the last process started.
     pub(super) fn start_background(&mut self, list: &AndOrList) {
-        let last = if list.rest.is_empty() {
-            self.start_pipeline(&list.first, true).into_iter().flatten().last()
+        let pids: Vec<Pid> = if list.rest.is_empty() {
+            self.start_pipeline(&list.first, true).into_iter().flatten().collect()
         } else {
-            self.start_subshell(list)
+            self.start_subshell(list).into_iter().collect()
         };
-        if let Some(pid) = last {
+        // Every process is tracked, not only the last: `wait` waits for the
+        // whole pipeline, and none of its stages is left a zombie.
+        for pid in &pids {
             self.jobs.add(pid.as_raw());
-            self.last_background = Some(pid.as_raw());
+        }
+        if let Some(last) = pids.last() {
+            self.last_background = Some(last.as_raw());
         }
         self.status = 0;
     }

@@ -11,7 +11,7 @@ use super::context::{FdWriter, ShellContext};
 use super::lookup::{Resolved, not_found_message, resolve};
 use super::redirect::Redirects;
 use super::spawn::{Program, Signals, Work, spawn};
-use super::{Prepared, shown};
+use super::Prepared;
 use crate::ast::SimpleCommand;
 use crate::shell::Shell;
 use crate::status::{NOT_EXECUTABLE, NOT_FOUND, Status};
@@ -48,7 +48,7 @@ impl Shell {
                 NOT_FOUND
             }
             Resolved::Directory => {
-                let message = format!("{}: Is a directory", shown(name));
+                let message = format!("{}: Is a directory", String::from_utf8_lossy(name));
                 self.report(redirects.slot(2), &message);
                 NOT_EXECUTABLE
             }

@@ -20,7 +20,7 @@ use crate::ast::List;
 pub fn parse(source: &[u8]) -> Result<List, SyntaxError> {
     let at = |input: &[u8]| source.len() - input.len();
     match grammar::list(source) {
-        Ok((rest, list)) if rest.is_empty() => Ok(list),
+        Ok((b"", list)) => Ok(list),
         Ok((rest, _)) => Err(SyntaxError {
             kind: SyntaxErrorKind::UnexpectedToken(grammar::token_at(rest)),
             offset: at(rest),
