@@ -199,7 +199,11 @@ impl Display for List {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         for (i, item) in self.items.iter().enumerate() {
             if i > 0 {
-                f.write_str(if self.items[i - 1].background { " " } else { "; " })?;
+                f.write_str(if self.items[i - 1].background {
+                    " "
+                } else {
+                    "; "
+                })?;
             }
             write!(f, "{item}")?;
         }

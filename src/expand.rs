@@ -114,18 +114,28 @@ fn tilde(shell: &Shell, user: &[u8]) -> Vec<u8> {
 fn passwd_entries() -> Vec<Vec<Vec<u8>>> {
     let text = std::fs::read("/etc/passwd").unwrap_or_default();
     text.split(|&b| b == b'\n')
-        .map(|line| line.split(|&b| b == b':').map(<[u8]>::to_vec).collect::<Vec<_>>())
+        .map(|line| {
+            line.split(|&b| b == b':')
+                .map(<[u8]>::to_vec)
+                .collect::<Vec<_>>()
+        })
         .filter(|fields| fields.len() >= 7)
         .collect()
 }
 
 fn home_of_user(user: &[u8]) -> Option<Vec<u8>> {
-    passwd_entries().into_iter().find(|e| e[0] == user).map(|mut e| e.swap_remove(5))
+    passwd_entries()
+        .into_iter()
+        .find(|e| e[0] == user)
+        .map(|mut e| e.swap_remove(5))
 }
 
 fn home_of_uid(uid: u32) -> Option<Vec<u8>> {
     let uid = uid.to_string().into_bytes();
-    passwd_entries().into_iter().find(|e| e[2] == uid).map(|mut e| e.swap_remove(5))
+    passwd_entries()
+        .into_iter()
+        .find(|e| e[2] == uid)
+        .map(|mut e| e.swap_remove(5))
 }
 
 /// `$IFS`, or space-tab-newline when it is unset.

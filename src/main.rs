@@ -31,35 +31,65 @@ usage: minishell                      read commands from the terminal, or from
 
 /// What the command line asks for.
 enum Invocation {
-    Stdin { args: Vec<Vec<u8>>, prompt: bool },
-    Command { line: Vec<u8>, zero: Vec<u8>, args: Vec<Vec<u8>> },
-    Script { file: Vec<u8>, args: Vec<Vec<u8>> },
+    Stdin {
+        args: Vec<Vec<u8>>,
+        prompt: bool,
+    },
+    Command {
+        line: Vec<u8>,
+        zero: Vec<u8>,
+        args: Vec<Vec<u8>>,
+    },
+    Script {
+        file: Vec<u8>,
+        args: Vec<Vec<u8>>,
+    },
 }
 
 fn parse_arguments() -> Result<Invocation, String> {
     let mut args = std::env::args_os().skip(1).map(OsStringExt::into_vec);
     let Some(first) = args.next() else {
-        return Ok(Invocation::Stdin { args: Vec::new(), prompt: true });
+        return Ok(Invocation::Stdin {
+            args: Vec::new(),
+            prompt: true,
+        });
     };
     match first.as_slice() {
         b"-c" => {
             let line = args.next().ok_or("-c: option requires an argument")?;
             let zero = args.next().unwrap_or_else(|| b"minishell".to_vec());
-            Ok(Invocation::Command { line, zero, args: args.collect() })
+            Ok(Invocation::Command {
+                line,
+                zero,
+                args: args.collect(),
+            })
         }
-        b"-s" => Ok(Invocation::Stdin { args: args.collect(), prompt: false }),
+        b"-s" => Ok(Invocation::Stdin {
+            args: args.collect(),
+            prompt: false,
+        }),
         b"--" => match args.next() {
-            Some(file) => Ok(Invocation::Script { file, args: args.collect() }),
-            None => Ok(Invocation::Stdin { args: Vec::new(), prompt: true }),
+            Some(file) => Ok(Invocation::Script {
+                file,
+                args: args.collect(),
+            }),
+            None => Ok(Invocation::Stdin {
+                args: Vec::new(),
+                prompt: true,
+            }),
         },
         b"-h" | b"--help" => {
             print!("{USAGE}");
             std::process::exit(0);
         }
-        [b'-', ..] if first.len() > 1 => {
-            Err(format!("{}: invalid option\n{USAGE}", String::from_utf8_lossy(&first)))
-        }
-        _ => Ok(Invocation::Script { file: first, args: args.collect() }),
+        [b'-', ..] if first.len() > 1 => Err(format!(
+            "{}: invalid option\n{USAGE}",
+            String::from_utf8_lossy(&first)
+        )),
+        _ => Ok(Invocation::Script {
+            file: first,
+            args: args.collect(),
+        }),
     }
 }
 
@@ -81,44 +111,67 @@ fn main() {
 
 fn run(invocation: Invocation) -> i32 {
     let terminal = nix::unistd::isatty(std::io::stdin()).unwrap_or(false);
-    let (mode, params, mut source, origin): (Mode, Params, Box<dyn LineSource>, Origin) = match invocation {
-        Invocation::Command { line, zero, args } => (
-            Mode::Script,
-            Params { zero, args },
-            Box::new(ScriptSource::new(line)),
-            Origin { script_name: Some("-c".to_owned()) },
-        ),
-        Invocation::Script { file, args } => {
-            let name = String::from_utf8_lossy(&file).into_owned();
-            let text = match std::fs::read(std::ffi::OsStr::new(&std::ffi::OsString::from_vec(file.clone()))) {
-                Ok(text) => text,
-                Err(e) => {
-                    eprintln!("minishell: {name}: {}", minishell_builtins::errors::plain(&e));
-                    return status::NOT_FOUND;
-                }
-            };
-            (
+    let (mode, params, mut source, origin): (Mode, Params, Box<dyn LineSource>, Origin) =
+        match invocation {
+            Invocation::Command { line, zero, args } => (
                 Mode::Script,
-                Params { zero: file, args },
-                Box::new(ScriptSource::new(text)),
-                Origin { script_name: Some(name) },
-            )
-        }
-        Invocation::Stdin { args, prompt } => {
-            let params = Params { zero: b"minishell".to_vec(), args };
-            if terminal {
-                match TerminalSource::new() {
-                    Ok(source) => (Mode::Interactive, params, Box::new(source), Origin { script_name: None }),
+                Params { zero, args },
+                Box::new(ScriptSource::new(line)),
+                Origin {
+                    script_name: Some("-c".to_owned()),
+                },
+            ),
+            Invocation::Script { file, args } => {
+                let name = String::from_utf8_lossy(&file).into_owned();
+                let text = match std::fs::read(std::ffi::OsStr::new(&std::ffi::OsString::from_vec(
+                    file.clone(),
+                ))) {
+                    Ok(text) => text,
                     Err(e) => {
-                        eprintln!("minishell: cannot use the terminal: {e}");
-                        return 1;
+                        eprintln!(
+                            "minishell: {name}: {}",
+                            minishell_builtins::errors::plain(&e)
+                        );
+                        return status::NOT_FOUND;
                     }
-                }
-            } else {
-                (Mode::Stdin { prompt }, params, Box::new(StdinSource::new()), Origin { script_name: None })
+                };
+                (
+                    Mode::Script,
+                    Params { zero: file, args },
+                    Box::new(ScriptSource::new(text)),
+                    Origin {
+                        script_name: Some(name),
+                    },
+                )
             }
-        }
-    };
+            Invocation::Stdin { args, prompt } => {
+                let params = Params {
+                    zero: b"minishell".to_vec(),
+                    args,
+                };
+                if terminal {
+                    match TerminalSource::new() {
+                        Ok(source) => (
+                            Mode::Interactive,
+                            params,
+                            Box::new(source),
+                            Origin { script_name: None },
+                        ),
+                        Err(e) => {
+                            eprintln!("minishell: cannot use the terminal: {e}");
+                            return 1;
+                        }
+                    }
+                } else {
+                    (
+                        Mode::Stdin { prompt },
+                        params,
+                        Box::new(StdinSource::new()),
+                        Origin { script_name: None },
+                    )
+                }
+            }
+        };
     if mode == Mode::Interactive {
         // The shell outlives Ctrl-C and Ctrl-\ meant for its commands.
         // SAFETY: ignoring a signal has no preconditions.

@@ -57,13 +57,23 @@ pub fn run(shell: &mut Shell, source: &mut dyn LineSource, origin: &Origin) {
 
 /// Reports a syntax error; nothing of its text has run. A script stops
 /// there, as bash's does; a prompt goes on.
-fn syntax_error(shell: &mut Shell, origin: &Origin, error: &SyntaxError, text: &[u8], first_line: usize) {
+fn syntax_error(
+    shell: &mut Shell,
+    origin: &Origin,
+    error: &SyntaxError,
+    text: &[u8],
+    first_line: usize,
+) {
     let (line, _) = error.line_and_column(text);
     let place = match &origin.script_name {
         Some(name) => format!("{name}: line {}: ", first_line + line - 1),
         None => String::new(),
     };
-    let _ = writeln!(std::io::stderr(), "minishell: {place}{}", error.describe(text));
+    let _ = writeln!(
+        std::io::stderr(),
+        "minishell: {place}{}",
+        error.describe(text)
+    );
     shell.status = SYNTAX_ERROR;
     if shell.mode == Mode::Script {
         shell.exit_request = Some(SYNTAX_ERROR);
@@ -80,10 +90,14 @@ fn prompt(shell: &Shell, continuation: bool) -> String {
         Mode::Interactive => match shell.vars.get("PS1") {
             Some(ps1) => String::from_utf8_lossy(ps1).into_owned(),
             None => {
-                let dir = String::from_utf8_lossy(shell.vars.get("PWD").unwrap_or(b"")).into_owned();
-                let home = String::from_utf8_lossy(shell.vars.get("HOME").unwrap_or(b"")).into_owned();
+                let dir =
+                    String::from_utf8_lossy(shell.vars.get("PWD").unwrap_or(b"")).into_owned();
+                let home =
+                    String::from_utf8_lossy(shell.vars.get("HOME").unwrap_or(b"")).into_owned();
                 match dir.strip_prefix(home.as_str()) {
-                    Some(rest) if !home.is_empty() && (rest.is_empty() || rest.starts_with('/')) => {
+                    Some(rest)
+                        if !home.is_empty() && (rest.is_empty() || rest.starts_with('/')) =>
+                    {
                         format!("~{rest}> ")
                     }
                     _ => format!("{dir}> "),

@@ -90,7 +90,8 @@ impl Shell {
         });
         if !inherited_is_right {
             if let Ok(dir) = std::env::current_dir() {
-                self.vars.set("PWD", dir.into_os_string().into_encoded_bytes());
+                self.vars
+                    .set("PWD", dir.into_os_string().into_encoded_bytes());
                 self.vars.set_exported("PWD", true);
             }
         }
@@ -104,7 +105,8 @@ impl Shell {
             .and_then(|v| std::str::from_utf8(v).ok())
             .and_then(|v| v.trim().parse().ok())
             .unwrap_or(0);
-        self.vars.set("SHLVL", (level + 1).max(0).to_string().into_bytes());
+        self.vars
+            .set("SHLVL", (level + 1).max(0).to_string().into_bytes());
         self.vars.set_exported("SHLVL", true);
     }
 }

@@ -51,7 +51,11 @@ impl ChildEnd {
     /// pressed Ctrl-C and knows) and SIGPIPE (the normal end of
     /// `yes | head`).
     pub fn report(self) -> Option<String> {
-        let ChildEnd::Signaled { signal, core_dumped } = self else {
+        let ChildEnd::Signaled {
+            signal,
+            core_dumped,
+        } = self
+        else {
             return None;
         };
         if signal == libc::SIGINT || signal == libc::SIGPIPE {
@@ -126,7 +130,10 @@ mod tests {
             }
         );
         assert_eq!(segv.status(), 139);
-        assert_eq!(segv.report().as_deref(), Some("Segmentation fault (core dumped)"));
+        assert_eq!(
+            segv.report().as_deref(),
+            Some("Segmentation fault (core dumped)")
+        );
         let kill = decode(libc::SIGKILL).unwrap();
         assert_eq!(kill.status(), 137);
         assert_eq!(kill.report().as_deref(), Some("Killed"));

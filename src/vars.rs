@@ -126,10 +126,12 @@ impl Vars {
     }
 
     fn exported_pairs(&self) -> impl Iterator<Item = (&str, &[u8])> {
-        self.table.iter().filter_map(|(name, var)| match (&var.value, var.exported) {
-            (Some(value), true) => Some((name.as_str(), value.as_slice())),
-            _ => None,
-        })
+        self.table
+            .iter()
+            .filter_map(|(name, var)| match (&var.value, var.exported) {
+                (Some(value), true) => Some((name.as_str(), value.as_slice())),
+                _ => None,
+            })
     }
 }
 

@@ -14,7 +14,10 @@ fn a_syntax_error_runs_nothing_of_its_line() {
     let (out, err, status) = run_c("echo before > made.txt; echo x | | y", dir.path());
     assert_eq!(out, "");
     assert!(!dir.path().join("made.txt").exists());
-    assert!(err.contains("syntax error near unexpected token '|' at column 34"), "{err}");
+    assert!(
+        err.contains("syntax error near unexpected token '|' at column 34"),
+        "{err}"
+    );
     assert_eq!(status, 2);
 }
 
@@ -58,7 +61,10 @@ fn a_script_stops_at_a_syntax_error_and_names_the_line() {
     let out = minishell().arg(&script).output().unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), "one\ntwo\n");
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("s.sh: line 3: syntax error near unexpected token '|' at column 6"), "{err}");
+    assert!(
+        err.contains("s.sh: line 3: syntax error near unexpected token '|' at column 6"),
+        "{err}"
+    );
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -70,7 +76,10 @@ fn stdin_mode_goes_on_after_a_syntax_error_with_status_2() {
 
 #[test]
 fn continuation_lines_join_one_command() {
-    let (out, _, status) = run_c("echo a |\n tr a b &&\n echo c ||\n echo d", temp_dir().path());
+    let (out, _, status) = run_c(
+        "echo a |\n tr a b &&\n echo c ||\n echo d",
+        temp_dir().path(),
+    );
     assert_eq!(out, "b\nc\n");
     assert_eq!(status, 0);
     let (out, _, _) = run_stdin(b"echo 'multi\nline'\n");
@@ -84,7 +93,10 @@ fn a_one_megabyte_line_works() {
     let script = dir.path().join("big.sh");
     std::fs::write(&script, format!("echo {} | wc -c\n", "x".repeat(1 << 20))).unwrap();
     let out = minishell().arg(&script).output().unwrap();
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), ((1 << 20) + 1).to_string());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        ((1 << 20) + 1).to_string()
+    );
     assert_eq!(out.status.code(), Some(0));
 }
 
@@ -153,8 +165,15 @@ fn random_bytes_never_panic_the_shell() {
         input.push(b'\n');
     }
     let dir = temp_dir();
-    let out = minishell().current_dir(dir.path()).write_stdin(input).output().unwrap();
-    assert!(out.status.code().is_some(), "the shell was killed by a signal");
+    let out = minishell()
+        .current_dir(dir.path())
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.code().is_some(),
+        "the shell was killed by a signal"
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("panicked"), "{err}");
 }

@@ -76,7 +76,10 @@ fn stdin_mode_does_not_read_ahead_of_a_child_on_a_file() {
         .stdin(std::fs::File::open(&input).unwrap())
         .output()
         .unwrap();
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "> for head\n> after\n> ");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "> for head\n> after\n> "
+    );
 }
 
 #[test]
@@ -89,7 +92,11 @@ fn stdin_mode_does_not_read_ahead_of_a_child_on_a_pipe() {
 
 #[test]
 fn dash_s_reads_stdin_without_prompts() {
-    let out = minishell().arg("-s").write_stdin("echo a\necho b\n").output().unwrap();
+    let out = minishell()
+        .arg("-s")
+        .write_stdin("echo a\necho b\n")
+        .output()
+        .unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), "a\nb\n");
 }
 
@@ -97,7 +104,10 @@ fn dash_s_reads_stdin_without_prompts() {
 fn syntax_errors_do_not_end_stdin_mode() {
     let (out, err, status) = run_stdin(b"echo a | | b\necho next\n");
     assert_eq!(out, "> > next\n> ");
-    assert!(err.contains("syntax error near unexpected token '|' at column 10"), "{err}");
+    assert!(
+        err.contains("syntax error near unexpected token '|' at column 10"),
+        "{err}"
+    );
     assert_eq!(status, 0);
 }
 
@@ -119,7 +129,10 @@ echo err 2> i.txt 1>&2
     let ours = temp_dir();
     let theirs = temp_dir();
     for (dir, shell) in [(&ours, "minishell"), (&theirs, "bash")] {
-        let input = dir.path().join("..").join(format!("input-{}", std::process::id()));
+        let input = dir
+            .path()
+            .join("..")
+            .join(format!("input-{}", std::process::id()));
         std::fs::write(&input, script).unwrap();
         let mut cmd = if shell == "bash" {
             let mut c = std::process::Command::new("bash");

@@ -7,9 +7,15 @@ use common::{minishell, temp_dir};
 
 /// Runs `minishell examples/NAME` in a temporary directory.
 fn example(name: &str) -> (String, String, i32) {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(name);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(name);
     let dir = temp_dir();
-    let out = minishell().arg(path).current_dir(dir.path()).output().unwrap();
+    let out = minishell()
+        .arg(path)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
     (
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
@@ -22,7 +28,10 @@ fn wait_for_me_fails_without_waiting_and_works_with_it() {
     let (out, err, status) = example("wait-for-me.sh");
     assert!(out.contains("the read failed"), "{out}");
     assert!(err.contains("No such file or directory"), "{err}");
-    assert!(out.contains("finished with status 0\nwritten by child\n"), "{out}");
+    assert!(
+        out.contains("finished with status 0\nwritten by child\n"),
+        "{out}"
+    );
     assert_eq!(status, 0);
 }
 
@@ -33,7 +42,10 @@ fn exit_status_decodes_codes_and_signals() {
     assert!(out.contains("status 139 = 128 + 11"), "{out}");
     assert!(out.contains("status 137 = 128 + 9"), "{out}");
     assert!(out.contains("status 127 (127: not found)"), "{out}");
-    assert!(err.contains("Execution failed for 'no-such-program-here'"), "{err}");
+    assert!(
+        err.contains("Execution failed for 'no-such-program-here'"),
+        "{err}"
+    );
     assert_eq!(status, 0);
 }
 
@@ -41,7 +53,13 @@ fn exit_status_decodes_codes_and_signals() {
 fn sleepy_lists_the_sleeps_as_children_until_wait() {
     let (out, _, status) = example("sleepy.sh");
     let lines: Vec<&str> = out.lines().collect();
-    let shell_pid = lines[0].split("PID ").nth(1).unwrap().split(')').next().unwrap();
+    let shell_pid = lines[0]
+        .split("PID ")
+        .nth(1)
+        .unwrap()
+        .split(')')
+        .next()
+        .unwrap();
     // Three sleeps and the cat that reads the list.
     assert_eq!(lines[2].split_whitespace().count(), 4, "{out}");
     let stat: Vec<&str> = lines[4].split_whitespace().collect();
@@ -56,7 +74,10 @@ fn system_dissected_shows_clone_execve_wait4() {
     let (out, err, status) = example("system-dissected.sh");
     assert_eq!(status, 0, "{err}");
     let clone = out.find("clone").expect("a clone line");
-    let exec = out.find("execve(\"/usr/bin/sleep\"").or_else(|| out.find("execve(\"/bin/sleep\"")).expect("sleep's execve");
+    let exec = out
+        .find("execve(\"/usr/bin/sleep\"")
+        .or_else(|| out.find("execve(\"/bin/sleep\""))
+        .expect("sleep's execve");
     let wait = out.find("wait4").expect("a wait4 line");
     assert!(clone < exec && clone < wait, "{out}");
 }

@@ -14,7 +14,10 @@ fn start() -> Session {
     let mut command = Command::new(env!("CARGO_BIN_EXE_minishell"));
     command
         .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".into()))
+        .env(
+            "PATH",
+            std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".into()),
+        )
         .env("HOME", std::env::temp_dir())
         .env("TERM", "xterm")
         .env("PS1", PROMPT);
@@ -84,5 +87,11 @@ fn ctrl_d_on_an_empty_line_leaves() {
     shell.send(ControlCode::EndOfTransmission).unwrap();
     shell.expect(Eof).unwrap();
     let status = shell.get_process().wait().unwrap();
-    assert_eq!(format!("{status:?}"), format!("{:?}", expectrl::WaitStatus::Exited(shell.get_process().pid(), 1)));
+    assert_eq!(
+        format!("{status:?}"),
+        format!(
+            "{:?}",
+            expectrl::WaitStatus::Exited(shell.get_process().pid(), 1)
+        )
+    );
 }

@@ -15,7 +15,10 @@ fn children_start_with_only_0_1_2_and_their_redirections() {
     std::fs::write(dir.path().join("in"), "x\n").unwrap();
     // What any child of this test process starts with (a test runner may
     // itself have inherited descriptors); `ls` opens the directory it lists.
-    let baseline = std::process::Command::new("ls").arg("/proc/self/fd").output().unwrap();
+    let baseline = std::process::Command::new("ls")
+        .arg("/proc/self/fd")
+        .output()
+        .unwrap();
     let baseline = String::from_utf8(baseline.stdout).unwrap();
     let expected: BTreeSet<&str> = baseline.lines().collect();
     assert!(expected.is_superset(&BTreeSet::from(["0", "1", "2", "3"])));
@@ -73,7 +76,10 @@ fn the_status_of_a_pipeline_is_its_last_stage() {
 fn background_children_are_reaped_before_the_next_command() {
     // 50 children end while the shell sleeps; by the time `cat` runs they
     // must be reaped, so the shell's only child is `cat` itself.
-    let line = format!("{} sleep 0.3; cat /proc/$$/task/$$/children", "true & ".repeat(50));
+    let line = format!(
+        "{} sleep 0.3; cat /proc/$$/task/$$/children",
+        "true & ".repeat(50)
+    );
     let (out, _, status) = run_c(&line, temp_dir().path());
     assert_eq!(out.split_whitespace().count(), 1, "children left: {out}");
     assert_eq!(status, 0);
@@ -84,7 +90,10 @@ fn wait_returns_a_background_childs_status() {
     let (out, _, _) = run_c("sh -c 'exit 3' & wait $!; echo $?", temp_dir().path());
     assert_eq!(out, "3\n");
     // Even when the child was reaped long before `wait`.
-    let (out, _, _) = run_c("sh -c 'exit 4' & sleep 0.2; true; wait $!; echo $?", temp_dir().path());
+    let (out, _, _) = run_c(
+        "sh -c 'exit 4' & sleep 0.2; true; wait $!; echo $?",
+        temp_dir().path(),
+    );
     assert_eq!(out, "4\n");
     let (out, err, _) = run_c("wait 1; echo $?", temp_dir().path());
     assert_eq!(out, "127\n");
@@ -100,7 +109,10 @@ fn a_background_list_runs_in_a_copy_of_the_shell() {
 
 #[test]
 fn death_by_signal_is_128_plus_n_in_bashs_words() {
-    let (out, err, status) = run_c("sh -c 'kill -SEGV $$'; echo $?; echo alive", temp_dir().path());
+    let (out, err, status) = run_c(
+        "sh -c 'kill -SEGV $$'; echo $?; echo alive",
+        temp_dir().path(),
+    );
     assert_eq!(out, "139\nalive\n");
     assert!(err.contains("Segmentation fault"), "{err}");
     assert_eq!(status, 0);
@@ -117,11 +129,20 @@ fn not_found_not_executable_and_directories() {
     let dir = temp_dir();
     std::fs::write(dir.path().join("plain"), "echo hi\n").unwrap();
     let (_, err, status) = run_c("./plain", dir.path());
-    assert_eq!((err.as_str(), status), ("minishell: ./plain: Permission denied\n", 126));
+    assert_eq!(
+        (err.as_str(), status),
+        ("minishell: ./plain: Permission denied\n", 126)
+    );
     let (_, err, status) = run_c("/tmp", dir.path());
-    assert_eq!((err.as_str(), status), ("minishell: /tmp: Is a directory\n", 126));
+    assert_eq!(
+        (err.as_str(), status),
+        ("minishell: /tmp: Is a directory\n", 126)
+    );
     let (_, err, status) = run_c("./missing", dir.path());
-    assert_eq!((err.as_str(), status), ("Execution failed for './missing'\n", 127));
+    assert_eq!(
+        (err.as_str(), status),
+        ("Execution failed for './missing'\n", 127)
+    );
     let (out, err, status) = run_c("nosuch 2>/dev/null; echo $?", dir.path());
     assert_eq!((out.as_str(), err.as_str(), status), ("127\n", "", 0));
 }
@@ -147,7 +168,10 @@ fn a_failed_redirection_runs_nothing_and_the_shell_goes_on() {
     assert_eq!(status, 0);
     let (out, err, _) = run_c("echo hi > /nonexistent/f; echo status $?", dir.path());
     assert_eq!(out, "status 1\n");
-    assert!(err.contains("/nonexistent/f: No such file or directory"), "{err}");
+    assert!(
+        err.contains("/nonexistent/f: No such file or directory"),
+        "{err}"
+    );
     // The error goes where the command's stderr was redirected before it.
     let (_, err, _) = run_c("cat 2>/dev/null < missing", dir.path());
     assert_eq!(err, "");
@@ -156,7 +180,10 @@ fn a_failed_redirection_runs_nothing_and_the_shell_goes_on() {
 #[test]
 fn write_both_opens_the_file_once() {
     let dir = temp_dir();
-    let (_, _, status) = run_c("sh -c 'echo out; echo err >&2; echo out2' &> both", dir.path());
+    let (_, _, status) = run_c(
+        "sh -c 'echo out; echo err >&2; echo out2' &> both",
+        dir.path(),
+    );
     assert_eq!(status, 0);
     let both = std::fs::read_to_string(dir.path().join("both")).unwrap();
     assert_eq!(both, "out\nerr\nout2\n");
@@ -183,19 +210,42 @@ fn between_fork_and_execve_the_child_only_moves_descriptors() {
         .args(["-f", "-qq", "-o"])
         .arg(&trace)
         .arg(env!("CARGO_BIN_EXE_minishell"))
-        .args(["-c", "echo x > f; cat < f | tr x y > g 2>&1; nosuch 2>/dev/null | true"])
+        .args([
+            "-c",
+            "echo x > f; cat < f | tr x y > g 2>&1; nosuch 2>/dev/null | true",
+        ])
         .current_dir(dir.path())
         .status()
         .expect("strace is needed for this test (.ci/run installs it)");
     assert!(status.success());
     let text = std::fs::read_to_string(&trace).unwrap();
-    let shell_pid = text.lines().next().unwrap().split_whitespace().next().unwrap().to_owned();
-    let allowed = ["rt_sigaction", "rt_sigprocmask", "dup2", "fcntl", "close", "execve", "set_robust_list", "write", "exit_group"];
+    let shell_pid = text
+        .lines()
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    let allowed = [
+        "rt_sigaction",
+        "rt_sigprocmask",
+        "dup2",
+        "fcntl",
+        "close",
+        "execve",
+        "set_robust_list",
+        "write",
+        "exit_group",
+    ];
     let mut children = 0;
     let mut before_exec: std::collections::HashMap<&str, bool> = Default::default();
     for line in text.lines() {
         let mut parts = line.splitn(2, char::is_whitespace);
-        let (pid, call) = (parts.next().unwrap(), parts.next().unwrap_or("").trim_start());
+        let (pid, call) = (
+            parts.next().unwrap(),
+            parts.next().unwrap_or("").trim_start(),
+        );
         if pid == shell_pid || call.starts_with("+++") || call.starts_with("---") {
             continue;
         }
@@ -212,10 +262,16 @@ fn between_fork_and_execve_the_child_only_moves_descriptors() {
         if !*still_before {
             continue;
         }
-        assert!(allowed.contains(&name), "child {pid} called {name} before execve: {call}");
+        assert!(
+            allowed.contains(&name),
+            "child {pid} called {name} before execve: {call}"
+        );
         if name == "execve" && !call.contains("= -1") {
             *still_before = false;
         }
     }
-    assert!(children >= 4, "expected at least four children, saw {children}");
+    assert!(
+        children >= 4,
+        "expected at least four children, saw {children}"
+    );
 }

@@ -51,7 +51,6 @@ impl Builtin {
     }
 }
 
-
 /// Every builtin, sorted by name (a unit test checks it) so lookup can
 /// binary-search.
 pub static REGISTRY: &[&Builtin] = &[
@@ -94,8 +93,16 @@ mod tests {
     #[test]
     fn every_builtin_is_documented() {
         for builtin in REGISTRY {
-            assert!(!builtin.summary.is_empty(), "{} has no summary", builtin.name);
-            assert!(!builtin.summary.contains('\n'), "{}: summary is one line", builtin.name);
+            assert!(
+                !builtin.summary.is_empty(),
+                "{} has no summary",
+                builtin.name
+            );
+            assert!(
+                !builtin.summary.contains('\n'),
+                "{}: summary is one line",
+                builtin.name
+            );
             assert!(
                 builtin.help.starts_with(builtin.name),
                 "{}: help starts with its usage line",
@@ -107,7 +114,10 @@ mod tests {
     #[test]
     fn find_finds_each_and_only_those() {
         for builtin in REGISTRY {
-            assert_eq!(find(builtin.name.as_bytes()).map(|b| b.name), Some(builtin.name));
+            assert_eq!(
+                find(builtin.name.as_bytes()).map(|b| b.name),
+                Some(builtin.name)
+            );
         }
         assert!(find(b"ls").is_none());
         assert!(find(b"").is_none());

@@ -66,7 +66,10 @@ impl Context for ShellContext<'_> {
     }
 
     fn var(&self, name: &str) -> Option<OsString> {
-        self.shell.vars.get(name).map(|v| OsString::from_vec(v.to_vec()))
+        self.shell
+            .vars
+            .get(name)
+            .map(|v| OsString::from_vec(v.to_vec()))
     }
 
     fn set_var(&mut self, name: &str, value: &OsStr) {

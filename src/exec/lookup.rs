@@ -78,7 +78,10 @@ mod tests {
 
     #[test]
     fn builtins_come_before_path() {
-        assert!(matches!(resolve(b"cd", Some(b"/bin")), Resolved::Builtin(_)));
+        assert!(matches!(
+            resolve(b"cd", Some(b"/bin")),
+            Resolved::Builtin(_)
+        ));
     }
 
     #[test]
@@ -87,7 +90,10 @@ mod tests {
             Resolved::File(path) => assert_eq!(path, b"/bin/sh"),
             _ => panic!("sh not found on /bin"),
         }
-        assert!(matches!(resolve(b"no-such-command-x", Some(b"/bin")), Resolved::NotFound));
+        assert!(matches!(
+            resolve(b"no-such-command-x", Some(b"/bin")),
+            Resolved::NotFound
+        ));
     }
 
     #[test]

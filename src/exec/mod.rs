@@ -75,7 +75,11 @@ impl Shell {
     /// Runs `f` with a command's `NAME=value` assignments in effect and
     /// exported, then puts the variables back: `LANG=C sort` changes only
     /// sort's environment. Each value sees the ones before it (`a=1 b=$a`).
-    fn with_assignments<R>(&mut self, assignments: &[Assignment], f: impl FnOnce(&mut Shell) -> R) -> R {
+    fn with_assignments<R>(
+        &mut self,
+        assignments: &[Assignment],
+        f: impl FnOnce(&mut Shell) -> R,
+    ) -> R {
         if assignments.is_empty() {
             return f(self);
         }
@@ -116,7 +120,11 @@ impl Shell {
         Some(Prepared { argv, redirects })
     }
 
-    fn open_redirection(&self, redirection: &Redirection, redirects: &mut Redirects) -> Result<(), String> {
+    fn open_redirection(
+        &self,
+        redirection: &Redirection,
+        redirects: &mut Redirects,
+    ) -> Result<(), String> {
         let Some(target) = expand::single_field(self, &redirection.target) else {
             return Err(format!("{}: ambiguous redirect", redirection.target));
         };

@@ -42,7 +42,10 @@ impl Shell {
     /// shell. `$!` becomes the last process started.
     pub(super) fn start_background(&mut self, list: &AndOrList) {
         let pids: Vec<Pid> = if list.rest.is_empty() {
-            self.start_pipeline(&list.first, true).into_iter().flatten().collect()
+            self.start_pipeline(&list.first, true)
+                .into_iter()
+                .flatten()
+                .collect()
         } else {
             self.start_subshell(list).into_iter().collect()
         };
@@ -66,7 +69,11 @@ impl Shell {
             self.run_and_or(list);
             self.status
         };
-        let started = spawn(Work::Shell(&mut run), base.child_actions(), Signals::IgnoreInterrupts);
+        let started = spawn(
+            Work::Shell(&mut run),
+            base.child_actions(),
+            Signals::IgnoreInterrupts,
+        );
         self.started(started)
     }
 
@@ -77,7 +84,11 @@ impl Shell {
         if self.interactive() {
             return;
         }
-        if let Ok(null) = nix::fcntl::open("/dev/null", OFlag::O_RDONLY | OFlag::O_CLOEXEC, nix::sys::stat::Mode::empty()) {
+        if let Ok(null) = nix::fcntl::open(
+            "/dev/null",
+            OFlag::O_RDONLY | OFlag::O_CLOEXEC,
+            nix::sys::stat::Mode::empty(),
+        ) {
             base.give(null, 0);
         }
     }
@@ -128,14 +139,24 @@ impl Shell {
 
     /// Forks one stage. A builtin runs in the child with the shell's code;
     /// anything else is exec'd.
-    fn start_stage(&mut self, prepared: Prepared, keep_from_child: &[RawFd], signals: Signals) -> Option<Pid> {
-        let Prepared { argv, mut redirects } = prepared;
+    fn start_stage(
+        &mut self,
+        prepared: Prepared,
+        keep_from_child: &[RawFd],
+        signals: Signals,
+    ) -> Option<Pid> {
+        let Prepared {
+            argv,
+            mut redirects,
+        } = prepared;
         let resolved = match argv.first() {
             Some(name) => resolve(name, self.vars.get("PATH")),
             None => return self.spawn_builtin(None, argv, redirects, keep_from_child, signals),
         };
         match resolved {
-            Resolved::Builtin(builtin) => self.spawn_builtin(Some(builtin), argv, redirects, keep_from_child, signals),
+            Resolved::Builtin(builtin) => {
+                self.spawn_builtin(Some(builtin), argv, redirects, keep_from_child, signals)
+            }
             Resolved::File(path) => {
                 let Some(program) = Program::new(path, argv, self.vars.environment()) else {
                     self.report(redirects.slot(2), "argument holds a NUL byte");
@@ -146,13 +167,22 @@ impl Shell {
             }
             Resolved::NotFound => {
                 let message = not_found_message(&argv[0]);
-                let work = Work::Fail { message: &message, status: NOT_FOUND };
+                let work = Work::Fail {
+                    message: &message,
+                    status: NOT_FOUND,
+                };
                 let started = spawn(work, redirects.child_actions(), signals);
                 self.started(started)
             }
             Resolved::Directory => {
-                let message = format!("minishell: {}: Is a directory\n", String::from_utf8_lossy(&argv[0]));
-                let work = Work::Fail { message: message.as_bytes(), status: NOT_EXECUTABLE };
+                let message = format!(
+                    "minishell: {}: Is a directory\n",
+                    String::from_utf8_lossy(&argv[0])
+                );
+                let work = Work::Fail {
+                    message: message.as_bytes(),
+                    status: NOT_EXECUTABLE,
+                };
                 let started = spawn(work, redirects.child_actions(), signals);
                 self.started(started)
             }

@@ -76,7 +76,9 @@ impl Redirects {
     pub fn add(&mut self, r: &Expanded) -> Result<(), RedirectError> {
         let flags = match r.op {
             RedirOp::Read => OFlag::O_RDONLY,
-            RedirOp::Write | RedirOp::WriteBoth => OFlag::O_WRONLY | OFlag::O_CREAT | OFlag::O_TRUNC,
+            RedirOp::Write | RedirOp::WriteBoth => {
+                OFlag::O_WRONLY | OFlag::O_CREAT | OFlag::O_TRUNC
+            }
             RedirOp::Append | RedirOp::AppendBoth => {
                 OFlag::O_WRONLY | OFlag::O_CREAT | OFlag::O_APPEND
             }
@@ -203,7 +205,11 @@ impl Redirects {
                 FdAction::Close(_) => None,
             })
             .collect();
-        let owned = self.opened.iter().map(|o| o.as_raw_fd()).chain(others.iter().copied());
+        let owned = self
+            .opened
+            .iter()
+            .map(|o| o.as_raw_fd())
+            .chain(others.iter().copied());
         let closes: Vec<FdAction> = owned
             .filter(|fd| !targets.contains(fd))
             .map(FdAction::Close)
@@ -215,9 +221,11 @@ impl Redirects {
 fn open_file(target: &[u8], flags: OFlag) -> Result<OwnedFd, RedirectError> {
     let path = std::ffi::OsStr::from_bytes(target);
     let mode = Mode::from_bits_truncate(0o666);
-    open(path, flags | OFlag::O_CLOEXEC | OFlag::O_NOCTTY, mode).map_err(|errno| RedirectError::Open {
-        target: target.to_vec(),
-        errno,
+    open(path, flags | OFlag::O_CLOEXEC | OFlag::O_NOCTTY, mode).map_err(|errno| {
+        RedirectError::Open {
+            target: target.to_vec(),
+            errno,
+        }
     })
 }
 

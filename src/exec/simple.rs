@@ -7,11 +7,11 @@ use std::os::unix::ffi::OsStringExt;
 
 use minishell_builtins::Builtin;
 
+use super::Prepared;
 use super::context::{FdWriter, ShellContext};
 use super::lookup::{Resolved, not_found_message, resolve};
 use super::redirect::Redirects;
 use super::spawn::{Program, Signals, Work, spawn};
-use super::Prepared;
 use crate::ast::SimpleCommand;
 use crate::shell::Shell;
 use crate::status::{NOT_EXECUTABLE, NOT_FOUND, Status};
@@ -36,7 +36,10 @@ impl Shell {
     }
 
     fn run_prepared(&mut self, prepared: Prepared) -> Status {
-        let Prepared { argv, mut redirects } = prepared;
+        let Prepared {
+            argv,
+            mut redirects,
+        } = prepared;
         let Some(name) = argv.first() else {
             return 0;
         };
@@ -58,7 +61,11 @@ impl Shell {
                     self.report(redirects.slot(2), "argument holds a NUL byte");
                     return NOT_EXECUTABLE;
                 };
-                let child = spawn(Work::Exec(&program), redirects.child_actions(), Signals::Default);
+                let child = spawn(
+                    Work::Exec(&program),
+                    redirects.child_actions(),
+                    Signals::Default,
+                );
                 drop(redirects);
                 match child {
                     Ok(pid) => self.wait_foreground(pid),
@@ -73,7 +80,12 @@ impl Shell {
 
     /// Runs a builtin in the shell's own process. Its output goes where its
     /// redirections point; the shell's descriptors 1 and 2 never move.
-    fn run_builtin_here(&mut self, builtin: &Builtin, argv: Vec<Vec<u8>>, redirects: &Redirects) -> Status {
+    fn run_builtin_here(
+        &mut self,
+        builtin: &Builtin,
+        argv: Vec<Vec<u8>>,
+        redirects: &Redirects,
+    ) -> Status {
         let args: Vec<OsString> = argv.into_iter().map(OsString::from_vec).collect();
         let mut context = ShellContext {
             stdout: FdWriter::new(redirects.slot(1)),

@@ -30,7 +30,10 @@ use crate::vars::{Environment, null_terminated};
 pub enum FdAction {
     /// `dup2(from, to)`; when `from == to`, clear close-on-exec instead,
     /// since `dup2` of a descriptor onto itself does nothing.
-    Dup { from: RawFd, to: RawFd },
+    Dup {
+        from: RawFd,
+        to: RawFd,
+    },
     Close(RawFd),
 }
 
@@ -55,7 +58,11 @@ impl Program {
     pub fn new(path: Vec<u8>, argv: Vec<Vec<u8>>, environment: Rc<Environment>) -> Option<Program> {
         let name = argv.first()?.clone();
         let path = CString::new(path).ok()?;
-        let argv: Vec<CString> = argv.into_iter().map(CString::new).collect::<Result<_, _>>().ok()?;
+        let argv: Vec<CString> = argv
+            .into_iter()
+            .map(CString::new)
+            .collect::<Result<_, _>>()
+            .ok()?;
         let argv_pointers = null_terminated(&argv);
         let mut script_pointers = vec![c"minishell".as_ptr(), path.as_ptr()];
         script_pointers.extend_from_slice(&argv_pointers[1..]);
@@ -209,7 +216,11 @@ fn exec(program: &Program) -> ! {
         text.push(b"\n");
     }
     text.write_to(2);
-    exit_now(if errno == libc::ENOENT { NOT_FOUND } else { NOT_EXECUTABLE })
+    exit_now(if errno == libc::ENOENT {
+        NOT_FOUND
+    } else {
+        NOT_EXECUTABLE
+    })
 }
 
 /// `strerror` for the errors `execve` gives, without calling `strerror`

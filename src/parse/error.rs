@@ -43,7 +43,10 @@ impl SyntaxError {
     /// shift it.
     pub fn line_and_column(&self, source: &[u8]) -> (usize, usize) {
         let before = &source[..self.offset.min(source.len())];
-        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1);
         let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
         let column = 1 + before[line_start..]
             .iter()

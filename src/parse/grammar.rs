@@ -106,8 +106,8 @@ fn pipeline(i: &[u8]) -> PResult<'_, Pipeline> {
         if stderr_too {
             if let Some(Command::Simple(last)) = commands.last_mut() {
                 last.redirections.push(Redirection {
-                fd: Some(2),
-                op: RedirOp::DupOutput,
+                    fd: Some(2),
+                    op: RedirOp::DupOutput,
                     target: Word::literal("1"),
                 });
             }
@@ -202,6 +202,9 @@ pub fn token_at(i: &[u8]) -> String {
     if let Ok((_, op)) = operator(i) {
         return op.text().to_owned();
     }
-    let end = i.iter().position(|&b| lexer::is_metachar(b)).unwrap_or(i.len());
+    let end = i
+        .iter()
+        .position(|&b| lexer::is_metachar(b))
+        .unwrap_or(i.len());
     String::from_utf8_lossy(&i[..end]).into_owned()
 }

@@ -130,7 +130,10 @@ pub fn redirect_op(i: &[u8]) -> PResult<'_, (Option<i32>, RedirOp)> {
         Some(_) if matches!(op, RedirOp::WriteBoth | RedirOp::AppendBoth) => {
             return Fail::backtrack(i);
         }
-        Some(digits) => match std::str::from_utf8(digits).ok().and_then(|d| d.parse().ok()) {
+        Some(digits) => match std::str::from_utf8(digits)
+            .ok()
+            .and_then(|d| d.parse().ok())
+        {
             Some(fd) => Some(fd),
             None => return Fail::token(i, String::from_utf8_lossy(digits).into_owned()),
         },
@@ -229,7 +232,9 @@ fn double_quoted(open: &[u8]) -> PResult<'_, Option<WordPart>> {
             Some(b'\\') => match i.get(1) {
                 None => return Fail::unclosed(open, b'"'),
                 Some(b'\n') => (&i[2..], None),
-                Some(&c @ (b'$' | b'`' | b'"' | b'\\')) => (&i[2..], Some(WordPart::Literal(vec![c]))),
+                Some(&c @ (b'$' | b'`' | b'"' | b'\\')) => {
+                    (&i[2..], Some(WordPart::Literal(vec![c])))
+                }
                 Some(_) => (&i[1..], Some(WordPart::Literal(vec![b'\\']))),
             },
             Some(b'$') => dollar(i)?,
@@ -334,15 +339,23 @@ fn mark_tilde(parts: &mut Vec<WordPart>, after_colons: bool) {
     let mut start = 0;
     while start <= text.len() {
         let segment_end = if after_colons {
-            text[start..].iter().position(|&b| b == b':').map_or(text.len(), |p| start + p)
+            text[start..]
+                .iter()
+                .position(|&b| b == b':')
+                .map_or(text.len(), |p| start + p)
         } else {
             text.len()
         };
         let segment = &text[start..segment_end];
-        let prefix_end = segment.iter().position(|&b| b == b'/').unwrap_or(segment.len());
+        let prefix_end = segment
+            .iter()
+            .position(|&b| b == b'/')
+            .unwrap_or(segment.len());
         let ends_cleanly = prefix_end < segment.len() || segment_end < text.len() || only_part;
         let user = segment.get(1..prefix_end).unwrap_or(&[]);
-        let valid_user = user.iter().all(|&b| is_name_byte(b) || b == b'.' || b == b'-');
+        let valid_user = user
+            .iter()
+            .all(|&b| is_name_byte(b) || b == b'.' || b == b'-');
         if segment.first() == Some(&b'~') && ends_cleanly && valid_user {
             if !literal.is_empty() {
                 out.push(WordPart::Literal(std::mem::take(&mut literal)));

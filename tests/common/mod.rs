@@ -21,7 +21,10 @@ pub fn minishell() -> Command {
 pub fn std_minishell() -> std::process::Command {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_minishell"));
     cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".into()))
+        .env(
+            "PATH",
+            std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".into()),
+        )
         .env("HOME", "/tmp")
         .env("LC_ALL", "C");
     cmd
@@ -29,7 +32,12 @@ pub fn std_minishell() -> std::process::Command {
 
 /// Runs `minishell -c LINE` in `dir` and returns (stdout, stderr, status).
 pub fn run_c(line: &str, dir: &Path) -> (String, String, i32) {
-    let out = minishell().arg("-c").arg(line).current_dir(dir).output().unwrap();
+    let out = minishell()
+        .arg("-c")
+        .arg(line)
+        .current_dir(dir)
+        .output()
+        .unwrap();
     (
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),

@@ -65,7 +65,12 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
         Some(path) => path,
         None => {
             if let Err(e) = std::env::set_current_dir(&target) {
-                return fail(ctx, "cd", format_args!("{}: {}", shown(&target), plain(&e)), 1);
+                return fail(
+                    ctx,
+                    "cd",
+                    format_args!("{}: {}", shown(&target), plain(&e)),
+                    1,
+                );
             }
             match std::env::current_dir() {
                 Ok(dir) => dir.into_os_string(),

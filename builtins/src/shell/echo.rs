@@ -63,9 +63,18 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
     if newline {
         line.push(b'\n');
     }
-    match ctx.stdout().write_all(&line).and_then(|()| ctx.stdout().flush()) {
+    match ctx
+        .stdout()
+        .write_all(&line)
+        .and_then(|()| ctx.stdout().flush())
+    {
         Ok(()) => 0,
-        Err(e) => super::fail(ctx, "echo", format_args!("write error: {}", crate::errors::plain(&e)), 1),
+        Err(e) => super::fail(
+            ctx,
+            "echo",
+            format_args!("write error: {}", crate::errors::plain(&e)),
+            1,
+        ),
     }
 }
 

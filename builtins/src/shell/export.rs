@@ -49,7 +49,12 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
             None => (bytes, None),
         };
         if !is_valid_name(name) {
-            status = fail(ctx, "export", format_args!("`{}': not a valid identifier", shown(arg)), 1);
+            status = fail(
+                ctx,
+                "export",
+                format_args!("`{}': not a valid identifier", shown(arg)),
+                1,
+            );
             continue;
         }
         let name = String::from_utf8_lossy(name);

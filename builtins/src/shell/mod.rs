@@ -18,11 +18,15 @@ use crate::context::{Context, Status};
 
 /// Prints `minishell: NAME: message` on the builtin's standard error and
 /// returns `status`, so error paths read `return fail(ctx, "cd", …, 1)`.
-pub(crate) fn fail(ctx: &mut dyn Context, name: &str, message: impl Display, status: Status) -> Status {
+pub(crate) fn fail(
+    ctx: &mut dyn Context,
+    name: &str,
+    message: impl Display,
+    status: Status,
+) -> Status {
     let _ = writeln!(ctx.stderr(), "minishell: {name}: {message}");
     status
 }
-
 
 /// Whether `name` can be a variable name: a letter or `_`, then letters,
 /// digits and `_`.

@@ -43,7 +43,12 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
         } else if strict {
             // Without -v, bash takes an invalid variable name for a
             // function name and says nothing; minishell has no functions yet.
-            status = fail(ctx, "unset", format_args!("`{}': not a valid identifier", shown(name)), 1);
+            status = fail(
+                ctx,
+                "unset",
+                format_args!("`{}': not a valid identifier", shown(name)),
+                1,
+            );
         }
     }
     status

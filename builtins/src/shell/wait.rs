@@ -32,7 +32,12 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
         let pid = match text.parse::<i32>() {
             Ok(pid) if pid > 0 => pid,
             Ok(_) => {
-                status = fail(ctx, "wait", format_args!("pid {text} is not a child of this shell"), 127);
+                status = fail(
+                    ctx,
+                    "wait",
+                    format_args!("pid {text} is not a child of this shell"),
+                    127,
+                );
                 continue;
             }
             Err(_) => {
@@ -43,7 +48,12 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
         };
         status = match ctx.wait_pid(pid) {
             Some(child_status) => child_status,
-            None => fail(ctx, "wait", format_args!("pid {pid} is not a child of this shell"), 127),
+            None => fail(
+                ctx,
+                "wait",
+                format_args!("pid {pid} is not a child of this shell"),
+                127,
+            ),
         };
     }
     status
