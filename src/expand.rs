@@ -54,12 +54,15 @@ fn append_joined(shell: &Shell, part: &WordPart, out: &mut Vec<u8>) {
     }
 }
 
-/// A parameter's value as one string: `$@` and `$*` joined with the first
-/// character of `$IFS` (a space by default).
+/// A parameter's value as one string: `$*` joined with the first character
+/// of `$IFS` (none if IFS is empty), `$@` with spaces, as bash joins it.
 fn append_param_joined(shell: &Shell, param: &Param, out: &mut Vec<u8>) {
     match param {
         Param::AllSeparate | Param::AllJoined => {
-            let separator = ifs(shell).first().copied();
+            let separator = match param {
+                Param::AllSeparate => Some(b' '),
+                _ => ifs(shell).first().copied(),
+            };
             for (i, arg) in shell.params.args.iter().enumerate() {
                 if i > 0 {
                     out.extend(separator);
@@ -169,6 +172,7 @@ impl<'a> Fields<'a> {
     }
 
     fn expand_word(&mut self, shell: &Shell, word: &Word) {
+        self.after_blank_break = false;
         for part in &word.parts {
             match part {
                 WordPart::Literal(text) => self.push_text(text),
@@ -181,8 +185,9 @@ impl<'a> Fields<'a> {
                     self.keep = true;
                 }
                 WordPart::DoubleQuoted(parts) => {
+                    let kept_before = self.keep;
                     self.keep = true;
-                    self.expand_quoted(shell, parts);
+                    self.expand_quoted(shell, parts, kept_before);
                 }
                 WordPart::Param(Param::AllSeparate | Param::AllJoined) => {
                     for (i, arg) in shell.params.args.iter().enumerate() {
@@ -195,20 +200,25 @@ impl<'a> Fields<'a> {
                 WordPart::Param(param) => {
                     with_scalar(shell, param, |value| self.push_split(value));
                 }
-                WordPart::Tilde(user) => self.push_text(&tilde(shell, user)),
+                WordPart::Tilde(user) => {
+                    // Even an empty home directory is one (empty) argument.
+                    self.push_text(&tilde(shell, user));
+                    self.keep = true;
+                }
             }
         }
         self.end_field();
     }
 
     /// The parts of `"…"`: never split; `"$@"` still makes one field per
-    /// parameter, and with no parameters, none at all.
-    fn expand_quoted(&mut self, shell: &Shell, parts: &[WordPart]) {
+    /// parameter, and with no parameters none at all, unless other quotes
+    /// of the word (`""`) already made one.
+    fn expand_quoted(&mut self, shell: &Shell, parts: &[WordPart], kept_before: bool) {
         for part in parts {
             match part {
                 WordPart::Param(Param::AllSeparate) => {
                     if shell.params.args.is_empty() && parts.len() == 1 {
-                        self.keep = false;
+                        self.keep = kept_before;
                     }
                     for (i, arg) in shell.params.args.iter().enumerate() {
                         if i > 0 {

@@ -4,7 +4,7 @@
 use std::io::Write as _;
 
 use crate::input::LineSource;
-use crate::parse::{SyntaxError, parse};
+use crate::parse::{SyntaxError, parse, parse_at_end};
 use crate::shell::{Mode, Shell};
 use crate::status::SYNTAX_ERROR;
 
@@ -42,7 +42,14 @@ pub fn run(shell: &mut Shell, source: &mut dyn LineSource, origin: &Origin) {
                     if matches!(source.read_line(&mut text, &prompt(shell, true)), Ok(true)) {
                         continue;
                     }
-                    syntax_error(shell, origin, &error, &text, first_line);
+                    // The input ended inside the command.
+                    match parse_at_end(&text) {
+                        Ok(list) => {
+                            source.before_run();
+                            shell.run_list(&list);
+                        }
+                        Err(error) => syntax_error(shell, origin, &error, &text, first_line),
+                    }
                     return;
                 }
                 Err(error) => {

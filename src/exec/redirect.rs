@@ -117,7 +117,7 @@ impl Redirects {
             }
             return Err(RedirectError::Ambiguous(text));
         };
-        if self.slot(from) == Slot::Closed {
+        if !self.can_copy(from) {
             return Err(RedirectError::BadFd(text));
         }
         self.dup(from, r.fd);
@@ -138,20 +138,28 @@ impl Redirects {
     }
 
     /// Where descriptor `fd` of the command points. One the command did not
-    /// touch is the shell's own, if the shell has it open for children: a
-    /// close-on-exec descriptor is the shell's private business.
+    /// touch is the shell's own with the same number; if that is closed, a
+    /// builtin writing to it gets EBADF, as it would in any process.
     pub fn slot(&self, fd: RawFd) -> Slot {
+        match self.view.iter().find(|(n, _)| *n == fd) {
+            Some((_, slot)) => *slot,
+            None => Slot::Fd(fd),
+        }
+    }
+
+    /// Whether `N>&fd` may copy `fd`: it must be open for the command, and
+    /// a close-on-exec descriptor of the shell's own (its script, its
+    /// signal pipe) is the shell's private business, not the command's.
+    fn can_copy(&self, fd: RawFd) -> bool {
         if let Some((_, slot)) = self.view.iter().find(|(n, _)| *n == fd) {
-            return *slot;
+            return *slot != Slot::Closed;
         }
         if self.opened.iter().any(|o| o.as_raw_fd() == fd) {
-            return Slot::Fd(fd);
+            return false;
         }
         match fcntl(borrowed(fd), FcntlArg::F_GETFD) {
-            Ok(flags) if !FdFlag::from_bits_truncate(flags).contains(FdFlag::FD_CLOEXEC) => {
-                Slot::Fd(fd)
-            }
-            _ => Slot::Closed,
+            Ok(flags) => !FdFlag::from_bits_truncate(flags).contains(FdFlag::FD_CLOEXEC),
+            Err(_) => false,
         }
     }
 

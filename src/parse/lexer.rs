@@ -34,14 +34,14 @@ pub fn is_name_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
-/// Spaces, tabs, escaped newlines and a comment: everything between tokens
-/// that means nothing. A `#` starts a comment only where a token could
-/// start, so `a#b` stays one word.
+/// Spaces, tabs and a comment: everything between tokens that means
+/// nothing. A `#` starts a comment only where a token could start, so
+/// `a#b` stays one word. (Escaped newlines are gone before tokens are read:
+/// see `continuation`.)
 pub fn blanks(mut i: &[u8]) -> PResult<'_, ()> {
     loop {
         match i {
             [b' ' | b'\t', rest @ ..] => i = rest,
-            [b'\\', b'\n', rest @ ..] => i = rest,
             [b'#', ..] => {
                 let end = memchr_newline(i);
                 i = &i[end..];
@@ -109,10 +109,10 @@ pub fn operator(i: &[u8]) -> PResult<'_, Operator> {
 /// `&>`. The number must touch the operator (`2>f`; `2 >f` is an argument
 /// `2` and a redirection of standard output).
 pub fn redirect_op(i: &[u8]) -> PResult<'_, (Option<i32>, RedirOp)> {
-    if i.starts_with(b"<<") {
+    let (rest, fd) = opt(digit1).parse(i)?;
+    if rest.starts_with(b"<<") {
         return Fail::unsupported(i, "a here-document or here-string (<<)");
     }
-    let (rest, fd) = opt(digit1).parse(i)?;
     let (rest, op) = alt((
         value(RedirOp::AppendBoth, tag(&b"&>>"[..])),
         value(RedirOp::WriteBoth, tag(&b"&>"[..])),
@@ -180,7 +180,9 @@ fn word_parts(mut i: &[u8]) -> PResult<'_, Vec<WordPart>> {
             Some(b'"') => double_quoted(i)?,
             Some(b'\\') => match i.get(1) {
                 None => return Fail::end(i),
-                Some(b'\n') => (&i[2..], None),
+                // Escaping a non-ASCII byte changes nothing (none is special),
+                // and keeping it a literal keeps multi-byte characters whole.
+                Some(&escaped) if !escaped.is_ascii() => (&i[1..], None),
                 Some(&escaped) => (&i[2..], Some(WordPart::Escaped(escaped))),
             },
             Some(b'$') => dollar(i)?,
@@ -231,7 +233,6 @@ fn double_quoted(open: &[u8]) -> PResult<'_, Option<WordPart>> {
             Some(b'"') => return Ok((&i[1..], Some(WordPart::DoubleQuoted(parts)))),
             Some(b'\\') => match i.get(1) {
                 None => return Fail::unclosed(open, b'"'),
-                Some(b'\n') => (&i[2..], None),
                 Some(&c @ (b'$' | b'`' | b'"' | b'\\')) => {
                     (&i[2..], Some(WordPart::Literal(vec![c])))
                 }
@@ -306,10 +307,22 @@ fn braced_param(i: &[u8]) -> PResult<'_, Option<WordPart>> {
         [first, ..] if is_name_start(*first) && body.iter().all(|&b| is_name_byte(b)) => {
             Param::Named(ascii(body))
         }
-        [first, second, ..]
-            if is_name_start(*first) || (*first == b'#' && is_name_start(*second)) =>
-        {
-            return Fail::unsupported(i, "parameter operators such as ${x:-y}");
+        [first, ..] => {
+            // `${#x}` (a length) and `${x:-y}`-style operators are real
+            // bash, not yet run here; anything else is malformed.
+            let is_name_or_digit = |b: &u8| is_name_byte(*b);
+            let name_len = body.iter().take_while(|b| is_name_or_digit(b)).count();
+            let operator = body.get(name_len).copied();
+            let is_length = *first == b'#' && body.len() > 1;
+            let has_operator = name_len > 0
+                && matches!(
+                    operator,
+                    Some(b':' | b'-' | b'=' | b'?' | b'+' | b'#' | b'%' | b'/' | b'^' | b',')
+                );
+            if is_length || has_operator {
+                return Fail::unsupported(i, "parameter operators such as ${x:-y}");
+            }
+            return Fail::bad_substitution(i);
         }
         _ => return Fail::bad_substitution(i),
     };

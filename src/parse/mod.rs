@@ -7,6 +7,7 @@
 //! unclosed quote, a missing command after `|`) fails for good, and the
 //! failure carries the position the error message points at.
 
+mod continuation;
 mod error;
 mod grammar;
 mod lexer;
@@ -18,6 +19,36 @@ use crate::ast::List;
 /// Parses a complete piece of shell text: one line, or several when the
 /// reader joined continuation lines.
 pub fn parse(source: &[u8]) -> Result<List, SyntaxError> {
+    let (joined, ending) = continuation::join(source);
+    if ending == continuation::Ending::Continued {
+        return Err(SyntaxError {
+            kind: SyntaxErrorKind::UnexpectedEnd,
+            offset: source.len(),
+        });
+    }
+    parse_joined(&joined.text).map_err(|mut error| {
+        error.offset = joined.source_offset(error.offset);
+        error
+    })
+}
+
+/// Parses the last text of the input, when no more lines will come: a
+/// final line continuation simply ends the text, and a lone backslash at
+/// the very end stands for itself (`minishell -c 'echo a\'` prints `a\`,
+/// as in bash).
+pub fn parse_at_end(source: &[u8]) -> Result<List, SyntaxError> {
+    let mut text = source.to_vec();
+    if continuation::join(source).1 == continuation::Ending::Continued {
+        text.truncate(text.len() - 2);
+    }
+    let trailing_backslashes = text.iter().rev().take_while(|&&b| b == b'\\').count();
+    if trailing_backslashes % 2 == 1 {
+        text.push(b'\\');
+    }
+    parse(&text)
+}
+
+fn parse_joined(source: &[u8]) -> Result<List, SyntaxError> {
     let at = |input: &[u8]| source.len() - input.len();
     match grammar::list(source) {
         Ok((b"", list)) => Ok(list),
