@@ -17,6 +17,7 @@ pub struct Origin {
 pub fn run(shell: &mut Shell, source: &mut dyn LineSource, origin: &Origin) {
     let mut text = Vec::new();
     while shell.exit_request.is_none() {
+        shell.abandon_line = false;
         text.clear();
         let first_line = source.lines_read() + 1;
         match source.read_line(&mut text, &prompt(shell, false)) {

@@ -41,6 +41,9 @@ pub struct Shell {
     pub mode: Mode,
     /// Set by `exit`: the shell stops reading and leaves with this status.
     pub exit_request: Option<Status>,
+    /// Set by a builtin error that abandons the rest of the current line,
+    /// as bash does after `exit 1 2`; cleared when the next line is read.
+    pub abandon_line: bool,
 }
 
 impl Shell {
@@ -54,6 +57,7 @@ impl Shell {
             jobs: Jobs::default(),
             mode,
             exit_request: None,
+            abandon_line: false,
         };
         shell.fix_pwd();
         shell.bump_shlvl();
@@ -63,6 +67,12 @@ impl Shell {
             shell.vars.set_exported("OLDPWD", true);
         }
         shell
+    }
+
+    /// Whether the rest of the current line must be skipped: `exit` ran,
+    /// or a builtin abandoned the line.
+    pub fn stopping(&self) -> bool {
+        self.exit_request.is_some() || self.abandon_line
     }
 
     pub fn interactive(&self) -> bool {

@@ -37,6 +37,10 @@ pub trait Context {
     /// Asks the shell to exit with `status` once this builtin returns.
     fn request_exit(&mut self, status: Status);
 
+    /// Skips the rest of the current line: what bash does after some
+    /// builtin errors (`exit 1 2; echo never`), going on with the next line.
+    fn abandon_line(&mut self);
+
     /// Waits for every background child of the shell.
     fn wait_all(&mut self);
     /// Waits for one background child; `None` when `pid` is not a child of

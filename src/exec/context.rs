@@ -100,6 +100,10 @@ impl Context for ShellContext<'_> {
         self.shell.exit_request = Some(status);
     }
 
+    fn abandon_line(&mut self) {
+        self.shell.abandon_line = true;
+    }
+
     fn wait_all(&mut self) {
         self.shell.jobs.wait_all();
     }

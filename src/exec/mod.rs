@@ -35,7 +35,7 @@ impl Shell {
     /// background. Stops early when `exit` ran.
     pub fn run_list(&mut self, list: &List) {
         for item in &list.items {
-            if self.exit_request.is_some() {
+            if self.stopping() {
                 return;
             }
             self.jobs.reap();
@@ -52,7 +52,7 @@ impl Shell {
     fn run_and_or(&mut self, list: &AndOrList) {
         self.status = self.run_pipeline(&list.first);
         for (op, pipeline) in &list.rest {
-            if self.exit_request.is_some() {
+            if self.stopping() {
                 return;
             }
             let run = match op {

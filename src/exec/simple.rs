@@ -19,13 +19,14 @@ use crate::status::{NOT_EXECUTABLE, NOT_FOUND, Status};
 impl Shell {
     pub(super) fn run_simple(&mut self, command: &SimpleCommand) -> Status {
         if command.words.is_empty() {
-            // `A=1 > f`: the redirections are made (creating f) and undone,
-            // the assignments stay.
-            let Some(_) = self.prepare(command, Redirects::default()) else {
-                return 1;
-            };
+            // `A=1 > f`: the assignments stay, then the redirections are made
+            // (creating f) and undone. bash assigns first, so `x=f > $x`
+            // writes to f and a failed redirection still assigns.
             self.assign(&command.assignments);
-            return 0;
+            return match self.prepare(command, Redirects::default()) {
+                Some(_) => 0,
+                None => 1,
+            };
         }
         self.with_assignments(&command.assignments, |shell| {
             let Some(prepared) = shell.prepare(command, Redirects::default()) else {

@@ -35,6 +35,10 @@ pub static QUIT: Builtin = Builtin {
 
 fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
     let name = shown(&args[0]).into_owned();
+    let args = match args.get(1) {
+        Some(first) if first == "--" => &args[1..],
+        _ => args,
+    };
     let status = match args.get(1) {
         None => ctx.last_status(),
         Some(arg) => match parse_status(&shown(arg)) {
@@ -48,11 +52,9 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
         },
     };
     if args.len() > 2 {
-        // bash reports and stays at a prompt, but a script ends.
+        // bash does not exit, but skips the rest of the line.
         let status = fail(ctx, &name, "too many arguments", 1);
-        if !ctx.interactive() {
-            ctx.request_exit(status);
-        }
+        ctx.abandon_line();
         return status;
     }
     ctx.request_exit(status);
