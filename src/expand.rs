@@ -7,14 +7,16 @@
 //! split, and a word that expands to nothing unquoted disappears, while
 //! `""` stays an empty argument.
 
+use std::borrow::Cow;
+
 use crate::ast::{Param, Word, WordPart};
 use crate::shell::Shell;
 
 /// Expands command words into fields: the argv of a command.
 pub fn words(shell: &Shell, words: &[Word]) -> Vec<Vec<u8>> {
-    let mut fields = Fields::new(ifs(shell));
+    let mut fields = Fields::new(shell);
     for word in words {
-        fields.expand_word(shell, word);
+        fields.expand_word(word);
     }
     fields.finish()
 }
@@ -31,10 +33,16 @@ pub fn single(shell: &Shell, word: &Word) -> Vec<u8> {
 
 /// Expands a redirection target, which must be exactly one field:
 /// `> $empty` and `> $two_words` are "ambiguous redirects" in bash.
-pub fn single_field(shell: &Shell, word: &Word) -> Option<Vec<u8>> {
+/// A plain word (`> out.txt`) needs no expansion and is borrowed as is.
+pub fn single_field<'w>(shell: &Shell, word: &'w Word) -> Option<Cow<'w, [u8]>> {
+    if let [WordPart::Literal(text)] = word.parts.as_slice() {
+        if !text.is_empty() {
+            return Some(Cow::Borrowed(text));
+        }
+    }
     let mut fields = words(shell, std::slice::from_ref(word));
     match fields.len() {
-        1 => fields.pop(),
+        1 => fields.pop().map(Cow::Owned),
         _ => None,
     }
 }
@@ -149,7 +157,10 @@ fn ifs(shell: &Shell) -> &[u8] {
 /// The fields of a command line being built. Text accumulates in `current`
 /// until an unquoted expansion's separator ends the field.
 struct Fields<'a> {
-    ifs: &'a [u8],
+    shell: &'a Shell,
+    /// `$IFS`, looked up at the first unquoted expansion: most commands
+    /// have none, and need not pay for the lookup.
+    ifs: Option<&'a [u8]>,
     done: Vec<Vec<u8>>,
     current: Vec<u8>,
     /// The current field exists even if empty: it holds quotes (`""`) or
@@ -161,17 +172,19 @@ struct Fields<'a> {
 }
 
 impl<'a> Fields<'a> {
-    fn new(ifs: &'a [u8]) -> Fields<'a> {
+    fn new(shell: &'a Shell) -> Fields<'a> {
         Fields {
-            ifs,
-            done: Vec::new(),
+            shell,
+            ifs: None,
+            done: Vec::with_capacity(4),
             current: Vec::new(),
             keep: false,
             after_blank_break: false,
         }
     }
 
-    fn expand_word(&mut self, shell: &Shell, word: &Word) {
+    fn expand_word(&mut self, word: &Word) {
+        let shell = self.shell;
         self.after_blank_break = false;
         for part in &word.parts {
             match part {
@@ -187,7 +200,7 @@ impl<'a> Fields<'a> {
                 WordPart::DoubleQuoted(parts) => {
                     let kept_before = self.keep;
                     self.keep = true;
-                    self.expand_quoted(shell, parts, kept_before);
+                    self.expand_quoted(parts, kept_before);
                 }
                 WordPart::Param(Param::AllSeparate | Param::AllJoined) => {
                     for (i, arg) in shell.params.args.iter().enumerate() {
@@ -213,7 +226,8 @@ impl<'a> Fields<'a> {
     /// The parts of `"…"`: never split; `"$@"` still makes one field per
     /// parameter, and with no parameters none at all, unless other quotes
     /// of the word (`""`) already made one.
-    fn expand_quoted(&mut self, shell: &Shell, parts: &[WordPart], kept_before: bool) {
+    fn expand_quoted(&mut self, parts: &[WordPart], kept_before: bool) {
+        let shell = self.shell;
         for part in parts {
             match part {
                 WordPart::Param(Param::AllSeparate) => {
@@ -242,8 +256,10 @@ impl<'a> Fields<'a> {
     /// newline in IFS) collapse and never make empty fields; every other
     /// IFS character ends a field, empty or not.
     fn push_split(&mut self, value: &[u8]) {
+        let shell = self.shell;
+        let ifs = *self.ifs.get_or_insert_with(|| ifs(shell));
         for &b in value {
-            if !self.ifs.contains(&b) {
+            if !ifs.contains(&b) {
                 self.current.push(b);
                 self.after_blank_break = false;
             } else if b.is_ascii_whitespace() {

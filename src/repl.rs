@@ -31,7 +31,9 @@ pub fn run(shell: &mut Shell, source: &mut dyn LineSource, origin: &Origin) {
         }
         loop {
             // bash drops NUL bytes from its input; a C string cannot hold them.
-            text.retain(|&b| b != 0);
+            if text.contains(&0) {
+                text.retain(|&b| b != 0);
+            }
             match parse(&text) {
                 Ok(list) => {
                     source.add_history(&text);

@@ -4,7 +4,7 @@
 //! inherit. Variables the shell was started with are exported, so
 //! assigning `USER=x` changes what later commands see, as in bash.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::ffi::{CString, OsString};
 use std::os::raw::c_char;
 use std::os::unix::ffi::OsStringExt;
@@ -23,7 +23,10 @@ pub struct Saved(Option<Var>);
 
 #[derive(Debug, Default, Clone)]
 pub struct Vars {
-    table: HashMap<String, Var>,
+    /// Keyed with FxHash, not std's SipHash: variable names are short and
+    /// come from the user, not from an attacker flooding the table, and
+    /// every `$X` and assignment looks one up.
+    table: FxHashMap<String, Var>,
     /// The environment of the last external command, kept until an exported
     /// variable changes: building it for each of 2,000 commands would cost
     /// more than the commands' own `execve`.

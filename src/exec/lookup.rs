@@ -19,7 +19,8 @@ pub enum Resolved {
     NotFound,
 }
 
-pub fn resolve(name: &[u8], path_var: Option<&[u8]>) -> Resolved {
+/// `path_var` gives `$PATH`, asked only when the name needs a search.
+pub fn resolve<'a>(name: &[u8], path_var: impl FnOnce() -> Option<&'a [u8]>) -> Resolved {
     if name.contains(&b'/') {
         return match std::fs::metadata(OsStr::from_bytes(name)) {
             Ok(meta) if meta.is_dir() => Resolved::Directory,
@@ -29,7 +30,7 @@ pub fn resolve(name: &[u8], path_var: Option<&[u8]>) -> Resolved {
     if let Some(builtin) = minishell_builtins::find(name) {
         return Resolved::Builtin(builtin);
     }
-    search_path(name, path_var.unwrap_or(b"/usr/local/bin:/usr/bin:/bin"))
+    search_path(name, path_var().unwrap_or(b"/usr/local/bin:/usr/bin:/bin"))
 }
 
 /// The first executable regular file named `name` in PATH's directories
@@ -79,26 +80,26 @@ mod tests {
     #[test]
     fn builtins_come_before_path() {
         assert!(matches!(
-            resolve(b"cd", Some(b"/bin")),
+            resolve(b"cd", || Some(b"/bin")),
             Resolved::Builtin(_)
         ));
     }
 
     #[test]
     fn path_is_searched_in_order() {
-        match resolve(b"sh", Some(b"/nonexistent:/bin:/usr/bin")) {
+        match resolve(b"sh", || Some(b"/nonexistent:/bin:/usr/bin")) {
             Resolved::File(path) => assert_eq!(path, b"/bin/sh"),
             _ => panic!("sh not found on /bin"),
         }
         assert!(matches!(
-            resolve(b"no-such-command-x", Some(b"/bin")),
+            resolve(b"no-such-command-x", || Some(b"/bin")),
             Resolved::NotFound
         ));
     }
 
     #[test]
     fn names_with_a_slash_are_used_as_is() {
-        assert!(matches!(resolve(b"./x", Some(b"")), Resolved::File(p) if p == b"./x"));
-        assert!(matches!(resolve(b"/", None), Resolved::Directory));
+        assert!(matches!(resolve(b"./x", || Some(b"")), Resolved::File(p) if p == b"./x"));
+        assert!(matches!(resolve(b"/", || None), Resolved::Directory));
     }
 }

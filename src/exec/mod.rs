@@ -131,7 +131,7 @@ impl Shell {
         let expanded = Expanded {
             fd: redirection.fd.unwrap_or(redirection.op.default_fd()),
             op: redirection.op,
-            target,
+            target: &target,
         };
         redirects.add(&expanded).map_err(|e| e.to_string())
     }

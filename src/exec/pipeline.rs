@@ -150,7 +150,7 @@ impl Shell {
             mut redirects,
         } = prepared;
         let resolved = match argv.first() {
-            Some(name) => resolve(name, self.vars.get("PATH")),
+            Some(name) => resolve(name, || self.vars.get("PATH")),
             None => return self.spawn_builtin(None, argv, redirects, keep_from_child, signals),
         };
         match resolved {

@@ -1,9 +1,9 @@
 //! Redirections, resolved in the parent: files are opened here, before any
 //! fork, so an error is reported once and nothing of the command runs. What
-//! comes out is a list of descriptor moves for a child to replay, and a
-//! view of where each descriptor now points, for a builtin that runs in the
-//! shell's own process and writes through it without moving the shell's
-//! descriptors 1 and 2 at all.
+//! comes out is a list of descriptor moves for a child to replay. A builtin
+//! that runs in the shell's own process does not replay them: it asks where
+//! its descriptors 1 and 2 end up ([`Redirects::slot`]) and writes there,
+//! so the shell's own descriptors never move at all.
 
 use std::fmt;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
@@ -17,10 +17,10 @@ use super::spawn::FdAction;
 use crate::ast::RedirOp;
 
 /// A redirection with its target expanded: `2>> "$log"` with `$log` known.
-pub struct Expanded {
+pub struct Expanded<'a> {
     pub fd: RawFd,
     pub op: RedirOp,
-    pub target: Vec<u8>,
+    pub target: &'a [u8],
 }
 
 /// Where a descriptor of the command points, seen from the shell.
@@ -39,8 +39,6 @@ pub struct Redirects {
     /// Descriptors the shell opened for the command (files, pipe ends),
     /// all close-on-exec; they close when this value is dropped.
     opened: Vec<OwnedFd>,
-    /// For each descriptor the command changed, where it now points.
-    view: Vec<(RawFd, Slot)>,
 }
 
 /// A redirection that failed; nothing of its command may run.
@@ -85,7 +83,7 @@ impl Redirects {
             RedirOp::ReadWrite => OFlag::O_RDWR | OFlag::O_CREAT,
             RedirOp::DupOutput | RedirOp::DupInput => return self.add_dup(r),
         };
-        let file = open_file(&r.target, flags)?;
+        let file = open_file(r.target, flags)?;
         let raw = file.as_raw_fd();
         self.opened.push(file);
         self.dup(raw, r.fd);
@@ -100,10 +98,9 @@ impl Redirects {
     /// `N>&M`, `N<&M` and `N>&-`. In bash `>&word` with a word that is not a
     /// number means `&>word`.
     fn add_dup(&mut self, r: &Expanded) -> Result<(), RedirectError> {
-        let text = String::from_utf8_lossy(&r.target).into_owned();
+        let text = String::from_utf8_lossy(r.target).into_owned();
         if text == "-" {
             self.actions.push(FdAction::Close(r.fd));
-            self.set_view(r.fd, Slot::Closed);
             return Ok(());
         }
         let Some(from) = text.parse::<RawFd>().ok().filter(|fd| *fd >= 0) else {
@@ -111,7 +108,7 @@ impl Redirects {
                 let both = Expanded {
                     fd: 1,
                     op: RedirOp::WriteBoth,
-                    target: r.target.clone(),
+                    target: r.target,
                 };
                 return self.add(&both);
             }
@@ -126,33 +123,44 @@ impl Redirects {
 
     fn dup(&mut self, from: RawFd, to: RawFd) {
         self.actions.push(FdAction::Dup { from, to });
-        let slot = self.slot(from);
-        self.set_view(to, slot);
     }
 
-    fn set_view(&mut self, fd: RawFd, slot: Slot) {
-        match self.view.iter_mut().find(|(n, _)| *n == fd) {
-            Some(entry) => entry.1 = slot,
-            None => self.view.push((fd, slot)),
-        }
-    }
-
-    /// Where descriptor `fd` of the command points. One the command did not
-    /// touch is the shell's own with the same number; if that is closed, a
-    /// builtin writing to it gets EBADF, as it would in any process.
+    /// Where descriptor `fd` of the command points once all its moves are
+    /// made. One the command did not touch is the shell's own with the same
+    /// number; if that is closed, a builtin writing to it gets EBADF, as it
+    /// would in any process.
     pub fn slot(&self, fd: RawFd) -> Slot {
-        match self.view.iter().find(|(n, _)| *n == fd) {
-            Some((_, slot)) => *slot,
+        self.slot_before(fd, self.actions.len())
+    }
+
+    /// The same, after only the first `upto` moves: found by walking back
+    /// from the last move that wrote to `fd` (`2>&1` points where 1 pointed
+    /// at that moment, not where it points later).
+    fn slot_before(&self, fd: RawFd, upto: usize) -> Slot {
+        match self.last_write(fd, upto) {
             None => Slot::Fd(fd),
+            Some(i) => match self.actions[i] {
+                FdAction::Dup { from, .. } => self.slot_before(from, i),
+                FdAction::Close(_) => Slot::Closed,
+            },
         }
+    }
+
+    fn last_write(&self, fd: RawFd, upto: usize) -> Option<usize> {
+        self.actions[..upto]
+            .iter()
+            .rposition(|action| match *action {
+                FdAction::Dup { to, .. } => to == fd,
+                FdAction::Close(closed) => closed == fd,
+            })
     }
 
     /// Whether `N>&fd` may copy `fd`: it must be open for the command, and
-    /// a close-on-exec descriptor of the shell's own (its script, its
-    /// signal pipe) is the shell's private business, not the command's.
+    /// a close-on-exec descriptor of the shell's own (its signal pipe, a
+    /// pipe end meant for another stage) is the shell's private business.
     fn can_copy(&self, fd: RawFd) -> bool {
-        if let Some((_, slot)) = self.view.iter().find(|(n, _)| *n == fd) {
-            return *slot != Slot::Closed;
+        if self.last_write(fd, self.actions.len()).is_some() {
+            return self.slot(fd) != Slot::Closed;
         }
         if self.opened.iter().any(|o| o.as_raw_fd() == fd) {
             return false;

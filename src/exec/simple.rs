@@ -23,6 +23,9 @@ impl Shell {
             // (creating f) and undone. bash assigns first, so `x=f > $x`
             // writes to f and a failed redirection still assigns.
             self.assign(&command.assignments);
+            if command.redirections.is_empty() {
+                return 0;
+            }
             return match self.prepare(command, Redirects::default()) {
                 Some(_) => 0,
                 None => 1,
@@ -44,7 +47,7 @@ impl Shell {
         let Some(name) = argv.first() else {
             return 0;
         };
-        match resolve(name, self.vars.get("PATH")) {
+        match resolve(name, || self.vars.get("PATH")) {
             Resolved::Builtin(builtin) => self.run_builtin_here(builtin, argv, &redirects),
             Resolved::NotFound => {
                 let message = not_found_message(name);

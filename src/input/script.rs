@@ -26,10 +26,7 @@ impl LineSource for ScriptSource {
         if rest.is_empty() {
             return Ok(false);
         }
-        let end = rest
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(rest.len(), |p| p + 1);
+        let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |p| p + 1);
         buf.extend_from_slice(&rest[..end]);
         self.position += end;
         self.lines += 1;

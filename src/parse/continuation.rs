@@ -3,12 +3,14 @@
 //! and `$\<newline>X` is `$X`. Inside single quotes and comments the pair
 //! stays as written.
 
+use std::borrow::Cow;
+
 use super::lexer::is_metachar;
 
 /// The text with every continuation removed, and the offsets (in the
 /// joined text) where pairs were removed, to map error positions back.
-pub struct Joined {
-    pub text: Vec<u8>,
+pub struct Joined<'a> {
+    pub text: Cow<'a, [u8]>,
     removed_at: Vec<usize>,
 }
 
@@ -21,7 +23,15 @@ pub enum Ending {
     Continued,
 }
 
-pub fn join(source: &[u8]) -> (Joined, Ending) {
+pub fn join(source: &[u8]) -> (Joined<'_>, Ending) {
+    if memchr::memchr(b'\\', source).is_none() || !source.windows(2).any(|pair| pair == b"\\\n") {
+        // Most lines have no continuation: nothing to remove.
+        let joined = Joined {
+            text: Cow::Borrowed(source),
+            removed_at: Vec::new(),
+        };
+        return (joined, Ending::Complete);
+    }
     let mut text = Vec::with_capacity(source.len());
     let mut removed_at = Vec::new();
     let (mut in_single, mut in_double, mut in_comment) = (false, false, false);
@@ -66,10 +76,11 @@ pub fn join(source: &[u8]) -> (Joined, Ending) {
         text.push(b);
         i += 1;
     }
+    let text = Cow::Owned(text);
     (Joined { text, removed_at }, ending)
 }
 
-impl Joined {
+impl Joined<'_> {
     /// The offset in the source of `offset` in the joined text.
     pub fn source_offset(&self, offset: usize) -> usize {
         offset + 2 * self.removed_at.iter().filter(|&&at| at <= offset).count()
@@ -81,7 +92,7 @@ mod tests {
     use super::*;
 
     fn joined(text: &str) -> String {
-        String::from_utf8(join(text.as_bytes()).0.text).unwrap()
+        String::from_utf8(join(text.as_bytes()).0.text.into_owned()).unwrap()
     }
 
     #[test]
@@ -102,7 +113,7 @@ mod tests {
     #[test]
     fn offsets_map_back_past_removed_pairs() {
         let (joined, _) = join(b"ab\\\ncd");
-        assert_eq!(joined.text, b"abcd");
+        assert_eq!(&*joined.text, b"abcd");
         assert_eq!(joined.source_offset(1), 1);
         assert_eq!(joined.source_offset(2), 4);
     }

@@ -46,7 +46,7 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
         words = &words[1..];
     }
 
-    let mut line = Vec::new();
+    let mut line = Vec::with_capacity(words.iter().map(|w| w.len() + 1).sum::<usize>() + 1);
     for (i, word) in words.iter().enumerate() {
         if i > 0 {
             line.push(b' ');
