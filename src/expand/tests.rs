@@ -74,7 +74,7 @@ fn single_text(shell: &Shell, parts: Vec<WordPart>) -> String {
 }
 
 fn single_field_text(shell: &Shell, parts: Vec<WordPart>) -> Option<String> {
-    single_field(shell, &w(parts)).map(|f| String::from_utf8(f).expect("UTF-8"))
+    single_field(shell, &w(parts)).map(|f| String::from_utf8(f.into_owned()).expect("UTF-8"))
 }
 
 // ---- literals and quotes -------------------------------------------------
