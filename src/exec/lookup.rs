@@ -8,22 +8,31 @@ use std::os::unix::fs::PermissionsExt;
 
 use minishell_builtins::Builtin;
 
+use crate::status::{NOT_EXECUTABLE, NOT_FOUND, Status};
+
 /// The resolution of a command name.
 pub enum Resolved {
     Builtin(&'static Builtin),
     /// A file to `execve`: the name itself when it holds a `/`, else the
     /// first match on PATH.
     File(Vec<u8>),
-    /// A directory given by path (`/tmp`): bash's "Is a directory", 126.
-    Directory,
-    NotFound,
+    /// A name that cannot run, with what the shell says and returns: the
+    /// course's `Execution failed for 'NAME'` (127) when nothing is found,
+    /// bash's `Is a directory` (126) for a directory given by path.
+    Cannot {
+        message: Vec<u8>,
+        status: Status,
+    },
 }
 
 /// `path_var` gives `$PATH`, asked only when the name needs a search.
 pub fn resolve<'a>(name: &[u8], path_var: impl FnOnce() -> Option<&'a [u8]>) -> Resolved {
     if name.contains(&b'/') {
         return match std::fs::metadata(OsStr::from_bytes(name)) {
-            Ok(meta) if meta.is_dir() => Resolved::Directory,
+            Ok(meta) if meta.is_dir() => Resolved::Cannot {
+                message: [&b"minishell: "[..], name, b": Is a directory\n"].concat(),
+                status: NOT_EXECUTABLE,
+            },
             _ => Resolved::File(name.to_vec()),
         };
     }
@@ -39,7 +48,7 @@ pub fn resolve<'a>(name: &[u8], path_var: impl FnOnce() -> Option<&'a [u8]>) -> 
 /// reports "Permission denied" (126), as bash does.
 fn search_path(name: &[u8], path_var: &[u8]) -> Resolved {
     if name.is_empty() {
-        return Resolved::NotFound;
+        return not_found(name);
     }
     let mut not_executable = None;
     for dir in path_var.split(|&b| b == b':') {
@@ -64,13 +73,16 @@ fn search_path(name: &[u8], path_var: &[u8]) -> Resolved {
     }
     match not_executable {
         Some(file) => Resolved::File(file),
-        None => Resolved::NotFound,
+        None => not_found(name),
     }
 }
 
-/// The course mini-shell's message for a command it cannot run.
-pub fn not_found_message(name: &[u8]) -> Vec<u8> {
-    [&b"Execution failed for '"[..], name, b"'\n"].concat()
+/// The course mini-shell's message for a command it cannot find.
+fn not_found(name: &[u8]) -> Resolved {
+    Resolved::Cannot {
+        message: [&b"Execution failed for '"[..], name, b"'\n"].concat(),
+        status: NOT_FOUND,
+    }
 }
 
 #[cfg(test)]
@@ -93,13 +105,16 @@ mod tests {
         }
         assert!(matches!(
             resolve(b"no-such-command-x", || Some(b"/bin")),
-            Resolved::NotFound
+            Resolved::Cannot { status: 127, .. }
         ));
     }
 
     #[test]
     fn names_with_a_slash_are_used_as_is() {
         assert!(matches!(resolve(b"./x", || Some(b"")), Resolved::File(p) if p == b"./x"));
-        assert!(matches!(resolve(b"/", || None), Resolved::Directory));
+        assert!(matches!(
+            resolve(b"/", || None),
+            Resolved::Cannot { status: 126, .. }
+        ));
     }
 }

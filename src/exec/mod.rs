@@ -136,6 +136,18 @@ impl Shell {
         redirects.add(&expanded).map_err(|e| e.to_string())
     }
 
+    /// The PID of a child that started, or `None` after reporting why
+    /// `fork` failed (too many processes).
+    fn started(&self, result: nix::Result<Pid>) -> Option<Pid> {
+        match result {
+            Ok(pid) => Some(pid),
+            Err(errno) => {
+                self.report(Slot::Fd(2), &format!("fork: {}", errno.desc()));
+                None
+            }
+        }
+    }
+
     /// Prints `minishell: message` on the given standard error.
     fn report(&self, stderr: Slot, message: &str) {
         use std::io::Write as _;

@@ -15,12 +15,12 @@ use nix::unistd::{Pid, pipe2};
 
 use super::Prepared;
 use super::context::{FdWriter, ShellContext};
-use super::lookup::{Resolved, not_found_message, resolve};
+use super::lookup::{Resolved, resolve};
 use super::redirect::{Redirects, Slot};
 use super::spawn::{Program, Signals, Work, spawn};
 use crate::ast::{AndOrList, Command, Pipeline};
 use crate::shell::Shell;
-use crate::status::{NOT_EXECUTABLE, NOT_FOUND, Status};
+use crate::status::Status;
 
 impl Shell {
     /// Runs a pipeline of two or more stages and waits for all of them; its
@@ -165,23 +165,12 @@ impl Shell {
                 let started = spawn(Work::Exec(&program), redirects.child_actions(), signals);
                 self.started(started)
             }
-            Resolved::NotFound => {
-                let message = not_found_message(&argv[0]);
+            Resolved::Cannot { message, status } => {
+                // A child still stands in the pipeline, so its neighbours
+                // see their pipe ends close as with any command.
                 let work = Work::Fail {
                     message: &message,
-                    status: NOT_FOUND,
-                };
-                let started = spawn(work, redirects.child_actions(), signals);
-                self.started(started)
-            }
-            Resolved::Directory => {
-                let message = format!(
-                    "minishell: {}: Is a directory\n",
-                    String::from_utf8_lossy(&argv[0])
-                );
-                let work = Work::Fail {
-                    message: message.as_bytes(),
-                    status: NOT_EXECUTABLE,
+                    status,
                 };
                 let started = spawn(work, redirects.child_actions(), signals);
                 self.started(started)
@@ -217,17 +206,5 @@ impl Shell {
         let started = spawn(Work::Shell(&mut run), redirects.child_actions(), signals);
         drop(redirects);
         self.started(started)
-    }
-
-    /// The PID of a child that started, or `None` after reporting why
-    /// `fork` failed (too many processes).
-    fn started(&self, result: nix::Result<Pid>) -> Option<Pid> {
-        match result {
-            Ok(pid) => Some(pid),
-            Err(errno) => {
-                self.report(Slot::Fd(2), &format!("fork: {}", errno.desc()));
-                None
-            }
-        }
     }
 }

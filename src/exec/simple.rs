@@ -9,12 +9,12 @@ use minishell_builtins::Builtin;
 
 use super::Prepared;
 use super::context::{FdWriter, ShellContext};
-use super::lookup::{Resolved, not_found_message, resolve};
+use super::lookup::{Resolved, resolve};
 use super::redirect::Redirects;
 use super::spawn::{Program, Signals, Work, spawn};
 use crate::ast::SimpleCommand;
 use crate::shell::Shell;
-use crate::status::{NOT_EXECUTABLE, NOT_FOUND, Status};
+use crate::status::{NOT_EXECUTABLE, Status};
 
 impl Shell {
     pub(super) fn run_simple(&mut self, command: &SimpleCommand) -> Status {
@@ -49,15 +49,11 @@ impl Shell {
         };
         match resolve(name, || self.vars.get("PATH")) {
             Resolved::Builtin(builtin) => self.run_builtin_here(builtin, argv, &redirects),
-            Resolved::NotFound => {
-                let message = not_found_message(name);
+            Resolved::Cannot { message, status } => {
+                // No child is needed to say so; the message goes where the
+                // command's stderr points (`nosuch 2>/dev/null` is silent).
                 let _ = std::io::Write::write_all(&mut FdWriter::new(redirects.slot(2)), &message);
-                NOT_FOUND
-            }
-            Resolved::Directory => {
-                let message = format!("{}: Is a directory", String::from_utf8_lossy(name));
-                self.report(redirects.slot(2), &message);
-                NOT_EXECUTABLE
+                status
             }
             Resolved::File(path) => {
                 let environment = self.vars.environment();
@@ -71,12 +67,9 @@ impl Shell {
                     Signals::Default,
                 );
                 drop(redirects);
-                match child {
-                    Ok(pid) => self.wait_foreground(pid),
-                    Err(errno) => {
-                        self.report(super::Slot::Fd(2), &format!("fork: {}", errno.desc()));
-                        1
-                    }
+                match self.started(child) {
+                    Some(pid) => self.wait_foreground(pid),
+                    None => 1,
                 }
             }
         }
