@@ -339,3 +339,26 @@ impl Display for Param {
         }
     }
 }
+
+/// Shorthands for building words by hand in the parser's and expansion's
+/// tests.
+#[cfg(test)]
+pub mod build {
+    use super::{Param, WordPart};
+
+    pub fn lit(text: &str) -> WordPart {
+        WordPart::Literal(text.as_bytes().to_vec())
+    }
+
+    pub fn sq(text: &str) -> WordPart {
+        WordPart::SingleQuoted(text.as_bytes().to_vec())
+    }
+
+    pub fn dq(parts: Vec<WordPart>) -> WordPart {
+        WordPart::DoubleQuoted(parts)
+    }
+
+    pub fn var(name: &str) -> WordPart {
+        WordPart::Param(Param::Named(name.to_owned()))
+    }
+}

@@ -3,6 +3,7 @@
 //! and parameters each test sets.
 
 use super::*;
+use crate::ast::build::{dq, lit, sq, var};
 use crate::shell::{Mode, Params};
 
 // ---- helpers -------------------------------------------------------------
@@ -26,22 +27,6 @@ fn shell() -> Shell {
 
 fn set(shell: &mut Shell, name: &str, value: &str) {
     shell.vars.set(name, value.as_bytes().to_vec());
-}
-
-fn lit(text: &str) -> WordPart {
-    WordPart::Literal(text.as_bytes().to_vec())
-}
-
-fn sq(text: &str) -> WordPart {
-    WordPart::SingleQuoted(text.as_bytes().to_vec())
-}
-
-fn dq(parts: Vec<WordPart>) -> WordPart {
-    WordPart::DoubleQuoted(parts)
-}
-
-fn var(name: &str) -> WordPart {
-    WordPart::Param(Param::Named(name.to_owned()))
 }
 
 fn param(param: Param) -> WordPart {

@@ -3,6 +3,7 @@
 //! and inputs large or strange enough to break a careless parser.
 
 use super::*;
+use crate::ast::build::{dq, lit, sq, var};
 use crate::ast::*;
 
 // ---- helpers -------------------------------------------------------------
@@ -45,22 +46,6 @@ fn arg(source: &str) -> Vec<WordPart> {
     let words = words(source);
     assert_eq!(words.len(), 2, "echo and one word in {source:?}");
     words[1].parts.clone()
-}
-
-fn lit(text: &str) -> WordPart {
-    WordPart::Literal(text.as_bytes().to_vec())
-}
-
-fn sq(text: &str) -> WordPart {
-    WordPart::SingleQuoted(text.as_bytes().to_vec())
-}
-
-fn dq(parts: Vec<WordPart>) -> WordPart {
-    WordPart::DoubleQuoted(parts)
-}
-
-fn var(name: &str) -> WordPart {
-    WordPart::Param(Param::Named(name.to_owned()))
 }
 
 fn tilde(user: &str) -> WordPart {

@@ -4,7 +4,7 @@ use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
 
-use super::{fail, shown};
+use super::{fail, options, shown};
 use crate::context::{Context, Status};
 use crate::errors::plain;
 use crate::registry::{Builtin, Group, Place};
@@ -27,20 +27,8 @@ pub static CD: Builtin = Builtin {
 };
 
 fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
-    let mut physical = false;
-    let mut rest = &args[1..];
-    while let Some(arg) = rest.first() {
-        match arg.as_bytes() {
-            b"-L" => physical = false,
-            b"-P" => physical = true,
-            b"--" => {
-                rest = &rest[1..];
-                break;
-            }
-            _ => break,
-        }
-        rest = &rest[1..];
-    }
+    let (flags, rest) = options(&args[1..], &["-L", "-P"]);
+    let physical = flags.last() == Some(&"-P");
     if rest.len() > 1 {
         return fail(ctx, "cd", "too many arguments", 1);
     }

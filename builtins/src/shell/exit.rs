@@ -2,7 +2,7 @@
 
 use std::ffi::OsString;
 
-use super::{fail, shown};
+use super::{fail, options, shown};
 use crate::context::{Context, Status};
 use crate::registry::{Builtin, Group, Place};
 
@@ -35,11 +35,8 @@ pub static QUIT: Builtin = Builtin {
 
 fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
     let name = shown(&args[0]).into_owned();
-    let args = match args.get(1) {
-        Some(first) if first == "--" => &args[1..],
-        _ => args,
-    };
-    let status = match args.get(1) {
+    let (_, args) = options(&args[1..], &[]);
+    let status = match args.first() {
         None => ctx.last_status(),
         Some(arg) => match parse_status(&shown(arg)) {
             Some(status) => status,
@@ -51,7 +48,7 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
             }
         },
     };
-    if args.len() > 2 {
+    if args.len() > 1 {
         // bash does not exit, but skips the rest of the line.
         let status = fail(ctx, &name, "too many arguments", 1);
         ctx.abandon_line();

@@ -3,7 +3,7 @@
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
 
-use super::{fail, is_valid_name, shown};
+use super::{fail, is_valid_name, options, shown};
 use crate::context::{Context, Status};
 use crate::registry::{Builtin, Group, Place};
 
@@ -24,20 +24,8 @@ pub static EXPORT: Builtin = Builtin {
 };
 
 fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
-    let mut export = true;
-    let mut names = &args[1..];
-    while let Some(flag) = names.first() {
-        match flag.as_bytes() {
-            b"-n" => export = false,
-            b"-p" => {}
-            b"--" => {
-                names = &names[1..];
-                break;
-            }
-            _ => break,
-        }
-        names = &names[1..];
-    }
+    let (flags, names) = options(&args[1..], &["-n", "-p"]);
+    let export = !flags.contains(&"-n");
     if names.is_empty() {
         return list(ctx);
     }

@@ -10,7 +10,7 @@ pub mod truth;
 pub mod unset;
 pub mod wait;
 
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
 use std::fmt::Display;
 use std::os::unix::ffi::OsStrExt;
 
@@ -40,7 +40,49 @@ pub(crate) fn is_valid_name(name: &[u8]) -> bool {
     }
 }
 
+/// Splits a builtin's arguments (after its name) into the leading options
+/// it knows and the operands, as bash's builtins read them: options stop at
+/// `--` (which is dropped) or at the first word that is not one of
+/// `known`. Returns the options seen, in order, and the rest.
+pub(crate) fn options<'a>(
+    args: &'a [OsString],
+    known: &[&'static str],
+) -> (Vec<&'static str>, &'a [OsString]) {
+    let mut seen = Vec::new();
+    for (i, arg) in args.iter().enumerate() {
+        if arg == "--" {
+            return (seen, &args[i + 1..]);
+        }
+        match known.iter().find(|k| arg == **k) {
+            Some(option) => seen.push(*option),
+            None => return (seen, &args[i..]),
+        }
+    }
+    (seen, &[])
+}
+
 /// An argument shown to a person: lossy where it is not UTF-8.
 pub(crate) fn shown(arg: &OsStr) -> std::borrow::Cow<'_, str> {
     String::from_utf8_lossy(arg.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(words: &[&str]) -> Vec<OsString> {
+        words.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn options_stop_at_the_first_operand_or_double_dash() {
+        let a = args(&["-P", "-L", "dir", "-P"]);
+        let (flags, rest) = options(&a, &["-L", "-P"]);
+        assert_eq!((flags, rest.len()), (vec!["-P", "-L"], 2));
+        let a = args(&["--", "-P"]);
+        let (flags, rest) = options(&a, &["-P"]);
+        assert_eq!((flags.len(), rest), (0, &a[1..]));
+        let a = args(&["-x"]);
+        assert_eq!(options(&a, &["-P"]).1.len(), 1);
+    }
 }

@@ -4,7 +4,7 @@ use std::ffi::OsString;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::MetadataExt;
 
-use super::fail;
+use super::{fail, options};
 use crate::context::{Context, Status};
 use crate::errors::plain;
 use crate::registry::{Builtin, Group, Place};
@@ -24,7 +24,8 @@ pub static PWD: Builtin = Builtin {
 };
 
 fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
-    let physical = args[1..].iter().any(|a| a == "-P");
+    let (flags, _) = options(&args[1..], &["-L", "-P"]);
+    let physical = flags.last() == Some(&"-P");
     let logical = ctx
         .var("PWD")
         .filter(|pwd| !physical && pwd.as_bytes().starts_with(b"/") && same_dir(pwd, "."));

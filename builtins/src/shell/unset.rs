@@ -3,7 +3,7 @@
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
 
-use super::{fail, is_valid_name, shown};
+use super::{fail, is_valid_name, options, shown};
 use crate::context::{Context, Status};
 use crate::registry::{Builtin, Group, Place};
 
@@ -22,20 +22,8 @@ pub static UNSET: Builtin = Builtin {
 };
 
 fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
-    let mut strict = false;
-    let mut names = &args[1..];
-    while let Some(flag) = names.first() {
-        match flag.as_bytes() {
-            b"-v" => strict = true,
-            b"-f" => strict = false,
-            b"--" => {
-                names = &names[1..];
-                break;
-            }
-            _ => break,
-        }
-        names = &names[1..];
-    }
+    let (flags, names) = options(&args[1..], &["-v", "-f"]);
+    let strict = flags.last() == Some(&"-v");
     let mut status = 0;
     for name in names {
         if is_valid_name(name.as_bytes()) {
