@@ -1,94 +1,446 @@
-//! Background children: started with `&`, reaped without blocking between
-//! commands, waited for by `wait`. Their statuses are kept after they are
-//! reaped, so `wait $!` still answers for a child that ended long ago.
+//! The job table: every child the shell starts belongs to a job (one
+//! pipeline, or one backgrounded `a && b`), and every status `waitpid`
+//! reports lands here, whoever was waiting. So no child is lost, none is
+//! reaped twice, and `wait $!` still answers for a child that ended long ago.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
+use minishell_builtins::{JobState, JobSummary};
 use nix::errno::Errno;
 use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::Pid;
 
-use crate::status::{ChildEnd, Status};
+use crate::status::{ChildEnd, Status, signal_words};
 
-/// How many ended children's statuses are remembered for `wait PID`
-/// (bash keeps about as many as the system's CHILD_MAX).
+/// How many ended children's statuses are remembered for `wait PID` after
+/// their job is gone (bash keeps about as many as the system's CHILD_MAX).
 const REMEMBERED: usize = 4096;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProcessState {
+    Running,
+    /// Stopped by this signal (SIGTSTP from Ctrl-Z, SIGSTOP, SIGTTIN…).
+    Stopped(i32),
+    Ended(ChildEnd),
+}
+
+#[derive(Debug)]
+pub struct Process {
+    pub pid: i32,
+    pub state: ProcessState,
+    /// What it runs, for `jobs`.
+    pub command: String,
+}
+
+#[derive(Debug)]
+pub struct Job {
+    pub id: usize,
+    /// The job's process group, when the shell controls jobs.
+    pub pgid: Option<i32>,
+    pub processes: Vec<Process>,
+    /// Started with `&` (or continued with `bg`), not waited for.
+    pub background: bool,
+    /// Whether its latest change was announced; a prompt announces the
+    /// others before it is shown.
+    pub reported: bool,
+    /// The terminal modes it had when it stopped, given back by `fg`.
+    pub modes: Option<nix::sys::termios::Termios>,
+}
+
+impl Job {
+    pub fn state(&self) -> JobState {
+        let states = self.processes.iter().map(|p| p.state);
+        if states.clone().any(|s| s == ProcessState::Running) {
+            JobState::Running
+        } else if states
+            .clone()
+            .any(|s| matches!(s, ProcessState::Stopped(_)))
+        {
+            JobState::Stopped
+        } else {
+            JobState::Done
+        }
+    }
+
+    /// The job's status, as `$?` takes it: its last process's.
+    pub fn status(&self) -> Status {
+        match self.processes.last().map(|p| p.state) {
+            Some(ProcessState::Ended(end)) => end.status(),
+            Some(ProcessState::Stopped(signal)) => 128 + signal,
+            _ => 0,
+        }
+    }
+
+    /// How the last process ended, for the words of a notice.
+    fn last_end(&self) -> Option<ChildEnd> {
+        match self.processes.last()?.state {
+            ProcessState::Ended(end) => Some(end),
+            _ => None,
+        }
+    }
+
+    /// The state in bash's words: `Running`, `Stopped`, `Done`, `Exit 3`,
+    /// `Killed`…
+    pub fn state_text(&self) -> String {
+        match self.state() {
+            JobState::Running => "Running".to_owned(),
+            JobState::Stopped => "Stopped".to_owned(),
+            JobState::Done => match self.last_end() {
+                Some(ChildEnd::Exited(0)) | None => "Done".to_owned(),
+                Some(ChildEnd::Exited(code)) => format!("Exit {code}"),
+                Some(ChildEnd::Signaled {
+                    signal,
+                    core_dumped,
+                }) => {
+                    let words = signal_words(signal);
+                    if core_dumped {
+                        format!("{words} (core dumped)")
+                    } else {
+                        words
+                    }
+                }
+            },
+        }
+    }
+}
 
 #[derive(Debug, Default)]
 pub struct Jobs {
-    running: Vec<i32>,
+    jobs: Vec<Job>,
+    /// Job numbers from least to most recently made current (started in
+    /// the background, stopped, continued): `%+` is the last, `%-` the one
+    /// before.
+    recency: Vec<usize>,
+    /// Statuses of ended children whose jobs are gone, for `wait PID`.
     ended: HashMap<i32, Status>,
-    /// PIDs in the order they ended, to forget the oldest first.
-    ended_order: std::collections::VecDeque<i32>,
+    ended_order: VecDeque<i32>,
 }
 
 impl Jobs {
-    pub fn add(&mut self, pid: i32) {
-        self.running.push(pid);
+    /// Records a new job and returns its number: one more than the highest
+    /// in use, as bash numbers them.
+    pub fn add(&mut self, pgid: Option<i32>, processes: Vec<Process>, background: bool) -> usize {
+        let id = self.jobs.last().map_or(1, |j| j.id + 1);
+        self.jobs.push(Job {
+            id,
+            pgid,
+            processes,
+            background,
+            reported: !background,
+            modes: None,
+        });
+        if background {
+            self.recency.push(id);
+        }
+        id
     }
 
-    /// Forgets every child: a forked subshell starts with none of its own.
+    pub fn get(&self, id: usize) -> Option<&Job> {
+        self.jobs.iter().find(|j| j.id == id)
+    }
+
+    pub fn get_mut(&mut self, id: usize) -> Option<&mut Job> {
+        self.jobs.iter_mut().find(|j| j.id == id)
+    }
+
+    /// Makes `id` the current job (`%+`).
+    pub fn make_current(&mut self, id: usize) {
+        self.recency.retain(|&j| j != id);
+        self.recency.push(id);
+    }
+
+    /// Whether any job is stopped or still running in the background: the
+    /// shell warns before leaving them.
+    pub fn pending(&self) -> Option<JobState> {
+        let states: Vec<JobState> = self.jobs.iter().map(Job::state).collect();
+        if states.contains(&JobState::Stopped) {
+            Some(JobState::Stopped)
+        } else if states.contains(&JobState::Running) {
+            Some(JobState::Running)
+        } else {
+            None
+        }
+    }
+
+    /// Every job, as the builtins see them.
+    pub fn summaries(&self) -> Vec<JobSummary> {
+        let current = self.recency.last().copied();
+        let previous = self.recency.iter().rev().nth(1).copied();
+        self.jobs
+            .iter()
+            .map(|job| JobSummary {
+                id: job.id,
+                mark: match Some(job.id) {
+                    id if id == current => '+',
+                    id if id == previous => '-',
+                    _ => ' ',
+                },
+                pids: job.processes.iter().map(|p| p.pid).collect(),
+                pgid: job.pgid,
+                state: job.state(),
+                state_text: job.state_text(),
+                commands: job.processes.iter().map(|p| p.command.clone()).collect(),
+            })
+            .collect()
+    }
+
+    /// Drops a foreground job once waited for: nobody asks for its
+    /// processes again.
+    pub fn remove(&mut self, id: usize) {
+        self.jobs.retain(|j| j.id != id);
+        self.recency.retain(|&j| j != id);
+    }
+
+    /// Drops a job; its processes' statuses stay known for `wait PID`.
+    pub fn forget(&mut self, id: usize) {
+        let Some(index) = self.jobs.iter().position(|j| j.id == id) else {
+            return;
+        };
+        let job = self.jobs.remove(index);
+        self.recency.retain(|&j| j != id);
+        for process in job.processes {
+            if let ProcessState::Ended(end) = process.state {
+                self.remember(process.pid, end.status());
+            }
+        }
+    }
+
+    /// Forgets every job: a forked subshell starts with none of its own.
     pub fn clear(&mut self) {
         *self = Jobs::default();
     }
 
-    /// Collects every background child that has ended, without blocking, so
-    /// none stays a zombie. Costs nothing when there are none.
+    /// Collects, without blocking, every child that ended, stopped or
+    /// continued, so none stays a zombie.
     pub fn reap(&mut self) {
-        while !self.running.is_empty() {
-            match waitpid(Pid::from_raw(-1), Some(WaitPidFlag::WNOHANG)) {
+        while !self.jobs.is_empty() {
+            let flags = WaitPidFlag::WNOHANG | WaitPidFlag::WUNTRACED | WaitPidFlag::WCONTINUED;
+            match waitpid(Pid::from_raw(-1), Some(flags)) {
                 Ok(WaitStatus::StillAlive) | Err(_) => return,
                 Ok(status) => self.record(status),
             }
         }
     }
 
-    /// Waits for every background child (`wait` with no argument).
-    pub fn wait_all(&mut self) {
-        while let Some(&pid) = self.running.first() {
-            self.wait_pid(pid);
-        }
-    }
-
-    /// Waits for one child and returns its status; `None` if `pid` is not
-    /// a child this shell started in the background.
-    pub fn wait_pid(&mut self, pid: i32) -> Option<Status> {
-        if let Some(&status) = self.ended.get(&pid) {
-            return Some(status);
-        }
-        if !self.running.contains(&pid) {
-            return None;
-        }
-        loop {
-            match waitpid(Pid::from_raw(pid), None) {
-                Ok(status) => {
-                    self.record(status);
-                    if let Some(&status) = self.ended.get(&pid) {
-                        return Some(status);
-                    }
-                }
+    /// Blocks until job `id` has no running process: it ended, or (with
+    /// `stops`, under job control) it stopped. Statuses of other children
+    /// that arrive meanwhile are recorded too.
+    pub fn wait_while_running(&mut self, id: usize, stops: bool) {
+        let flags = stops.then_some(WaitPidFlag::WUNTRACED);
+        while self.get(id).is_some_and(|j| j.state() == JobState::Running) {
+            match waitpid(Pid::from_raw(-1), flags) {
+                Ok(status) => self.record(status),
                 Err(Errno::EINTR) => continue,
                 Err(_) => {
-                    // Reaped elsewhere or never ours: stop tracking it.
-                    self.running.retain(|&p| p != pid);
-                    return Some(0);
+                    // No child left to wait for: nothing can change now.
+                    self.mark_lost(id);
+                    return;
                 }
             }
         }
     }
 
-    fn record(&mut self, status: WaitStatus) {
-        let (Some(pid), Some(end)) = (status.pid(), ChildEnd::from_wait(status)) else {
+    /// A job whose children vanished (reaped by no one we know) is over.
+    fn mark_lost(&mut self, id: usize) {
+        if let Some(job) = self.get_mut(id) {
+            for process in &mut job.processes {
+                if process.state == ProcessState::Running {
+                    process.state = ProcessState::Ended(ChildEnd::Exited(127));
+                }
+            }
+        }
+    }
+
+    /// Files one status from `waitpid` under the process it belongs to.
+    pub fn record(&mut self, status: WaitStatus) {
+        let Some(pid) = status.pid().map(Pid::as_raw) else {
             return;
         };
-        let pid = pid.as_raw();
-        self.running.retain(|&p| p != pid);
+        let state = match status {
+            WaitStatus::Stopped(_, signal) => ProcessState::Stopped(signal as i32),
+            WaitStatus::Continued(_) => ProcessState::Running,
+            other => match ChildEnd::from_wait(other) {
+                Some(end) => ProcessState::Ended(end),
+                None => return,
+            },
+        };
+        let owner = self
+            .jobs
+            .iter_mut()
+            .find(|j| j.processes.iter().any(|p| p.pid == pid));
+        match owner {
+            Some(job) => {
+                let before = job.state();
+                if let Some(process) = job.processes.iter_mut().find(|p| p.pid == pid) {
+                    process.state = state;
+                }
+                if job.state() != before {
+                    job.reported = false;
+                }
+                if job.state() == JobState::Stopped {
+                    let id = job.id;
+                    self.make_current(id);
+                }
+            }
+            None => {
+                if let ProcessState::Ended(end) = state {
+                    self.remember(pid, end.status());
+                }
+            }
+        }
+    }
+
+    fn remember(&mut self, pid: i32, status: Status) {
         if self.ended_order.len() == REMEMBERED {
             if let Some(old) = self.ended_order.pop_front() {
                 self.ended.remove(&old);
             }
         }
-        self.ended.insert(pid, end.status());
+        self.ended.insert(pid, status);
         self.ended_order.push_back(pid);
+    }
+
+    /// Waits for every background job to end (`wait`), then forgets them.
+    pub fn wait_all(&mut self) {
+        let background: Vec<usize> = self
+            .jobs
+            .iter()
+            .filter(|j| j.background)
+            .map(|j| j.id)
+            .collect();
+        for id in background {
+            self.wait_job(id);
+        }
+    }
+
+    /// Waits for job `id` to end; its status, and the job is forgotten.
+    pub fn wait_job(&mut self, id: usize) -> Option<Status> {
+        self.get(id)?;
+        self.wait_while_running(id, false);
+        let status = self.get(id)?.status();
+        self.forget(id);
+        Some(status)
+    }
+
+    /// Waits for one child (`wait PID`); `None` if it is not ours.
+    pub fn wait_pid(&mut self, pid: i32) -> Option<Status> {
+        if let Some(&status) = self.ended.get(&pid) {
+            return Some(status);
+        }
+        let id = self
+            .jobs
+            .iter()
+            .find(|j| j.processes.iter().any(|p| p.pid == pid))?
+            .id;
+        loop {
+            let job = self.get(id)?;
+            let process = job.processes.iter().find(|p| p.pid == pid)?;
+            if let ProcessState::Ended(end) = process.state {
+                if job.state() == JobState::Done {
+                    self.forget(id);
+                }
+                return Some(end.status());
+            }
+            match waitpid(Pid::from_raw(-1), None) {
+                Ok(status) => self.record(status),
+                Err(Errno::EINTR) => continue,
+                Err(_) => {
+                    self.mark_lost(id);
+                }
+            }
+        }
+    }
+
+    /// The lines an interactive shell prints before its prompt: each
+    /// background job that changed since it was last shown. Jobs that ended
+    /// are forgotten once announced.
+    pub fn take_notices(&mut self) -> Vec<JobSummary> {
+        let changed: Vec<usize> = self
+            .jobs
+            .iter()
+            .filter(|j| !j.reported && j.state() != JobState::Running)
+            .map(|j| j.id)
+            .collect();
+        let summaries = self.summaries();
+        let mut notices = Vec::new();
+        for id in changed {
+            if let Some(summary) = summaries.iter().find(|s| s.id == id) {
+                notices.push(summary.clone());
+            }
+            if let Some(job) = self.get_mut(id) {
+                job.reported = true;
+            }
+            if summaries
+                .iter()
+                .any(|s| s.id == id && s.state == JobState::Done)
+            {
+                self.forget(id);
+            }
+        }
+        notices
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn process(pid: i32) -> Process {
+        Process {
+            pid,
+            state: ProcessState::Running,
+            command: format!("cmd{pid}"),
+        }
+    }
+
+    fn exited(pid: i32, code: i32) -> WaitStatus {
+        WaitStatus::Exited(Pid::from_raw(pid), code)
+    }
+
+    #[test]
+    fn numbers_follow_the_highest_in_use() {
+        let mut jobs = Jobs::default();
+        assert_eq!(jobs.add(None, vec![process(10)], true), 1);
+        assert_eq!(jobs.add(None, vec![process(11)], true), 2);
+        jobs.forget(2);
+        assert_eq!(jobs.add(None, vec![process(12)], true), 2);
+    }
+
+    #[test]
+    fn a_job_is_done_when_every_process_ended_and_its_status_is_the_last() {
+        let mut jobs = Jobs::default();
+        let id = jobs.add(None, vec![process(10), process(11)], true);
+        jobs.record(exited(11, 3));
+        assert_eq!(jobs.get(id).unwrap().state(), JobState::Running);
+        jobs.record(exited(10, 0));
+        let job = jobs.get(id).unwrap();
+        assert_eq!((job.state(), job.status()), (JobState::Done, 3));
+        assert_eq!(job.state_text(), "Exit 3");
+    }
+
+    #[test]
+    fn a_stopped_job_becomes_current() {
+        let mut jobs = Jobs::default();
+        jobs.add(None, vec![process(10)], true);
+        let second = jobs.add(None, vec![process(11)], true);
+        let stopped = jobs.add(None, vec![process(12)], false);
+        jobs.record(WaitStatus::Stopped(
+            Pid::from_raw(12),
+            nix::sys::signal::Signal::SIGTSTP,
+        ));
+        let marks: Vec<(usize, char)> = jobs.summaries().iter().map(|s| (s.id, s.mark)).collect();
+        assert_eq!(marks, [(1, ' '), (second, '-'), (stopped, '+')]);
+    }
+
+    #[test]
+    fn ended_children_of_forgotten_jobs_still_answer_wait() {
+        let mut jobs = Jobs::default();
+        let id = jobs.add(None, vec![process(10)], true);
+        jobs.record(exited(10, 4));
+        let notices = jobs.take_notices();
+        assert_eq!(notices.len(), 1);
+        assert!(jobs.get(id).is_none());
+        assert_eq!(jobs.wait_pid(10), Some(4));
+        assert_eq!(jobs.wait_pid(99), None);
     }
 }

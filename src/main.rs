@@ -10,7 +10,9 @@ mod jobs;
 mod parse;
 mod repl;
 mod shell;
+mod signals;
 mod status;
+mod terminal;
 mod vars;
 
 use std::io::Write as _;
@@ -172,15 +174,16 @@ fn run(invocation: Invocation) -> i32 {
                 }
             }
         };
-    if mode == Mode::Interactive {
-        // The shell outlives Ctrl-C and Ctrl-\ meant for its commands.
-        // SAFETY: ignoring a signal has no preconditions.
-        unsafe {
-            libc::signal(libc::SIGINT, libc::SIG_IGN);
-            libc::signal(libc::SIGQUIT, libc::SIG_IGN);
-        }
-    }
     let mut shell = Shell::new(params, mode);
+    if mode == Mode::Interactive {
+        // The shell outlives the keys meant for its jobs, and gives each
+        // job a process group and the terminal in turn.
+        signals::ignore_job_control_signals();
+        shell.terminal = terminal::Terminal::claim();
+    }
     repl::run(&mut shell, source.as_mut(), &origin);
+    if shell.terminal.is_some() {
+        shell.hang_up_jobs();
+    }
     shell.exit_request.unwrap_or(shell.status)
 }

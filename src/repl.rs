@@ -3,6 +3,8 @@
 
 use std::io::Write as _;
 
+use minishell_builtins::jobs::job_line;
+
 use crate::input::LineSource;
 use crate::parse::{SyntaxError, parse, parse_at_end};
 use crate::shell::{Mode, Shell};
@@ -18,10 +20,17 @@ pub fn run(shell: &mut Shell, source: &mut dyn LineSource, origin: &Origin) {
     let mut text = Vec::new();
     while shell.exit_request.is_none() {
         shell.abandon_line = false;
+        shell.exit_warned_last_line = std::mem::take(&mut shell.exit_warned_this_line);
+        announce_jobs(shell);
         text.clear();
         let first_line = source.lines_read() + 1;
         match source.read_line(&mut text, &prompt(shell, false)) {
             Ok(true) => {}
+            Ok(false) if shell.terminal.is_some() => {
+                // Ctrl-D at a prompt is `exit`, jobs warning included.
+                shell.request_exit(shell.status);
+                continue;
+            }
             Ok(false) => break,
             Err(e) => {
                 eprintln!("minishell: cannot read input: {e}");
@@ -62,6 +71,19 @@ pub fn run(shell: &mut Shell, source: &mut dyn LineSource, origin: &Origin) {
                 }
             }
         }
+    }
+}
+
+/// Before a prompt: collect children that changed and, at a terminal, tell
+/// which background jobs finished or stopped, as bash does:
+/// `[1]+  Done                    sleep 1`.
+fn announce_jobs(shell: &mut Shell) {
+    shell.reap_if_signalled();
+    if shell.terminal.is_none() {
+        return;
+    }
+    for job in shell.jobs.take_notices() {
+        let _ = writeln!(std::io::stderr(), "{}", job_line(&job, false));
     }
 }
 

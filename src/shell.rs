@@ -6,7 +6,9 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 
 use crate::jobs::Jobs;
+use crate::signals::ChildSignal;
 use crate::status::Status;
+use crate::terminal::Terminal;
 use crate::vars::Vars;
 
 /// `$0` and the positional parameters `$1`, `$2`…
@@ -44,6 +46,15 @@ pub struct Shell {
     /// Set by a builtin error that abandons the rest of the current line,
     /// as bash does after `exit 1 2`; cleared when the next line is read.
     pub abandon_line: bool,
+    /// The terminal, when the shell runs jobs under job control
+    /// (interactive); `None` in scripts and in forked copies of the shell.
+    pub terminal: Option<Terminal>,
+    /// The SIGCHLD flag, installed with the first background job.
+    pub child_signal: Option<ChildSignal>,
+    /// `exit` with jobs left warned on the previous line; a second `exit`
+    /// right after leaves anyway.
+    pub exit_warned_last_line: bool,
+    pub exit_warned_this_line: bool,
 }
 
 impl Shell {
@@ -58,6 +69,10 @@ impl Shell {
             mode,
             exit_request: None,
             abandon_line: false,
+            terminal: None,
+            child_signal: None,
+            exit_warned_last_line: false,
+            exit_warned_this_line: false,
         };
         shell.fix_pwd();
         shell.bump_shlvl();

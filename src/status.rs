@@ -37,6 +37,14 @@ impl ChildEnd {
         }
     }
 
+    /// Killed by SIGINT: the user pressed Ctrl-C.
+    pub fn interrupted() -> ChildEnd {
+        ChildEnd::Signaled {
+            signal: libc::SIGINT,
+            core_dumped: false,
+        }
+    }
+
     /// The value of `$?`: the exit code, or 128 plus the signal number, as
     /// every POSIX shell reports a killed command.
     pub fn status(self) -> Status {

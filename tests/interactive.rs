@@ -95,3 +95,102 @@ fn ctrl_d_on_an_empty_line_leaves() {
         )
     );
 }
+
+#[test]
+fn ctrl_z_stops_the_job_bg_and_fg_continue_it() {
+    let mut shell = start();
+    shell.send_line("sleep 100").unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    shell.send(ControlCode::Substitute).unwrap(); // Ctrl-Z
+    shell
+        .expect("[1]+  Stopped                 sleep 100")
+        .unwrap();
+    shell.expect(PROMPT).unwrap();
+    shell.send_line("jobs").unwrap();
+    shell
+        .expect("[1]+  Stopped                 sleep 100\r\n")
+        .unwrap();
+    shell.expect(PROMPT).unwrap();
+    shell.send_line("bg").unwrap();
+    shell.expect("[1]+ sleep 100 &").unwrap();
+    shell.expect(PROMPT).unwrap();
+    shell.send_line("jobs").unwrap();
+    shell
+        .expect("[1]+  Running                 sleep 100 &")
+        .unwrap();
+    shell.expect(PROMPT).unwrap();
+    shell.send_line("fg").unwrap();
+    shell.expect("sleep 100\r\n").unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    shell.send(ControlCode::EndOfText).unwrap(); // Ctrl-C
+    shell.expect(PROMPT).unwrap();
+    shell
+        .send_line("echo status $?; jobs; echo no-jobs")
+        .unwrap();
+    shell.expect("status 130\r\nno-jobs").unwrap();
+}
+
+#[test]
+fn a_finished_background_job_is_announced_before_the_prompt() {
+    let mut shell = start();
+    shell.send_line("sleep 0.2 &").unwrap();
+    shell.expect("[1] ").unwrap();
+    shell.expect(PROMPT).unwrap();
+    // A longer foreground command: the background one ends meanwhile, and
+    // its end is announced before the next prompt.
+    shell.send_line("sleep 1").unwrap();
+    shell
+        .expect("[1]+  Done                    sleep 0.2")
+        .unwrap();
+    shell.expect(PROMPT).unwrap();
+    shell.send_line("sh -c 'exit 3' & sleep 1").unwrap();
+    shell
+        .expect("Exit 3                  sh -c 'exit 3'")
+        .unwrap();
+}
+
+#[test]
+fn a_program_reading_the_terminal_works_in_the_foreground() {
+    let mut shell = start();
+    shell.send_line("cat").unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    shell.send_line("typed into cat").unwrap();
+    // cat writes the line back (the test terminal does not echo input).
+    shell.expect("typed into cat\r\n").unwrap();
+    shell.send(ControlCode::EndOfTransmission).unwrap(); // Ctrl-D ends cat only
+    shell.expect(PROMPT).unwrap();
+    shell.send_line("echo cat said $?").unwrap();
+    shell.expect("cat said 0").unwrap();
+}
+
+#[test]
+fn exit_with_a_stopped_job_warns_once_then_hangs_it_up() {
+    let mut shell = start();
+    shell.send_line("sleep 100").unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    shell.send(ControlCode::Substitute).unwrap();
+    shell.expect("Stopped").unwrap();
+    shell.expect(PROMPT).unwrap();
+    shell
+        .send_line("jobs -p > /tmp/minishell-hup-test-pid")
+        .unwrap();
+    shell.expect(PROMPT).unwrap();
+    shell.send_line("exit").unwrap();
+    shell.expect("There are stopped jobs.").unwrap();
+    shell.expect(PROMPT).unwrap();
+    shell.send_line("exit").unwrap();
+    shell.expect(Eof).unwrap();
+    let pid: i32 = std::fs::read_to_string("/tmp/minishell-hup-test-pid")
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let _ = std::fs::remove_file("/tmp/minishell-hup-test-pid");
+    // SIGHUP (then SIGCONT) ended the stopped sleep.
+    std::thread::sleep(Duration::from_millis(300));
+    let alive = std::path::Path::new(&format!("/proc/{pid}/stat")).exists()
+        && !std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .unwrap_or_default()
+            .contains(") Z ");
+    assert!(!alive, "the stopped job {pid} outlived the shell");
+}

@@ -6,6 +6,43 @@ use std::io::Write;
 /// An exit status, 0 to 255, as `$?` shows it.
 pub type Status = i32;
 
+/// A job as `jobs` lists it: what the shell tells builtins about one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobSummary {
+    /// The job number, `N` in `%N`.
+    pub id: usize,
+    /// `+` for the current job (`%+`, `%%`), `-` for the previous one
+    /// (`%-`), a space for the others.
+    pub mark: char,
+    /// Every process of the job, in pipeline order.
+    pub pids: Vec<i32>,
+    /// The process group to signal, when the shell gives each job a group
+    /// of its own (interactive job control); `None` otherwise.
+    pub pgid: Option<i32>,
+    pub state: JobState,
+    /// The state in bash's words: `Running`, `Stopped`, `Done`, `Exit 3`,
+    /// `Killed`, `Segmentation fault (core dumped)`…
+    pub state_text: String,
+    /// What each process runs, printed back from the command tree: one
+    /// entry per pipeline stage (a background `a && b` is one entry).
+    pub commands: Vec<String>,
+}
+
+impl JobSummary {
+    /// The whole command line of the job: `sleep 1 | cat`.
+    pub fn command(&self) -> String {
+        self.commands.join(" | ")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobState {
+    Running,
+    Stopped,
+    /// Every process ended.
+    Done,
+}
+
 /// What a builtin may see and change of the shell. The shell implements it
 /// twice over: in its own process (where `cd` and `export` change the shell)
 /// and in a forked child (where they change only the child, as in bash's
@@ -41,9 +78,23 @@ pub trait Context {
     /// builtin errors (`exit 1 2; echo never`), going on with the next line.
     fn abandon_line(&mut self);
 
-    /// Waits for every background child of the shell.
+    /// Whether jobs run in process groups of their own, with the terminal
+    /// handed to the foreground one: an interactive shell's job control.
+    fn job_control(&self) -> bool;
+    /// The shell's jobs, oldest first, in their state after collecting
+    /// every child that changed.
+    fn jobs(&mut self) -> Vec<JobSummary>;
+    /// Drops a job that ended once its end has been shown (by `jobs`).
+    fn forget_job(&mut self, id: usize);
+    /// Continues job `id` (sending SIGCONT): in the foreground, with the
+    /// terminal, waiting for it and returning its status (`fg`); or in the
+    /// background (`bg`), returning 0.
+    fn continue_job(&mut self, id: usize, foreground: bool) -> Result<Status, String>;
+    /// Waits for every background job to end.
     fn wait_all(&mut self);
-    /// Waits for one background child; `None` when `pid` is not a child of
-    /// this shell.
+    /// Waits for job `id` to end and returns the status of its last process.
+    fn wait_job(&mut self, id: usize) -> Option<Status>;
+    /// Waits for one child; `None` when `pid` is not a child of this shell.
+    /// A child that already ended still reports its status.
     fn wait_pid(&mut self, pid: i32) -> Option<Status>;
 }

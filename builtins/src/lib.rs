@@ -7,8 +7,10 @@
 
 mod context;
 pub mod errors;
+pub mod jobs;
 mod registry;
 mod shell;
+pub mod signals;
 
-pub use context::{Context, Status};
+pub use context::{Context, JobState, JobSummary, Status};
 pub use registry::{Builtin, Group, Place, REGISTRY, find};

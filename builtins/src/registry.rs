@@ -4,7 +4,7 @@
 use std::ffi::OsString;
 
 use crate::context::{Context, Status};
-use crate::shell;
+use crate::{jobs, shell};
 
 /// Where a builtin has to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +22,8 @@ pub enum Place {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Group {
     Shell,
+    /// Background jobs and job control.
+    Jobs,
 }
 
 /// One builtin: its name, its documentation and the function that runs it.
@@ -54,16 +56,20 @@ impl Builtin {
 /// Every builtin, sorted by name (a unit test checks it) so lookup can
 /// binary-search.
 pub static REGISTRY: &[&Builtin] = &[
+    &jobs::fg::BG,
     &shell::cd::CD,
     &shell::echo::ECHO,
     &shell::exit::EXIT,
     &shell::export::EXPORT,
     &shell::truth::FALSE,
+    &jobs::fg::FG,
+    &jobs::list::JOBS,
+    &jobs::kill::KILL,
     &shell::pwd::PWD,
     &shell::exit::QUIT,
     &shell::truth::TRUE,
     &shell::unset::UNSET,
-    &shell::wait::WAIT,
+    &jobs::wait::WAIT,
 ];
 
 /// The builtin called `name`, if there is one.

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use std::os::fd::{BorrowedFd, RawFd};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
-use minishell_builtins::{Context, Status};
+use minishell_builtins::{Context, JobSummary, Status};
 
 use super::redirect::Slot;
 use crate::shell::Shell;
@@ -97,15 +97,36 @@ impl Context for ShellContext<'_> {
     }
 
     fn request_exit(&mut self, status: Status) {
-        self.shell.exit_request = Some(status);
+        self.shell.request_exit(status);
     }
 
     fn abandon_line(&mut self) {
         self.shell.abandon_line = true;
     }
 
+    fn job_control(&self) -> bool {
+        self.shell.terminal.is_some()
+    }
+
+    fn jobs(&mut self) -> Vec<JobSummary> {
+        self.shell.jobs.reap();
+        self.shell.jobs.summaries()
+    }
+
+    fn forget_job(&mut self, id: usize) {
+        self.shell.jobs.forget(id);
+    }
+
+    fn continue_job(&mut self, id: usize, foreground: bool) -> Result<Status, String> {
+        self.shell.continue_job(id, foreground)
+    }
+
     fn wait_all(&mut self) {
         self.shell.jobs.wait_all();
+    }
+
+    fn wait_job(&mut self, id: usize) -> Option<Status> {
+        self.shell.jobs.wait_job(id)
     }
 
     fn wait_pid(&mut self, pid: i32) -> Option<Status> {

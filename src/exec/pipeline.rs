@@ -1,5 +1,6 @@
 //! Pipelines and background commands: every stage a child of the shell,
-//! joined by pipes, started left to right with the `prevfd` loop.
+//! joined by pipes, started left to right with the `prevfd` loop, and
+//! recorded together as one job.
 //!
 //! For each stage the shell creates the pipe to the next one, hands the
 //! child the previous pipe's read end as stdin and the new write end as
@@ -17,71 +18,113 @@ use super::Prepared;
 use super::context::{FdWriter, ShellContext};
 use super::lookup::{Resolved, resolve};
 use super::redirect::{Redirects, Slot};
-use super::spawn::{Program, Signals, Work, spawn};
+use super::spawn::{Group, Program, Signals, Work, spawn};
 use crate::ast::{AndOrList, Command, Pipeline};
+use crate::jobs::{Process, ProcessState};
 use crate::shell::Shell;
-use crate::status::Status;
+use crate::status::{ChildEnd, Status};
+
+/// How the processes of one job start: their signals and process group.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Launch {
+    pub signals: Signals,
+    pub group: Group,
+}
 
 impl Shell {
     /// Runs a pipeline of two or more stages and waits for all of them; its
     /// status is the last stage's.
     pub(super) fn run_pipeline_foreground(&mut self, pipeline: &Pipeline) -> Status {
-        let pids = self.start_pipeline(pipeline, false);
-        let mut status = 1;
-        for pid in pids {
-            status = match pid {
-                Some(pid) => self.wait_foreground(pid),
-                None => 1,
-            };
+        match self.start_job(pipeline, false) {
+            Some(id) => self.wait_foreground(id),
+            None => 1,
         }
-        status
     }
 
-    /// `… &`: starts the item and goes on. A single pipeline's stages are
-    /// started directly; a list with `&&`/`||` runs in a forked copy of the
-    /// shell. `$!` becomes the last process started.
+    /// `… &`: starts the item as a job and goes on. A single pipeline's
+    /// stages are started directly; a list with `&&`/`||` runs in a forked
+    /// copy of the shell. `$!` becomes the job's last process.
     pub(super) fn start_background(&mut self, list: &AndOrList) {
-        let pids: Vec<Pid> = if list.rest.is_empty() {
-            self.start_pipeline(&list.first, true)
-                .into_iter()
-                .flatten()
-                .collect()
+        self.watch_children();
+        let id = if list.rest.is_empty() {
+            self.start_job(&list.first, true)
         } else {
-            self.start_subshell(list).into_iter().collect()
+            self.start_subshell(list)
         };
-        // Every process is tracked, not only the last: `wait` waits for the
-        // whole pipeline, and none of its stages is left a zombie.
-        for pid in &pids {
-            self.jobs.add(pid.as_raw());
-        }
-        if let Some(last) = pids.last() {
-            self.last_background = Some(last.as_raw());
+        if let Some(job) = id.and_then(|id| self.jobs.get(id)) {
+            let last = job.processes.last().map_or(0, |p| p.pid);
+            self.last_background = Some(last);
+            if self.terminal.is_some() {
+                self.report_line(&format!("[{}] {last}", job.id));
+            }
         }
         self.status = 0;
     }
 
-    fn start_subshell(&mut self, list: &AndOrList) -> Option<Pid> {
+    /// How a job's processes start. Without job control a background job
+    /// ignores Ctrl-C, which is meant for the foreground; with it, the job
+    /// gets a process group of its own (and the terminal, in the foreground).
+    pub(super) fn launch(&self, background: bool) -> Launch {
+        match self.terminal {
+            Some(_) => Launch {
+                signals: Signals::Default,
+                group: Group::Job {
+                    leader: 0,
+                    foreground: !background,
+                },
+            },
+            None => Launch {
+                signals: if background {
+                    Signals::IgnoreInterrupts
+                } else {
+                    Signals::Default
+                },
+                group: Group::Shell,
+            },
+        }
+    }
+
+    /// A command's text for `jobs`, printed back from the tree; only when
+    /// someone may list it (a background job, or any job under job control).
+    pub(super) fn job_text(&self, command: &dyn std::fmt::Display, background: bool) -> String {
+        if background || self.terminal.is_some() {
+            command.to_string()
+        } else {
+            String::new()
+        }
+    }
+
+    fn start_subshell(&mut self, list: &AndOrList) -> Option<usize> {
+        let launch = self.launch(true);
         let mut base = Redirects::default();
         self.background_stdin(&mut base);
         base.close_owned_in_child(&[]);
         let mut run = || {
-            self.jobs.clear();
+            self.become_subshell();
             self.run_and_or(list);
             self.status
         };
         let started = spawn(
             Work::Shell(&mut run),
             base.child_actions(),
-            Signals::IgnoreInterrupts,
+            launch.signals,
+            launch.group,
         );
-        self.started(started)
+        let pid = self.started(started)?;
+        let process = Process {
+            pid: pid.as_raw(),
+            state: ProcessState::Running,
+            command: self.job_text(list, true),
+        };
+        let pgid = self.terminal.as_ref().map(|_| pid.as_raw());
+        Some(self.jobs.add(pgid, vec![process], true))
     }
 
     /// Without job control, a background command reads `/dev/null`, not
     /// the shell's input (POSIX), so `sleep 1 &` cannot steal the next
     /// lines of a script piped into the shell.
     fn background_stdin(&self, base: &mut Redirects) {
-        if self.interactive() {
+        if self.terminal.is_some() {
             return;
         }
         if let Ok(null) = nix::fcntl::open(
@@ -93,18 +136,16 @@ impl Shell {
         }
     }
 
-    /// Starts every stage; the PID of each, or `None` for a stage that
-    /// failed before it could start (a bad redirection, no more processes).
-    fn start_pipeline(&mut self, pipeline: &Pipeline, background: bool) -> Vec<Option<Pid>> {
-        let signals = if background && !self.interactive() {
-            Signals::IgnoreInterrupts
-        } else {
-            Signals::Default
-        };
+    /// Starts every stage of a pipeline and records them as one job; its
+    /// number. A stage that could not start (a bad redirection, no more
+    /// processes) stands in the job as a process that already exited 1.
+    pub(super) fn start_job(&mut self, pipeline: &Pipeline, background: bool) -> Option<usize> {
+        let mut launch = self.launch(background);
         let count = pipeline.commands.len();
-        let mut pids = Vec::with_capacity(count);
+        let mut processes = Vec::with_capacity(count);
         let mut input: Option<OwnedFd> = None;
-        for (i, Command::Simple(command)) in pipeline.commands.iter().enumerate() {
+        for (i, command) in pipeline.commands.iter().enumerate() {
+            let Command::Simple(simple) = command;
             let mut base = Redirects::default();
             if background && i == 0 {
                 self.background_stdin(&mut base);
@@ -121,20 +162,47 @@ impl Shell {
                     }
                     Err(errno) => {
                         self.report(Slot::Fd(2), &format!("pipe: {}", errno.desc()));
-                        pids.push(None);
                         break;
                     }
                 }
             }
             let keep_from_child: Vec<RawFd> = next_input.iter().map(AsRawFd::as_raw_fd).collect();
-            let pid = self.with_assignments(&command.assignments, |shell| {
-                let prepared = shell.prepare(command, base)?;
-                shell.start_stage(prepared, &keep_from_child, signals)
+            let pid = self.with_assignments(&simple.assignments, |shell| {
+                let prepared = shell.prepare(simple, base)?;
+                shell.start_stage(prepared, &keep_from_child, launch)
             });
-            pids.push(pid);
+            if let (
+                Some(pid),
+                Group::Job {
+                    leader: 0,
+                    foreground,
+                },
+            ) = (pid, launch.group)
+            {
+                // The first process leads the job's group; the others join it.
+                launch.group = Group::Job {
+                    leader: pid.as_raw(),
+                    foreground,
+                };
+            }
+            processes.push(Process {
+                pid: pid.map_or(0, Pid::as_raw),
+                state: match pid {
+                    Some(_) => ProcessState::Running,
+                    None => ProcessState::Ended(ChildEnd::Exited(1)),
+                },
+                command: self.job_text(command, background),
+            });
             input = next_input;
         }
-        pids
+        let pgid = match launch.group {
+            Group::Job { leader, .. } if leader != 0 => Some(leader),
+            _ => None,
+        };
+        if processes.is_empty() {
+            return None;
+        }
+        Some(self.jobs.add(pgid, processes, background))
     }
 
     /// Forks one stage. A builtin runs in the child with the shell's code;
@@ -143,7 +211,7 @@ impl Shell {
         &mut self,
         prepared: Prepared,
         keep_from_child: &[RawFd],
-        signals: Signals,
+        launch: Launch,
     ) -> Option<Pid> {
         let Prepared {
             argv,
@@ -151,18 +219,24 @@ impl Shell {
         } = prepared;
         let resolved = match argv.first() {
             Some(name) => resolve(name, || self.vars.get("PATH")),
-            None => return self.spawn_builtin(None, argv, redirects, keep_from_child, signals),
+            None => return self.spawn_builtin(None, argv, redirects, keep_from_child, launch),
         };
         match resolved {
             Resolved::Builtin(builtin) => {
-                self.spawn_builtin(Some(builtin), argv, redirects, keep_from_child, signals)
+                self.spawn_builtin(Some(builtin), argv, redirects, keep_from_child, launch)
             }
             Resolved::File(path) => {
                 let Some(program) = Program::new(path, argv, self.vars.environment()) else {
                     self.report(redirects.slot(2), "argument holds a NUL byte");
                     return None;
                 };
-                let started = spawn(Work::Exec(&program), redirects.child_actions(), signals);
+                let work = Work::Exec(&program);
+                let started = spawn(
+                    work,
+                    redirects.child_actions(),
+                    launch.signals,
+                    launch.group,
+                );
                 self.started(started)
             }
             Resolved::Cannot { message, status } => {
@@ -172,7 +246,12 @@ impl Shell {
                     message: &message,
                     status,
                 };
-                let started = spawn(work, redirects.child_actions(), signals);
+                let started = spawn(
+                    work,
+                    redirects.child_actions(),
+                    launch.signals,
+                    launch.group,
+                );
                 self.started(started)
             }
         }
@@ -187,12 +266,12 @@ impl Shell {
         argv: Vec<Vec<u8>>,
         mut redirects: Redirects,
         keep_from_child: &[RawFd],
-        signals: Signals,
+        launch: Launch,
     ) -> Option<Pid> {
         redirects.close_owned_in_child(keep_from_child);
         let args: Vec<OsString> = argv.into_iter().map(OsString::from_vec).collect();
         let mut run = || {
-            self.jobs.clear();
+            self.become_subshell();
             let Some(builtin) = builtin else {
                 return 0;
             };
@@ -203,7 +282,12 @@ impl Shell {
             };
             builtin.invoke(&args, &mut context)
         };
-        let started = spawn(Work::Shell(&mut run), redirects.child_actions(), signals);
+        let started = spawn(
+            Work::Shell(&mut run),
+            redirects.child_actions(),
+            launch.signals,
+            launch.group,
+        );
         drop(redirects);
         self.started(started)
     }

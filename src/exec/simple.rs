@@ -11,8 +11,9 @@ use super::Prepared;
 use super::context::{FdWriter, ShellContext};
 use super::lookup::{Resolved, resolve};
 use super::redirect::Redirects;
-use super::spawn::{Program, Signals, Work, spawn};
+use super::spawn::{Program, Work, spawn};
 use crate::ast::SimpleCommand;
+use crate::jobs::{Process, ProcessState};
 use crate::shell::Shell;
 use crate::status::{NOT_EXECUTABLE, Status};
 
@@ -35,11 +36,11 @@ impl Shell {
             let Some(prepared) = shell.prepare(command, Redirects::default()) else {
                 return 1;
             };
-            shell.run_prepared(prepared)
+            shell.run_prepared(command, prepared)
         })
     }
 
-    fn run_prepared(&mut self, prepared: Prepared) -> Status {
+    fn run_prepared(&mut self, command: &SimpleCommand, prepared: Prepared) -> Status {
         let Prepared {
             argv,
             mut redirects,
@@ -61,16 +62,26 @@ impl Shell {
                     self.report(redirects.slot(2), "argument holds a NUL byte");
                     return NOT_EXECUTABLE;
                 };
+                let launch = self.launch(false);
+                let work = Work::Exec(&program);
                 let child = spawn(
-                    Work::Exec(&program),
+                    work,
                     redirects.child_actions(),
-                    Signals::Default,
+                    launch.signals,
+                    launch.group,
                 );
                 drop(redirects);
-                match self.started(child) {
-                    Some(pid) => self.wait_foreground(pid),
-                    None => 1,
-                }
+                let Some(pid) = self.started(child) else {
+                    return 1;
+                };
+                let process = Process {
+                    pid: pid.as_raw(),
+                    state: ProcessState::Running,
+                    command: self.job_text(command, false),
+                };
+                let pgid = self.terminal.as_ref().map(|_| pid.as_raw());
+                let id = self.jobs.add(pgid, vec![process], false);
+                self.wait_foreground(id)
             }
         }
     }

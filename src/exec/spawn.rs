@@ -99,20 +99,60 @@ pub enum Signals {
     IgnoreInterrupts,
 }
 
-/// Forks a child that applies `actions`, then does `work`. Returns the
-/// child's PID in the parent.
-pub fn spawn(work: Work<'_>, actions: &[FdAction], signals: Signals) -> nix::Result<Pid> {
+/// Which process group the child joins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    /// The shell's own: no job control (scripts, stdin mode).
+    Shell,
+    /// A job's group under job control: `leader` is the group's first
+    /// process (0: this child leads a new group); a `foreground` job also
+    /// gets the terminal.
+    Job { leader: i32, foreground: bool },
+}
+
+/// Forks a child that joins `group`, applies `actions`, then does `work`.
+/// Returns the child's PID in the parent.
+pub fn spawn(
+    work: Work<'_>,
+    actions: &[FdAction],
+    signals: Signals,
+    group: Group,
+) -> nix::Result<Pid> {
     // SAFETY: after fork the child calls only async-signal-safe functions
     // (see `child`) on data prepared before the fork, except for
     // `Work::Shell`, which is sound because minishell is single-threaded.
     match unsafe { fork() }? {
-        ForkResult::Parent { child } => Ok(child),
-        ForkResult::Child => child(work, actions, signals),
+        ForkResult::Parent { child } => {
+            // The parent sets the group too: whichever of the two runs
+            // first, the group exists before the shell signals it or hands
+            // it the terminal. (The child's own call may then fail; fine.)
+            if let Group::Job { leader, .. } = group {
+                let pgid = if leader == 0 {
+                    child
+                } else {
+                    Pid::from_raw(leader)
+                };
+                let _ = nix::unistd::setpgid(child, pgid);
+            }
+            Ok(child)
+        }
+        ForkResult::Child => child(work, actions, signals, group),
     }
 }
 
 /// The child's side of [`spawn`]. Never returns.
-fn child(work: Work<'_>, actions: &[FdAction], signals: Signals) -> ! {
+fn child(work: Work<'_>, actions: &[FdAction], signals: Signals, group: Group) -> ! {
+    if let Group::Job { leader, foreground } = group {
+        // SAFETY: setpgid, getpgrp and tcsetpgrp are async-signal-safe. The
+        // terminal is taken while SIGTTOU is still ignored (inherited from
+        // the shell); reset_signals restores it just after.
+        unsafe {
+            libc::setpgid(0, leader);
+            if foreground {
+                libc::tcsetpgrp(crate::terminal::TTY, libc::getpgrp());
+            }
+        }
+    }
     reset_signals(signals);
     if let Err(fd) = apply(actions) {
         let mut text = StackText::new();

@@ -8,7 +8,6 @@ pub mod export;
 pub mod pwd;
 pub mod truth;
 pub mod unset;
-pub mod wait;
 
 use std::ffi::{OsStr, OsString};
 use std::fmt::Display;

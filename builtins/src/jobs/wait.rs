@@ -1,22 +1,23 @@
-//! `wait`: wait for background children and collect their status.
+//! `wait`: wait for background jobs and collect their status.
 
 use std::ffi::OsString;
 
-use super::{fail, shown};
+use super::find_job;
 use crate::context::{Context, Status};
 use crate::registry::{Builtin, Group, Place};
+use crate::shell::{fail, shown};
 
 pub static WAIT: Builtin = Builtin {
     name: "wait",
-    summary: "wait for background commands to finish",
-    help: "wait [PID ...]
-    With no PID, wait until every background command has finished; the
-    status is 0. With PIDs, wait for each and return the last one's status
-    (127 if it is not a child of this shell). A child that already ended
-    still reports its status, so `cmd & ...; wait $!` always works.
+    summary: "wait for background jobs to finish",
+    help: "wait [PID|%JOB ...]
+    With no argument, wait until every background job has finished; the
+    status is 0. With PIDs or jobs, wait for each and return the last
+    one's status (127 if it is not a child of this shell). A child that
+    already ended still reports its status, so `cmd & ...; wait $!` works.
 ",
     place: Place::Shell,
-    group: Group::Shell,
+    group: Group::Jobs,
     help_option: true,
     run,
 };
@@ -29,6 +30,14 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
     let mut status = 0;
     for arg in &args[1..] {
         let text = shown(arg);
+        if text.starts_with('%') {
+            let jobs = ctx.jobs();
+            status = match find_job(&text, &jobs) {
+                Ok(id) => ctx.wait_job(id).unwrap_or(127),
+                Err(message) => fail(ctx, "wait", message, 127),
+            };
+            continue;
+        }
         let pid = match text.parse::<i32>() {
             Ok(pid) if pid > 0 => pid,
             Ok(_) => {
