@@ -20,6 +20,7 @@ use std::os::unix::ffi::OsStringExt;
 
 use input::{LineSource, ScriptSource, StdinSource, TerminalSource};
 use repl::Origin;
+use minishell_builtins::Place;
 use shell::{Mode, Params, Shell};
 
 const USAGE: &str = "\
@@ -96,6 +97,9 @@ fn parse_arguments() -> Result<Invocation, String> {
 }
 
 fn main() {
+    if let Some(status) = run_as_demo() {
+        std::process::exit(status);
+    }
     let invocation = match parse_arguments() {
         Ok(invocation) => invocation,
         Err(message) => {
@@ -109,6 +113,23 @@ fn main() {
     // SAFETY: setting a signal to its default action has no preconditions.
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
     std::process::exit(run(invocation));
+}
+
+/// A lab demo runs in a process of its own: the shell execs this binary
+/// with the demo's name as `argv[0]` (as busybox runs its applets), and
+/// here the demo runs instead of the shell.
+fn run_as_demo() -> Option<i32> {
+    let argv0 = std::env::args_os().next()?;
+    let name = std::path::Path::new(&argv0).file_name()?.as_encoded_bytes().to_vec();
+    let demo = minishell_builtins::find(&name).filter(|b| b.place == Place::Process)?;
+    // `ps` and /proc/PID/comm show the demo's name, not "exe".
+    let _ = nix::sys::prctl::set_name(&std::ffi::CString::new(name).ok()?);
+    // SAFETY: restoring the default action has no preconditions; a demo
+    // that writes into a closed pipe should end, as any program.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let mut shell = Shell::new(Params::default(), Mode::Script);
+    Some(exec::run_builtin_alone(&mut shell, demo, &args))
 }
 
 fn run(invocation: Invocation) -> i32 {

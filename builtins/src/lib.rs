@@ -6,6 +6,7 @@
 //! variables, the background children, and a way to ask the shell to exit.
 
 mod context;
+pub mod demos;
 pub mod errors;
 pub mod jobs;
 mod registry;

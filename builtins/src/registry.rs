@@ -4,6 +4,7 @@
 use std::ffi::OsString;
 
 use crate::context::{Context, Status};
+use crate::demos::processes;
 use crate::{jobs, shell};
 
 /// Where a builtin has to run.
@@ -16,6 +17,11 @@ pub enum Place {
     /// It only reads its arguments and writes output (`echo`, `pwd`): the
     /// shell may run it in its own process, saving a fork, or in a child.
     Anywhere,
+    /// A lab demo: it always runs in a fresh process. The shell forks and
+    /// execs its own binary with the demo's name as `argv[0]`, so the demo
+    /// starts single-threaded and alone, `ps` shows it by name, and its
+    /// crash or Ctrl-C never reaches the shell.
+    Process,
 }
 
 /// The topic a builtin belongs to, for grouping in `help`.
@@ -24,6 +30,8 @@ pub enum Group {
     Shell,
     /// Background jobs and job control.
     Jobs,
+    /// Lab demos: processes and memory.
+    Processes,
 }
 
 /// One builtin: its name, its documentation and the function that runs it.
@@ -58,6 +66,7 @@ impl Builtin {
 pub static REGISTRY: &[&Builtin] = &[
     &jobs::fg::BG,
     &shell::cd::CD,
+    &processes::create_process::CREATE_PROCESS,
     &shell::echo::ECHO,
     &shell::exit::EXIT,
     &shell::export::EXPORT,

@@ -12,7 +12,7 @@ mod redirect;
 mod simple;
 pub mod spawn;
 
-use minishell_builtins::JobState;
+use minishell_builtins::{Builtin, JobState};
 use minishell_builtins::jobs::job_line;
 use nix::sys::signal::{Signal, kill, killpg};
 use nix::unistd::Pid;
@@ -32,6 +32,17 @@ use redirect::{Expanded, Redirects, Slot};
 struct Prepared {
     argv: Vec<Vec<u8>>,
     redirects: Redirects,
+}
+
+/// Runs one builtin with the process's own standard output and error: a
+/// lab demo in the process the shell started for it.
+pub fn run_builtin_alone(shell: &mut Shell, builtin: &Builtin, args: &[std::ffi::OsString]) -> Status {
+    let mut context = context::ShellContext {
+        stdout: FdWriter::shell(1),
+        stderr: FdWriter::shell(2),
+        shell,
+    };
+    builtin.invoke(args, &mut context)
 }
 
 impl Shell {
