@@ -1,0 +1,72 @@
+//! The `create-process` demo through the shell: the lab's fork, exit code
+//! 22 and waitpid, and the grandchild's parentage.
+
+mod common;
+
+use common::{run_c, temp_dir};
+use serde_json::Value;
+
+fn json(line: &str) -> Value {
+    let (out, err, status) = run_c(line, temp_dir().path());
+    assert_eq!(status, 0, "{err}");
+    serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"))
+}
+
+#[test]
+fn the_child_exits_22_and_the_parent_decodes_it() {
+    let report = json("create-process --json");
+    assert_eq!(report["exited"], true);
+    assert_eq!(report["exit_code"], 22);
+    assert_eq!(report["child"]["ppid"], report["parent"]["pid"]);
+    assert!(report["grandchild"].is_null());
+}
+
+#[test]
+fn the_demo_itself_succeeds_whatever_code_the_child_chose() {
+    let (out, _, status) = run_c("create-process --exit-code 3 --quiet; echo status $?", temp_dir().path());
+    assert!(out.contains("WEXITSTATUS = 3"), "{out}");
+    assert!(out.ends_with("status 0\n"), "{out}");
+    assert!(!out.contains("->"), "--quiet drops the notes: {out}");
+    assert_eq!(status, 0);
+}
+
+#[test]
+fn the_grandchilds_parent_is_the_child() {
+    let report = json("create-process --grandchild --json");
+    assert_eq!(report["grandchild"]["ppid"], report["child"]["pid"]);
+    assert_eq!(report["child"]["ppid"], report["parent"]["pid"]);
+}
+
+#[test]
+fn the_demo_runs_in_its_own_process_under_its_name() {
+    // The demo's parent is the shell: its PPID is the shell's PID.
+    let (out, _, _) = run_c("echo $$; create-process --json", temp_dir().path());
+    let mut lines = out.lines();
+    let shell_pid: i64 = lines.next().unwrap().parse().unwrap();
+    let report: Value = serde_json::from_str(lines.next().unwrap()).unwrap();
+    assert_eq!(report["parent"]["ppid"], shell_pid);
+    // It composes like any command.
+    let (out, _, status) = run_c("create-process --quiet | grep -c PID && echo ok", temp_dir().path());
+    assert_eq!((out.as_str(), status), ("2\nok\n", 0));
+}
+
+#[test]
+fn help_and_bad_options() {
+    let (out, _, status) = run_c("create-process --help", temp_dir().path());
+    assert!(out.starts_with("create-process [--exit-code N]"), "{out}");
+    assert_eq!(status, 0);
+    let (_, err, status) = run_c("create-process --nope", temp_dir().path());
+    assert!(err.contains("unexpected argument '--nope'"), "{err}");
+    assert_eq!(status, 2);
+}
+
+#[test]
+fn the_example_walks_the_lab_task() {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/create-process.sh");
+    let out = common::minishell().arg(script).current_dir(temp_dir().path()).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("WEXITSTATUS = 22"), "{text}");
+    assert!(text.contains("[grandchild] PID = "), "{text}");
+    assert!(text.contains("WEXITSTATUS = 3"), "{text}");
+    assert_eq!(out.status.code(), Some(0));
+}
