@@ -12,6 +12,9 @@ use nix::unistd::Pid;
 
 use crate::status::{ChildEnd, Status, signal_words};
 
+/// The status of a wait that Ctrl-C interrupted: 128 + SIGINT.
+const INTERRUPTED: Status = 130;
+
 /// How many ended children's statuses are remembered for `wait PID` after
 /// their job is gone (bash keeps about as many as the system's CHILD_MAX).
 const REMEMBERED: usize = 4096;
@@ -28,8 +31,9 @@ pub enum ProcessState {
 pub struct Process {
     pub pid: i32,
     pub state: ProcessState,
-    /// What it runs, for `jobs`.
-    pub command: String,
+    /// What it runs, for `jobs`; `None` when nobody can list the job (a
+    /// foreground command in a script), so no text is made for it.
+    pub command: Option<String>,
 }
 
 #[derive(Debug)]
@@ -121,6 +125,10 @@ impl Jobs {
     /// in use, as bash numbers them.
     pub fn add(&mut self, pgid: Option<i32>, processes: Vec<Process>, background: bool) -> usize {
         let id = self.jobs.last().map_or(1, |j| j.id + 1);
+        for process in &processes {
+            // A PID the kernel handed out again is a new child now.
+            self.ended.remove(&process.pid);
+        }
         self.jobs.push(Job {
             id,
             pgid,
@@ -130,7 +138,17 @@ impl Jobs {
             modes: None,
         });
         if background {
-            self.recency.push(id);
+            // A new background job becomes current (`%+`), unless the
+            // current one is stopped: that one stays current, as in bash.
+            let current_stopped = self
+                .recency
+                .last()
+                .and_then(|&c| self.get(c))
+                .is_some_and(|c| c.state() == JobState::Stopped);
+            match current_stopped {
+                true => self.recency.insert(self.recency.len() - 1, id),
+                false => self.recency.push(id),
+            }
         }
         id
     }
@@ -179,25 +197,26 @@ impl Jobs {
                 pgid: job.pgid,
                 state: job.state(),
                 state_text: job.state_text(),
-                commands: job.processes.iter().map(|p| p.command.clone()).collect(),
+                commands: job
+                    .processes
+                    .iter()
+                    .map(|p| p.command.clone().unwrap_or_default())
+                    .collect(),
             })
             .collect()
     }
 
-    /// Drops a foreground job once waited for: nobody asks for its
-    /// processes again.
-    pub fn remove(&mut self, id: usize) {
-        self.jobs.retain(|j| j.id != id);
-        self.recency.retain(|&j| j != id);
-    }
-
-    /// Drops a job; its processes' statuses stay known for `wait PID`.
+    /// Drops a job. A background job's ended processes stay known for
+    /// `wait PID`; a foreground job's are not asked for again.
     pub fn forget(&mut self, id: usize) {
         let Some(index) = self.jobs.iter().position(|j| j.id == id) else {
             return;
         };
         let job = self.jobs.remove(index);
         self.recency.retain(|&j| j != id);
+        if !job.background {
+            return;
+        }
         for process in job.processes {
             if let ProcessState::Ended(end) = process.state {
                 self.remember(process.pid, end.status());
@@ -205,15 +224,11 @@ impl Jobs {
         }
     }
 
-    /// Forgets every job: a forked subshell starts with none of its own.
-    pub fn clear(&mut self) {
-        *self = Jobs::default();
-    }
-
     /// Collects, without blocking, every child that ended, stopped or
-    /// continued, so none stays a zombie.
+    /// continued, so none stays a zombie. Stops when `waitpid` says there
+    /// is nothing more to collect (or no child at all).
     pub fn reap(&mut self) {
-        while !self.jobs.is_empty() {
+        loop {
             let flags = WaitPidFlag::WNOHANG | WaitPidFlag::WUNTRACED | WaitPidFlag::WCONTINUED;
             match waitpid(Pid::from_raw(-1), Some(flags)) {
                 Ok(WaitStatus::StillAlive) | Err(_) => return,
@@ -224,23 +239,28 @@ impl Jobs {
 
     /// Blocks until job `id` has no running process: it ended, or (with
     /// `stops`, under job control) it stopped. Statuses of other children
-    /// that arrive meanwhile are recorded too.
-    pub fn wait_while_running(&mut self, id: usize, stops: bool) {
+    /// that arrive meanwhile are recorded too. Returns `false` if Ctrl-C
+    /// interrupted the wait (see `signals::InterruptibleWait`).
+    pub fn wait_while_running(&mut self, id: usize, stops: bool) -> bool {
         let flags = stops.then_some(WaitPidFlag::WUNTRACED);
         while self.get(id).is_some_and(|j| j.state() == JobState::Running) {
             match waitpid(Pid::from_raw(-1), flags) {
                 Ok(status) => self.record(status),
+                Err(Errno::EINTR) if crate::signals::interrupted() => return false,
                 Err(Errno::EINTR) => continue,
                 Err(_) => {
                     // No child left to wait for: nothing can change now.
                     self.mark_lost(id);
-                    return;
+                    return true;
                 }
             }
         }
+        true
     }
 
-    /// A job whose children vanished (reaped by no one we know) is over.
+    /// A job whose children vanished (reaped by no one we know, or a
+    /// subshell's copy of its parent's jobs) is over; with no status to
+    /// report, its processes count as not found (127).
     fn mark_lost(&mut self, id: usize) {
         if let Some(job) = self.get_mut(id) {
             for process in &mut job.processes {
@@ -300,53 +320,78 @@ impl Jobs {
         self.ended_order.push_back(pid);
     }
 
-    /// Waits for every background job to end (`wait`), then forgets them.
-    pub fn wait_all(&mut self) {
-        let background: Vec<usize> = self
+    /// Waits for every running background job to end (`wait`) and forgets
+    /// those that did; stopped jobs are left alone, as bash leaves them.
+    /// `stops`: under job control, a job that stops also ends the wait.
+    pub fn wait_all(&mut self, stops: bool) -> Status {
+        let running: Vec<usize> = self
             .jobs
             .iter()
-            .filter(|j| j.background)
+            .filter(|j| j.background && j.state() == JobState::Running)
             .map(|j| j.id)
             .collect();
-        for id in background {
-            self.wait_job(id);
+        for id in running {
+            if self.wait_job(id, stops) == Some(INTERRUPTED) {
+                return INTERRUPTED;
+            }
         }
+        let done: Vec<usize> = self
+            .jobs
+            .iter()
+            .filter(|j| j.background && j.state() == JobState::Done)
+            .map(|j| j.id)
+            .collect();
+        for id in done {
+            self.forget(id);
+        }
+        0
     }
 
-    /// Waits for job `id` to end; its status, and the job is forgotten.
-    pub fn wait_job(&mut self, id: usize) -> Option<Status> {
+    /// Waits for job `id` to end (or stop, with `stops`); its status. A job
+    /// that ended is forgotten; a stopped one stays, for `fg` or `kill`.
+    pub fn wait_job(&mut self, id: usize, stops: bool) -> Option<Status> {
         self.get(id)?;
-        self.wait_while_running(id, false);
-        let status = self.get(id)?.status();
-        self.forget(id);
+        if !self.wait_while_running(id, stops) {
+            return Some(INTERRUPTED);
+        }
+        let job = self.get(id)?;
+        let status = job.status();
+        if job.state() == JobState::Done {
+            self.forget(id);
+        }
         Some(status)
     }
 
-    /// Waits for one child (`wait PID`); `None` if it is not ours.
-    pub fn wait_pid(&mut self, pid: i32) -> Option<Status> {
-        if let Some(&status) = self.ended.get(&pid) {
-            return Some(status);
-        }
-        let id = self
+    /// Waits for one child (`wait PID`); `None` if it is not ours. A child
+    /// that ended long ago still answers.
+    pub fn wait_pid(&mut self, pid: i32, stops: bool) -> Option<Status> {
+        let owner = self
             .jobs
             .iter()
-            .find(|j| j.processes.iter().any(|p| p.pid == pid))?
-            .id;
+            .find(|j| j.processes.iter().any(|p| p.pid == pid));
+        let Some(id) = owner.map(|j| j.id) else {
+            return self.ended.get(&pid).copied();
+        };
+        let flags = stops.then_some(WaitPidFlag::WUNTRACED);
         loop {
             let job = self.get(id)?;
             let process = job.processes.iter().find(|p| p.pid == pid)?;
-            if let ProcessState::Ended(end) = process.state {
-                if job.state() == JobState::Done {
-                    self.forget(id);
+            match process.state {
+                ProcessState::Ended(end) => {
+                    let status = end.status();
+                    if job.state() == JobState::Done {
+                        self.forget(id);
+                    }
+                    return Some(status);
                 }
-                return Some(end.status());
+                ProcessState::Stopped(signal) => return Some(128 + signal),
+                ProcessState::Running => {}
             }
-            match waitpid(Pid::from_raw(-1), None) {
+            match waitpid(Pid::from_raw(-1), flags) {
                 Ok(status) => self.record(status),
+                Err(Errno::EINTR) if crate::signals::interrupted() => return Some(INTERRUPTED),
                 Err(Errno::EINTR) => continue,
-                Err(_) => {
-                    self.mark_lost(id);
-                }
+                Err(_) => self.mark_lost(id),
             }
         }
     }
@@ -389,7 +434,7 @@ mod tests {
         Process {
             pid,
             state: ProcessState::Running,
-            command: format!("cmd{pid}"),
+            command: Some(format!("cmd{pid}")),
         }
     }
 
@@ -440,7 +485,7 @@ mod tests {
         let notices = jobs.take_notices();
         assert_eq!(notices.len(), 1);
         assert!(jobs.get(id).is_none());
-        assert_eq!(jobs.wait_pid(10), Some(4));
-        assert_eq!(jobs.wait_pid(99), None);
+        assert_eq!(jobs.wait_pid(10, false), Some(4));
+        assert_eq!(jobs.wait_pid(99, false), None);
     }
 }

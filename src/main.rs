@@ -19,8 +19,8 @@ use std::io::Write as _;
 use std::os::unix::ffi::OsStringExt;
 
 use input::{LineSource, ScriptSource, StdinSource, TerminalSource};
-use repl::Origin;
 use minishell_builtins::Place;
+use repl::Origin;
 use shell::{Mode, Params, Shell};
 
 const USAGE: &str = "\
@@ -120,7 +120,10 @@ fn main() {
 /// here the demo runs instead of the shell.
 fn run_as_demo() -> Option<i32> {
     let argv0 = std::env::args_os().next()?;
-    let name = std::path::Path::new(&argv0).file_name()?.as_encoded_bytes().to_vec();
+    let name = std::path::Path::new(&argv0)
+        .file_name()?
+        .as_encoded_bytes()
+        .to_vec();
     let demo = minishell_builtins::find(&name).filter(|b| b.place == Place::Process)?;
     // `ps` and /proc/PID/comm show the demo's name, not "exe".
     let _ = nix::sys::prctl::set_name(&std::ffi::CString::new(name).ok()?);
@@ -197,14 +200,18 @@ fn run(invocation: Invocation) -> i32 {
         };
     let mut shell = Shell::new(params, mode);
     if mode == Mode::Interactive {
-        // The shell outlives the keys meant for its jobs, and gives each
-        // job a process group and the terminal in turn.
-        signals::ignore_job_control_signals();
+        // Take the terminal first (waiting to be in the foreground), then
+        // outlive the keys meant for the jobs, which each get a process
+        // group and the terminal in turn.
         shell.terminal = terminal::Terminal::claim();
+        signals::ignore_job_control_signals();
+        shell.watch_children();
+        shell.hangup = signals::SignalFlag::install(libc::SIGHUP);
     }
     repl::run(&mut shell, source.as_mut(), &origin);
-    if shell.terminal.is_some() {
+    if let Some(terminal) = shell.terminal.take() {
         shell.hang_up_jobs();
+        terminal.release();
     }
     shell.exit_request.unwrap_or(shell.status)
 }

@@ -8,6 +8,7 @@ use minishell_builtins::jobs::job_line;
 use crate::input::LineSource;
 use crate::parse::{SyntaxError, parse, parse_at_end};
 use crate::shell::{Mode, Shell};
+use crate::signals::SignalFlag;
 use crate::status::SYNTAX_ERROR;
 
 /// Where syntax errors are reported from: a script names itself and the
@@ -20,7 +21,9 @@ pub fn run(shell: &mut Shell, source: &mut dyn LineSource, origin: &Origin) {
     let mut text = Vec::new();
     while shell.exit_request.is_none() {
         shell.abandon_line = false;
-        shell.exit_warned_last_line = std::mem::take(&mut shell.exit_warned_this_line);
+        if shell.hangup.as_ref().is_some_and(SignalFlag::take) {
+            break;
+        }
         announce_jobs(shell);
         text.clear();
         let first_line = source.lines_read() + 1;
@@ -28,6 +31,7 @@ pub fn run(shell: &mut Shell, source: &mut dyn LineSource, origin: &Origin) {
             Ok(true) => {}
             Ok(false) if shell.terminal.is_some() => {
                 // Ctrl-D at a prompt is `exit`, jobs warning included.
+                shell.note_command_start();
                 shell.request_exit(shell.status);
                 continue;
             }

@@ -6,7 +6,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 
 use crate::jobs::Jobs;
-use crate::signals::ChildSignal;
+use crate::signals::SignalFlag;
 use crate::status::Status;
 use crate::terminal::Terminal;
 use crate::vars::Vars;
@@ -49,12 +49,16 @@ pub struct Shell {
     /// The terminal, when the shell runs jobs under job control
     /// (interactive); `None` in scripts and in forked copies of the shell.
     pub terminal: Option<Terminal>,
-    /// The SIGCHLD flag, installed with the first background job.
-    pub child_signal: Option<ChildSignal>,
-    /// `exit` with jobs left warned on the previous line; a second `exit`
-    /// right after leaves anyway.
-    pub exit_warned_last_line: bool,
-    pub exit_warned_this_line: bool,
+    /// The SIGCHLD flag, installed with the first background job (at
+    /// start, for an interactive shell).
+    pub child_signal: Option<SignalFlag>,
+    /// The SIGHUP flag of an interactive shell: the terminal hung up.
+    pub hangup: Option<SignalFlag>,
+    /// Set when `exit` warned about jobs left; `exit_warned_before` is its
+    /// value for the previous command, so a second `exit` right after
+    /// leaves anyway.
+    pub exit_warned: bool,
+    pub exit_warned_before: bool,
 }
 
 impl Shell {
@@ -71,8 +75,9 @@ impl Shell {
             abandon_line: false,
             terminal: None,
             child_signal: None,
-            exit_warned_last_line: false,
-            exit_warned_this_line: false,
+            hangup: None,
+            exit_warned: false,
+            exit_warned_before: false,
         };
         shell.fix_pwd();
         shell.bump_shlvl();

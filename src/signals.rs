@@ -1,26 +1,25 @@
-//! The shell's own signal handling. The SIGCHLD handler only sets a flag
-//! (signal-hook, no thread: a fork copies only the calling thread); the
-//! main loop clears the flag first, then reaps every child that changed,
-//! so no SIGCHLD is lost between the two.
+//! The shell's own signal handling. Handlers only set flags (signal-hook's
+//! for SIGCHLD and SIGHUP, no thread: a fork copies only the calling
+//! thread); the main loop clears a flag first, then acts, so no signal is
+//! lost between the two.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-/// Set by SIGCHLD: some child ended, stopped or continued.
-pub struct ChildSignal(Arc<AtomicBool>);
+/// A flag a signal sets.
+pub struct SignalFlag(Arc<AtomicBool>);
 
-impl ChildSignal {
-    /// Installs the handler. Done on the first background job: until then
-    /// every child is waited for as it runs, and a `-c true` pays nothing.
-    pub fn install() -> Option<ChildSignal> {
+impl SignalFlag {
+    /// Installs a handler for `signal` that only sets the flag.
+    pub fn install(signal: libc::c_int) -> Option<SignalFlag> {
         let flag = Arc::new(AtomicBool::new(false));
-        signal_hook::flag::register(libc::SIGCHLD, Arc::clone(&flag)).ok()?;
-        Some(ChildSignal(flag))
+        signal_hook::flag::register(signal, Arc::clone(&flag)).ok()?;
+        Some(SignalFlag(flag))
     }
 
-    /// Whether SIGCHLD arrived since the last call; clears the flag before
-    /// the caller reaps, so a signal that arrives during reaping is seen
-    /// next time.
+    /// Whether the signal arrived since the last call; clears the flag
+    /// before the caller acts, so one that arrives meanwhile is seen next
+    /// time.
     pub fn take(&self) -> bool {
         self.0.swap(false, Ordering::AcqRel)
     }
@@ -41,5 +40,48 @@ pub fn ignore_job_control_signals() {
     ] {
         // SAFETY: setting a disposition to SIG_IGN has no preconditions.
         unsafe { libc::signal(signal, libc::SIG_IGN) };
+    }
+}
+
+/// Set by Ctrl-C while the `wait` builtin blocks.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Whether Ctrl-C interrupted the current blocking wait.
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::Acquire)
+}
+
+extern "C" fn on_interrupt(_signal: libc::c_int) {
+    INTERRUPTED.store(true, Ordering::Release);
+}
+
+/// While it lives, Ctrl-C interrupts the `wait` builtin at a prompt (the
+/// shell otherwise ignores SIGINT): the handler is installed without
+/// SA_RESTART, so `waitpid` returns EINTR and [`interrupted`] says why.
+pub struct InterruptibleWait {
+    previous: libc::sigaction,
+}
+
+impl InterruptibleWait {
+    pub fn begin() -> InterruptibleWait {
+        INTERRUPTED.store(false, Ordering::Release);
+        // SAFETY: both sigaction structures live on this stack frame; the
+        // handler only stores to an atomic, which is async-signal-safe.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = on_interrupt as *const () as usize;
+            libc::sigemptyset(&mut action.sa_mask);
+            let mut previous: libc::sigaction = std::mem::zeroed();
+            libc::sigaction(libc::SIGINT, &action, &mut previous);
+            InterruptibleWait { previous }
+        }
+    }
+}
+
+impl Drop for InterruptibleWait {
+    fn drop(&mut self) {
+        // SAFETY: puts back the disposition saved in `begin`.
+        unsafe { libc::sigaction(libc::SIGINT, &self.previous, std::ptr::null_mut()) };
+        INTERRUPTED.store(false, Ordering::Release);
     }
 }

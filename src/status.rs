@@ -1,7 +1,6 @@
 //! Child statuses: what `waitpid` reports, decoded into `$?` and into the
 //! words bash prints when a command dies of a signal.
 
-use nix::sys::signal::Signal;
 use nix::sys::wait::WaitStatus;
 
 pub use minishell_builtins::Status;
@@ -80,33 +79,7 @@ impl ChildEnd {
 
 /// A signal's description in bash's words (`strsignal`).
 pub fn signal_words(signal: i32) -> String {
-    let known = match Signal::try_from(signal) {
-        Ok(Signal::SIGHUP) => "Hangup",
-        Ok(Signal::SIGINT) => "Interrupt",
-        Ok(Signal::SIGQUIT) => "Quit",
-        Ok(Signal::SIGILL) => "Illegal instruction",
-        Ok(Signal::SIGTRAP) => "Trace/breakpoint trap",
-        Ok(Signal::SIGABRT) => "Aborted",
-        Ok(Signal::SIGBUS) => "Bus error",
-        Ok(Signal::SIGFPE) => "Floating point exception",
-        Ok(Signal::SIGKILL) => "Killed",
-        Ok(Signal::SIGUSR1) => "User defined signal 1",
-        Ok(Signal::SIGSEGV) => "Segmentation fault",
-        Ok(Signal::SIGUSR2) => "User defined signal 2",
-        Ok(Signal::SIGPIPE) => "Broken pipe",
-        Ok(Signal::SIGALRM) => "Alarm clock",
-        Ok(Signal::SIGTERM) => "Terminated",
-        Ok(Signal::SIGSTKFLT) => "Stack fault",
-        Ok(Signal::SIGXCPU) => "CPU time limit exceeded",
-        Ok(Signal::SIGXFSZ) => "File size limit exceeded",
-        Ok(Signal::SIGVTALRM) => "Virtual timer expired",
-        Ok(Signal::SIGPROF) => "Profiling timer expired",
-        Ok(Signal::SIGIO) => "I/O possible",
-        Ok(Signal::SIGPWR) => "Power failure",
-        Ok(Signal::SIGSYS) => "Bad system call",
-        _ => return format!("Unknown signal {signal}"),
-    };
-    known.to_owned()
+    minishell_builtins::signals::words(signal)
 }
 
 #[cfg(test)]

@@ -14,6 +14,9 @@ use nix::unistd::{Pid, getpgrp, getpid, setpgid, tcgetpgrp, tcsetpgrp};
 pub struct Terminal {
     /// The shell's own process group, which owns the terminal at a prompt.
     pub shell_pgid: Pid,
+    /// The group that owned the terminal before the shell took it (the
+    /// shell that started minishell), given back at exit.
+    original_pgid: Pid,
     /// The shell's terminal modes, restored after each foreground job (a
     /// program such as vim may leave the terminal in raw mode).
     modes: Termios,
@@ -30,26 +33,31 @@ fn tty() -> BorrowedFd<'static> {
 
 impl Terminal {
     /// Takes control of the terminal at start, as POSIX shells do: wait to
-    /// be in the foreground (stopping until then, if started from another
-    /// shell's background), move into a process group of our own, and make
-    /// it the terminal's foreground group. `None` when the terminal refuses.
+    /// be in the foreground (stopping until then, if started in another
+    /// shell's background: SIGTTIN is still at its default, stop), move
+    /// into a process group of our own, and make it the terminal's
+    /// foreground group. `None` when the terminal refuses.
     pub fn claim() -> Option<Terminal> {
-        loop {
+        let original_pgid = loop {
             let owner = tcgetpgrp(tty()).ok()?;
             let ours = getpgrp();
             if owner == ours {
-                break;
+                break owner;
             }
             // Not in the foreground: stop until a parent shell says `fg`.
             let _ = kill(Pid::from_raw(-ours.as_raw()), Signal::SIGTTIN);
-        }
+        };
         let pid = getpid();
         // Fails harmlessly when the shell already leads its session.
         let _ = setpgid(pid, pid);
         let shell_pgid = getpgrp();
         tcsetpgrp(tty(), shell_pgid).ok()?;
         let modes = tcgetattr(tty()).ok()?;
-        Some(Terminal { shell_pgid, modes })
+        Some(Terminal {
+            shell_pgid,
+            original_pgid,
+            modes,
+        })
     }
 
     /// Makes job group `pgid` the foreground: the terminal's keys signal it.
@@ -64,6 +72,13 @@ impl Terminal {
         let job_modes = tcgetattr(tty()).ok();
         let _ = tcsetattr(tty(), SetArg::TCSADRAIN, &self.modes);
         job_modes
+    }
+
+    /// Gives the terminal back to the group that had it before the shell,
+    /// when the shell leaves.
+    pub fn release(&self) {
+        let _ = tcsetattr(tty(), SetArg::TCSADRAIN, &self.modes);
+        let _ = tcsetpgrp(tty(), self.original_pgid);
     }
 
     /// Puts back the modes a stopped job had, before `fg` continues it.

@@ -194,3 +194,53 @@ fn exit_with_a_stopped_job_warns_once_then_hangs_it_up() {
             .contains(") Z ");
     assert!(!alive, "the stopped job {pid} outlived the shell");
 }
+
+/// Regressions found in review: a job stopped with Ctrl-Z and then `bg`'d
+/// is still reaped and announced; `wait` on a stopped job leaves it in the
+/// table; `kill -0` does not wake it; the stopped job stays current when a
+/// new one starts; `bg` on a running job only warns.
+#[test]
+fn stopped_jobs_keep_their_place() {
+    let mut shell = start();
+    shell.send_line("sleep 100").unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    shell.send(ControlCode::Substitute).unwrap();
+    shell.expect("Stopped").unwrap();
+    shell.expect(PROMPT).unwrap();
+    shell.send_line("wait %1; echo waited $?").unwrap();
+    shell.expect("waited 148").unwrap();
+    shell.expect(PROMPT).unwrap();
+    shell.send_line("kill -0 %1; sleep 200 &").unwrap();
+    shell.expect(PROMPT).unwrap();
+    shell.send_line("jobs").unwrap();
+    shell
+        .expect("[1]+  Stopped                 sleep 100")
+        .unwrap();
+    shell
+        .expect("[2]-  Running                 sleep 200 &")
+        .unwrap();
+    shell.expect(PROMPT).unwrap();
+    shell.send_line("bg %2; echo bg said $?").unwrap();
+    shell.expect("job 2 already in background").unwrap();
+    shell.expect("bg said 0").unwrap();
+    shell.expect(PROMPT).unwrap();
+    shell.send_line("kill %1 %2").unwrap();
+    shell.expect(PROMPT).unwrap();
+}
+
+#[test]
+fn a_stopped_then_continued_job_is_announced_when_it_ends() {
+    let mut shell = start();
+    shell.send_line("sleep 1").unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    shell.send(ControlCode::Substitute).unwrap();
+    shell.expect("Stopped").unwrap();
+    shell.expect(PROMPT).unwrap();
+    shell.send_line("bg").unwrap();
+    shell.expect("[1]+ sleep 1 &").unwrap();
+    shell.expect(PROMPT).unwrap();
+    shell.send_line("sleep 2").unwrap();
+    shell
+        .expect("[1]+  Done                    sleep 1")
+        .unwrap();
+}

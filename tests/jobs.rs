@@ -192,3 +192,30 @@ fn valgrind_finds_no_leaked_descriptor_and_no_error() {
         "2\n"
     );
 }
+
+/// A stage whose redirection fails is still a real process, as in bash:
+/// `$!` names it, and `kill $!` cannot reach the shell's own group.
+#[test]
+fn a_stage_that_fails_to_start_is_a_real_process() {
+    let (out, err, status) = run_c(
+        "cat < /nonexistent & echo $!; kill $! 2>/dev/null; wait; echo alive",
+        temp_dir().path(),
+    );
+    let pid: i64 = out.lines().next().unwrap().parse().unwrap();
+    assert!(pid > 0, "{out}");
+    assert!(out.ends_with("alive\n"), "{out}");
+    assert!(
+        err.contains("/nonexistent: No such file or directory"),
+        "{err}"
+    );
+    assert_eq!(status, 0);
+}
+
+#[test]
+fn jobs_in_a_pipeline_still_lists_the_shells_jobs() {
+    let (out, _, _) = run_c(
+        "sleep 100 & jobs | cat; jobs -p | wc -l; kill %1",
+        temp_dir().path(),
+    );
+    assert_eq!(out, "[1]+  Running                 sleep 100 &\n1\n");
+}

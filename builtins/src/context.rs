@@ -90,8 +90,9 @@ pub trait Context {
     /// terminal, waiting for it and returning its status (`fg`); or in the
     /// background (`bg`), returning 0.
     fn continue_job(&mut self, id: usize, foreground: bool) -> Result<Status, String>;
-    /// Waits for every background job to end.
-    fn wait_all(&mut self);
+    /// Waits for every running background job to end; 0, or 130 if Ctrl-C
+    /// interrupted the wait.
+    fn wait_all(&mut self) -> Status;
     /// Waits for job `id` to end and returns the status of its last process.
     fn wait_job(&mut self, id: usize) -> Option<Status>;
     /// Waits for one child; `None` when `pid` is not a child of this shell.

@@ -1,39 +1,41 @@
-//! Signal names and numbers, as `kill -l` lists them and `kill -TERM` reads
-//! them (Linux numbering).
+//! Signal names, numbers and descriptions: as `kill -l` lists them, as
+//! `kill -TERM` reads them, and in the words bash prints when one kills a
+//! command (Linux numbering).
 
-/// Every standard signal by number, from `kill -l`.
-pub const SIGNALS: &[(i32, &str)] = &[
-    (1, "HUP"),
-    (2, "INT"),
-    (3, "QUIT"),
-    (4, "ILL"),
-    (5, "TRAP"),
-    (6, "ABRT"),
-    (7, "BUS"),
-    (8, "FPE"),
-    (9, "KILL"),
-    (10, "USR1"),
-    (11, "SEGV"),
-    (12, "USR2"),
-    (13, "PIPE"),
-    (14, "ALRM"),
-    (15, "TERM"),
-    (16, "STKFLT"),
-    (17, "CHLD"),
-    (18, "CONT"),
-    (19, "STOP"),
-    (20, "TSTP"),
-    (21, "TTIN"),
-    (22, "TTOU"),
-    (23, "URG"),
-    (24, "XCPU"),
-    (25, "XFSZ"),
-    (26, "VTALRM"),
-    (27, "PROF"),
-    (28, "WINCH"),
-    (29, "IO"),
-    (30, "PWR"),
-    (31, "SYS"),
+/// Every standard signal: number, name without `SIG`, and the words of
+/// `strsignal`, which bash prints (`Segmentation fault`).
+pub const SIGNALS: &[(i32, &str, &str)] = &[
+    (1, "HUP", "Hangup"),
+    (2, "INT", "Interrupt"),
+    (3, "QUIT", "Quit"),
+    (4, "ILL", "Illegal instruction"),
+    (5, "TRAP", "Trace/breakpoint trap"),
+    (6, "ABRT", "Aborted"),
+    (7, "BUS", "Bus error"),
+    (8, "FPE", "Floating point exception"),
+    (9, "KILL", "Killed"),
+    (10, "USR1", "User defined signal 1"),
+    (11, "SEGV", "Segmentation fault"),
+    (12, "USR2", "User defined signal 2"),
+    (13, "PIPE", "Broken pipe"),
+    (14, "ALRM", "Alarm clock"),
+    (15, "TERM", "Terminated"),
+    (16, "STKFLT", "Stack fault"),
+    (17, "CHLD", "Child exited"),
+    (18, "CONT", "Continued"),
+    (19, "STOP", "Stopped (signal)"),
+    (20, "TSTP", "Stopped"),
+    (21, "TTIN", "Stopped (tty input)"),
+    (22, "TTOU", "Stopped (tty output)"),
+    (23, "URG", "Urgent I/O condition"),
+    (24, "XCPU", "CPU time limit exceeded"),
+    (25, "XFSZ", "File size limit exceeded"),
+    (26, "VTALRM", "Virtual timer expired"),
+    (27, "PROF", "Profiling timer expired"),
+    (28, "WINCH", "Window changed"),
+    (29, "IO", "I/O possible"),
+    (30, "PWR", "Power failure"),
+    (31, "SYS", "Bad system call"),
 ];
 
 /// A signal named as `kill` takes it: `TERM`, `SIGTERM`, `term`, or `15`.
@@ -45,16 +47,24 @@ pub fn number(name: &str) -> Option<i32> {
     let bare = upper.strip_prefix("SIG").unwrap_or(&upper);
     SIGNALS
         .iter()
-        .find(|(_, n)| *n == bare)
-        .map(|(number, _)| *number)
+        .find(|(_, n, _)| *n == bare)
+        .map(|(number, _, _)| *number)
 }
 
 /// A signal's name without `SIG`: `15` → `TERM`.
 pub fn name(number: i32) -> Option<&'static str> {
     SIGNALS
         .iter()
-        .find(|(n, _)| *n == number)
-        .map(|(_, name)| *name)
+        .find(|(n, _, _)| *n == number)
+        .map(|(_, name, _)| *name)
+}
+
+/// A signal in words, as bash reports a command it killed: `Killed`.
+pub fn words(number: i32) -> String {
+    match SIGNALS.iter().find(|(n, _, _)| *n == number) {
+        Some((_, _, words)) => (*words).to_owned(),
+        None => format!("Unknown signal {number}"),
+    }
 }
 
 #[cfg(test)]
@@ -70,7 +80,8 @@ mod tests {
         assert_eq!(number("9"), Some(9));
         assert_eq!(number("NOPE"), None);
         assert_eq!(name(libc::SIGSEGV), Some("SEGV"));
-        for (n, _) in SIGNALS {
+        assert_eq!(words(libc::SIGKILL), "Killed");
+        for (n, _, _) in SIGNALS {
             assert_eq!(number(name(*n).unwrap()), Some(*n));
         }
     }

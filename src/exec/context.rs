@@ -10,6 +10,7 @@ use minishell_builtins::{Context, JobSummary, Status};
 
 use super::redirect::Slot;
 use crate::shell::Shell;
+use crate::signals::InterruptibleWait;
 
 /// Writes straight to a descriptor, unbuffered: builtins write a line or a
 /// listing at a time, and nothing is left to flush when a child `_exit`s.
@@ -54,6 +55,18 @@ pub struct ShellContext<'a> {
     pub shell: &'a mut Shell,
     pub stdout: FdWriter,
     pub stderr: FdWriter,
+}
+
+impl ShellContext<'_> {
+    /// At a prompt, Ctrl-C interrupts a `wait` (the shell otherwise ignores
+    /// it); in scripts SIGINT keeps its default and ends the shell, as in
+    /// bash.
+    fn interruptible(&self) -> Option<InterruptibleWait> {
+        self.shell
+            .terminal
+            .as_ref()
+            .map(|_| InterruptibleWait::begin())
+    }
 }
 
 impl Context for ShellContext<'_> {
@@ -121,15 +134,21 @@ impl Context for ShellContext<'_> {
         self.shell.continue_job(id, foreground)
     }
 
-    fn wait_all(&mut self) {
-        self.shell.jobs.wait_all();
+    fn wait_all(&mut self) -> Status {
+        let _ctrl_c = self.interruptible();
+        let stops = self.shell.terminal.is_some();
+        self.shell.jobs.wait_all(stops)
     }
 
     fn wait_job(&mut self, id: usize) -> Option<Status> {
-        self.shell.jobs.wait_job(id)
+        let _ctrl_c = self.interruptible();
+        let stops = self.shell.terminal.is_some();
+        self.shell.jobs.wait_job(id, stops)
     }
 
     fn wait_pid(&mut self, pid: i32) -> Option<Status> {
-        self.shell.jobs.wait_pid(pid)
+        let _ctrl_c = self.interruptible();
+        let stops = self.shell.terminal.is_some();
+        self.shell.jobs.wait_pid(pid, stops)
     }
 }

@@ -6,24 +6,20 @@
 //! command in [`simple`] and [`pipeline`].
 
 mod context;
+mod job_control;
 mod lookup;
 mod pipeline;
 mod redirect;
 mod simple;
 pub mod spawn;
 
-use minishell_builtins::{Builtin, JobState};
-use minishell_builtins::jobs::job_line;
-use nix::sys::signal::{Signal, kill, killpg};
+use minishell_builtins::Builtin;
 use nix::unistd::Pid;
 
 use crate::ast::{AndOr, AndOrList, Assignment, List, Pipeline, Redirection, SimpleCommand};
 use crate::expand;
-use crate::jobs::ProcessState;
 use crate::shell::Shell;
-use crate::signals::ChildSignal;
-use crate::status::{ChildEnd, Status};
-use crate::terminal::Terminal;
+use crate::status::Status;
 use context::FdWriter;
 use redirect::{Expanded, Redirects, Slot};
 
@@ -36,7 +32,11 @@ struct Prepared {
 
 /// Runs one builtin with the process's own standard output and error: a
 /// lab demo in the process the shell started for it.
-pub fn run_builtin_alone(shell: &mut Shell, builtin: &Builtin, args: &[std::ffi::OsString]) -> Status {
+pub fn run_builtin_alone(
+    shell: &mut Shell,
+    builtin: &Builtin,
+    args: &[std::ffi::OsString],
+) -> Status {
     let mut context = context::ShellContext {
         stdout: FdWriter::shell(1),
         stderr: FdWriter::shell(2),
@@ -81,6 +81,7 @@ impl Shell {
     }
 
     fn run_pipeline(&mut self, pipeline: &Pipeline) -> Status {
+        self.note_command_start();
         match pipeline.commands.as_slice() {
             [crate::ast::Command::Simple(command)] => self.run_simple(command),
             _ => self.run_pipeline_foreground(pipeline),
@@ -167,147 +168,6 @@ impl Shell {
     fn report(&self, stderr: Slot, message: &str) {
         use std::io::Write as _;
         let _ = FdWriter::new(stderr).write_all(format!("minishell: {message}\n").as_bytes());
-    }
-
-    /// Waits for foreground job `id` to end or, under job control, to stop
-    /// (Ctrl-Z). The job has the terminal meanwhile; the shell takes it
-    /// back after. A death by signal is reported in bash's words
-    /// (`Segmentation fault (core dumped)`); a stopped job stays in the
-    /// table, announced as `[1]+  Stopped   sleep 100`.
-    fn wait_foreground(&mut self, id: usize) -> Status {
-        let pgid = self.jobs.get(id).and_then(|job| job.pgid);
-        if let (Some(terminal), Some(pgid)) = (&self.terminal, pgid) {
-            terminal.give_to(pgid);
-        }
-        self.jobs.wait_while_running(id, self.terminal.is_some());
-        let modes = self.terminal.as_ref().and_then(Terminal::take_back);
-        let Some(job) = self.jobs.get_mut(id) else {
-            return 1;
-        };
-        if job.state() == JobState::Stopped {
-            job.modes = modes;
-            job.background = true;
-            job.reported = true;
-            let status = job.status();
-            self.jobs.make_current(id);
-            let line = self.jobs.summaries().into_iter().find(|j| j.id == id);
-            if let Some(line) = line {
-                self.report_line(&format!("\n{}", job_line(&line, false)));
-            }
-            return status;
-        }
-        let status = job.status();
-        let ends: Vec<ChildEnd> = job
-            .processes
-            .iter()
-            .filter_map(|p| match p.state {
-                ProcessState::Ended(end) => Some(end),
-                _ => None,
-            })
-            .collect();
-        self.jobs.remove(id);
-        for end in ends {
-            if let Some(words) = end.report() {
-                self.report_line(&words);
-            } else if self.terminal.is_some() && end == ChildEnd::interrupted() {
-                // The terminal echoed ^C; end its line, as bash does.
-                self.report_line("");
-            }
-        }
-        status
-    }
-
-    /// Continues a stopped or background job (`fg`, `bg`): SIGCONT to its
-    /// process group, and in the foreground the terminal and its own
-    /// terminal modes back, then a wait like any foreground job.
-    fn continue_job(&mut self, id: usize, foreground: bool) -> Result<Status, String> {
-        let job = self
-            .jobs
-            .get_mut(id)
-            .ok_or_else(|| format!("%{id}: no such job"))?;
-        if !foreground && job.state() == JobState::Running {
-            return Err(format!("job {id} already in background"));
-        }
-        let pgid = job.pgid;
-        let pids: Vec<i32> = job.processes.iter().map(|p| p.pid).collect();
-        for process in &mut job.processes {
-            if let ProcessState::Stopped(_) = process.state {
-                process.state = ProcessState::Running;
-            }
-        }
-        job.background = !foreground;
-        job.reported = true;
-        let modes = job.modes.take();
-        if let (Some(terminal), Some(modes), true) = (&self.terminal, &modes, foreground) {
-            terminal.restore(modes);
-        }
-        if let (Some(terminal), Some(pgid), true) = (&self.terminal, pgid, foreground) {
-            terminal.give_to(pgid);
-        }
-        let result = match pgid {
-            Some(pgid) => killpg(Pid::from_raw(pgid), Signal::SIGCONT),
-            None => pids
-                .iter()
-                .try_for_each(|&pid| kill(Pid::from_raw(pid), Signal::SIGCONT)),
-        };
-        result.map_err(|e| e.desc().to_owned())?;
-        if foreground {
-            Ok(self.wait_foreground(id))
-        } else {
-            self.jobs.make_current(id);
-            Ok(0)
-        }
-    }
-
-    /// Leaving an interactive shell: its jobs get SIGHUP, and SIGCONT so a
-    /// stopped one can act on it, as bash does.
-    pub fn hang_up_jobs(&mut self) {
-        for job in self.jobs.summaries() {
-            if let (Some(pgid), false) = (job.pgid, job.state == JobState::Done) {
-                let _ = killpg(Pid::from_raw(pgid), Signal::SIGHUP);
-                let _ = killpg(Pid::from_raw(pgid), Signal::SIGCONT);
-            }
-        }
-    }
-
-    /// `exit` (or Ctrl-D): leaves, unless jobs would be left behind and
-    /// this is the first try; then it warns, and a second `exit` on the
-    /// next line leaves anyway.
-    pub fn request_exit(&mut self, status: Status) {
-        if self.terminal.is_some() && !self.exit_warned_last_line {
-            if let Some(state) = self.jobs.pending() {
-                let what = if state == JobState::Stopped {
-                    "stopped"
-                } else {
-                    "running"
-                };
-                self.report_line(&format!("There are {what} jobs."));
-                self.exit_warned_this_line = true;
-                return;
-            }
-        }
-        self.exit_request = Some(status);
-    }
-
-    /// Installs the SIGCHLD handler, once, before the first background job.
-    fn watch_children(&mut self) {
-        if self.child_signal.is_none() {
-            self.child_signal = ChildSignal::install();
-        }
-    }
-
-    /// Collects children that changed, if SIGCHLD said some did.
-    pub fn reap_if_signalled(&mut self) {
-        if self.child_signal.as_ref().is_some_and(ChildSignal::take) {
-            self.jobs.reap();
-        }
-    }
-
-    /// In a forked copy of the shell (a builtin in a pipeline, a background
-    /// `a && b`): the jobs are the parent's, and job control too.
-    fn become_subshell(&mut self) {
-        self.jobs.clear();
-        self.terminal = None;
     }
 
     /// Writes a line on the shell's standard error.

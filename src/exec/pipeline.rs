@@ -22,7 +22,7 @@ use super::spawn::{Group, Program, Signals, Work, spawn};
 use crate::ast::{AndOrList, Command, Pipeline};
 use crate::jobs::{Process, ProcessState};
 use crate::shell::Shell;
-use crate::status::{ChildEnd, Status};
+use crate::status::Status;
 
 /// How the processes of one job start: their signals and process group.
 #[derive(Debug, Clone, Copy)]
@@ -86,12 +86,12 @@ impl Shell {
 
     /// A command's text for `jobs`, printed back from the tree; only when
     /// someone may list it (a background job, or any job under job control).
-    pub(super) fn job_text(&self, command: &dyn std::fmt::Display, background: bool) -> String {
-        if background || self.terminal.is_some() {
-            command.to_string()
-        } else {
-            String::new()
-        }
+    pub(super) fn job_text(
+        &self,
+        command: &dyn std::fmt::Display,
+        background: bool,
+    ) -> Option<String> {
+        (background || self.terminal.is_some()).then(|| command.to_string())
     }
 
     fn start_subshell(&mut self, list: &AndOrList) -> Option<usize> {
@@ -137,8 +137,8 @@ impl Shell {
     }
 
     /// Starts every stage of a pipeline and records them as one job; its
-    /// number. A stage that could not start (a bad redirection, no more
-    /// processes) stands in the job as a process that already exited 1.
+    /// number. A stage whose redirection failed is a process that exits 1;
+    /// one that could not fork at all is missing from the job.
     pub(super) fn start_job(&mut self, pipeline: &Pipeline, background: bool) -> Option<usize> {
         let mut launch = self.launch(background);
         let count = pipeline.commands.len();
@@ -168,16 +168,28 @@ impl Shell {
             }
             let keep_from_child: Vec<RawFd> = next_input.iter().map(AsRawFd::as_raw_fd).collect();
             let pid = self.with_assignments(&simple.assignments, |shell| {
-                let prepared = shell.prepare(simple, base)?;
-                shell.start_stage(prepared, &keep_from_child, launch)
+                match shell.prepare(simple, base) {
+                    Some(prepared) => shell.start_stage(prepared, &keep_from_child, launch),
+                    // The error is reported; the stage still stands in the
+                    // pipeline as a process that failed, as in bash, so `$!`
+                    // and the job's PIDs are real ones.
+                    None => {
+                        let work = Work::Fail {
+                            message: b"",
+                            status: 1,
+                        };
+                        let started = spawn(work, &[], launch.signals, launch.group);
+                        shell.started(started)
+                    }
+                }
             });
-            if let (
-                Some(pid),
-                Group::Job {
-                    leader: 0,
-                    foreground,
-                },
-            ) = (pid, launch.group)
+            let Some(pid) = pid else {
+                continue;
+            };
+            if let Group::Job {
+                leader: 0,
+                foreground,
+            } = launch.group
             {
                 // The first process leads the job's group; the others join it.
                 launch.group = Group::Job {
@@ -186,11 +198,8 @@ impl Shell {
                 };
             }
             processes.push(Process {
-                pid: pid.map_or(0, Pid::as_raw),
-                state: match pid {
-                    Some(_) => ProcessState::Running,
-                    None => ProcessState::Ended(ChildEnd::Exited(1)),
-                },
+                pid: pid.as_raw(),
+                state: ProcessState::Running,
                 command: self.job_text(command, background),
             });
             input = next_input;

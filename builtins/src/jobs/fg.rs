@@ -3,7 +3,7 @@
 use std::ffi::OsString;
 
 use super::job_or_current;
-use crate::context::{Context, Status};
+use crate::context::{Context, JobState, Status};
 use crate::registry::{Builtin, Group, Place};
 use crate::shell::{fail, shown};
 
@@ -75,6 +75,15 @@ fn run_bg(args: &[OsString], ctx: &mut dyn Context) -> Status {
                 continue;
             }
         };
+        let running = ctx
+            .jobs()
+            .iter()
+            .any(|j| j.id == id && j.state == JobState::Running);
+        if running {
+            // Not an error in bash: a warning, and the status stays 0.
+            fail(ctx, "bg", format_args!("job {id} already in background"), 0);
+            continue;
+        }
         if let Err(message) = ctx.continue_job(id, false) {
             status = fail(ctx, "bg", message, 1);
             continue;

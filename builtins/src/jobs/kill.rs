@@ -2,10 +2,10 @@
 
 use std::ffi::OsString;
 
-use nix::sys::signal::{Signal, kill, killpg};
+use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
-use super::find_job;
+use super::{find_job, signal_job};
 use crate::context::{Context, JobState, Status};
 use crate::registry::{Builtin, Group, Place};
 use crate::shell::{fail, shown};
@@ -95,29 +95,12 @@ fn send(ctx: &mut dyn Context, target: &str, signal: i32) -> Result<(), String> 
         let jobs = ctx.jobs();
         let id = find_job(target, &jobs)?;
         let job = jobs.iter().find(|j| j.id == id).ok_or("no such job")?;
-        let result = match job.pgid {
-            Some(pgid) => killpg(Pid::from_raw(pgid), signal),
-            None => job
-                .pids
-                .iter()
-                .try_for_each(|&pid| kill(Pid::from_raw(pid), signal)),
-        };
-        result.map_err(|e| format!("{target}: {}", e.desc()))?;
-        // A stopped job cannot act on the signal until it runs again.
-        let stops = [
-            Some(Signal::SIGCONT),
-            Some(Signal::SIGKILL),
-            Some(Signal::SIGSTOP),
-            Some(Signal::SIGTSTP),
-        ];
-        if job.state == JobState::Stopped && !stops.contains(&signal) {
-            let _ = match job.pgid {
-                Some(pgid) => killpg(Pid::from_raw(pgid), Signal::SIGCONT),
-                None => job
-                    .pids
-                    .iter()
-                    .try_for_each(|&pid| kill(Pid::from_raw(pid), Signal::SIGCONT)),
-            };
+        signal_job(job.pgid, &job.pids, signal).map_err(|e| format!("{target}: {}", e.desc()))?;
+        // A stopped job cannot act on SIGTERM or SIGHUP until it runs
+        // again; bash continues it for those two.
+        let ends_it = [Some(Signal::SIGTERM), Some(Signal::SIGHUP)];
+        if job.state == JobState::Stopped && ends_it.contains(&signal) {
+            let _ = signal_job(job.pgid, &job.pids, Signal::SIGCONT);
         }
         return Ok(());
     }
@@ -134,7 +117,7 @@ fn send(ctx: &mut dyn Context, target: &str, signal: i32) -> Result<(), String> 
 fn list(ctx: &mut dyn Context, numbers: &[String]) -> Status {
     let mut text = String::new();
     if numbers.is_empty() {
-        for (i, (number, name)) in SIGNALS.iter().enumerate() {
+        for (i, (number, name, _)) in SIGNALS.iter().enumerate() {
             text.push_str(&format!("{number:2}) SIG{name}"));
             text.push(if i % 5 == 4 { '\n' } else { '\t' });
         }

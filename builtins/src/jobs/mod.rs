@@ -6,6 +6,9 @@ pub mod kill;
 pub mod list;
 pub mod wait;
 
+use nix::sys::signal::{Signal, kill, killpg};
+use nix::unistd::Pid;
+
 use crate::context::{Context, JobState, JobSummary};
 
 /// One job as bash shows it, in `jobs` and in the shell's notices:
@@ -41,6 +44,24 @@ pub fn job_line(job: &JobSummary, with_pids: bool) -> String {
         }
     }
     text
+}
+
+/// Sends `signal` (`None`: only check it could be sent) to a job: to its
+/// process group when it has one (job control), else to each process.
+/// A PID that is not positive is never signalled: `kill(0)` and `kill(-1)`
+/// would reach the shell's own group, or every process.
+pub fn signal_job(
+    pgid: Option<i32>,
+    pids: &[i32],
+    signal: impl Into<Option<Signal>> + Copy,
+) -> nix::Result<()> {
+    match pgid {
+        Some(pgid) if pgid > 0 => killpg(Pid::from_raw(pgid), signal.into()),
+        _ => pids
+            .iter()
+            .filter(|&&pid| pid > 0)
+            .try_for_each(|&pid| kill(Pid::from_raw(pid), signal.into())),
+    }
 }
 
 /// The job a `%` spec names, as bash reads them: `%N` (number), `%%`,

@@ -24,8 +24,7 @@ pub static WAIT: Builtin = Builtin {
 
 fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
     if args.len() < 2 {
-        ctx.wait_all();
-        return 0;
+        return ctx.wait_all();
     }
     let mut status = 0;
     for arg in &args[1..] {
