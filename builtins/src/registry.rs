@@ -4,7 +4,7 @@
 use std::ffi::OsString;
 
 use crate::context::{Context, Status};
-use crate::demos::processes;
+use crate::demos::{processes, threads};
 use crate::{jobs, shell};
 
 /// Where a builtin has to run.
@@ -32,6 +32,8 @@ pub enum Group {
     Jobs,
     /// Lab demos: processes and memory.
     Processes,
+    /// Lab demos: threads and the sum-array benchmark.
+    Threads,
 }
 
 /// One builtin: its name, its documentation and the function that runs it.
@@ -74,11 +76,17 @@ pub static REGISTRY: &[&Builtin] = &[
     &jobs::fg::FG,
     &jobs::list::JOBS,
     &jobs::kill::KILL,
+    &processes::zombie::ORPHAN,
+    &processes::ptree::PTREE,
     &shell::pwd::PWD,
     &shell::exit::QUIT,
+    &processes::sleepy::SLEEPY,
+    &threads::sum_array::SUM_ARRAY,
     &shell::truth::TRUE,
     &shell::unset::UNSET,
     &jobs::wait::WAIT,
+    &processes::wait_for_me::WAIT_FOR_ME,
+    &processes::zombie::ZOMBIE,
 ];
 
 /// The builtin called `name`, if there is one.

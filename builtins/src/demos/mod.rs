@@ -14,6 +14,7 @@
 //!   notice", which `--quiet` drops.
 
 pub mod processes;
+pub mod threads;
 
 use std::ffi::OsString;
 

@@ -76,11 +76,21 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
         Ok(report) => report,
         Err(e) => return crate::shell::fail(ctx, "create-process", e, 1),
     };
-    let status = if report.exit_code == Some(i32::from(options.exit_code)) { 0 } else { 1 };
-    let printed = emit(ctx, &options.output, &report, human, &[
-        "the child's PPID is the parent's PID: fork made the parent its parent",
-        "the exit code travels from exit() in the child to waitpid() in the parent",
-    ]);
+    let status = if report.exit_code == Some(i32::from(options.exit_code)) {
+        0
+    } else {
+        1
+    };
+    let printed = emit(
+        ctx,
+        &options.output,
+        &report,
+        human,
+        &[
+            "the child's PPID is the parent's PID: fork made the parent its parent",
+            "the exit code travels from exit() in the child to waitpid() in the parent",
+        ],
+    );
     printed.max(status)
 }
 
@@ -173,7 +183,10 @@ fn read_all(fd: OwnedFd) -> String {
 fn human(report: &Report) -> String {
     let mut text = format!("[parent] PID = {}\n", report.parent.pid);
     if let Some(child) = &report.child {
-        text.push_str(&format!("[child] PID = {}; PPID = {}\n", child.pid, child.ppid));
+        text.push_str(&format!(
+            "[child] PID = {}; PPID = {}\n",
+            child.pid, child.ppid
+        ));
     }
     if let Some(grandchild) = &report.grandchild {
         text.push_str(&format!(

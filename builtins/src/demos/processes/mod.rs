@@ -2,3 +2,7 @@
 //! inspecting processes, and on what fork copies.
 
 pub mod create_process;
+pub mod ptree;
+pub mod sleepy;
+pub mod wait_for_me;
+pub mod zombie;

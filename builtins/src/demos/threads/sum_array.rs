@@ -1,0 +1,426 @@
+//! `sum-array`: the lab's benchmark. Sum 100,000,000 ints one way after
+//! another (a loop, threads, processes, a library reduce, and threads under
+//! one global lock as Python's GIL makes them) and compare the times.
+
+use std::ffi::OsString;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use clap::{Parser, ValueEnum};
+use serde::Serialize;
+
+use super::array::{LAB_LEN, random_ints, split};
+use crate::context::{Context, Status};
+use crate::demos::{Output, emit, millis, options};
+use crate::registry::{Builtin, Group, Place};
+
+pub static SUM_ARRAY: Builtin = Builtin {
+    name: "sum-array",
+    summary: "sum 100 million ints with loops, threads, processes, a library and a GIL",
+    help: HELP,
+    place: Place::Process,
+    group: Group::Threads,
+    help_option: false,
+    run,
+};
+
+const HELP: &str =
+    "sum-array [--method METHOD] [-n WORKERS] [--len L] [--seed S] [--json] [--quiet]
+    The lab's sum-array: L random ints in [0, 1000) from seed S, summed
+    with METHOD. Prints `Array sum is S` and `Time spent: N ms`, timing
+    only the summing.
+      --method sequential  one loop
+               threads     WORKERS threads, one slice each
+               processes   WORKERS forked children, each writing its part
+                           of the sum into a shared page (fork and page
+                           faults are part of the time: that is their cost)
+               rayon       the library reduce (the lab's OpenMP reduction)
+               gil         WORKERS threads that add only while holding one
+                           global lock, as CPython's GIL makes them
+               all         every method with 1, 2, 4 and 8 workers: a
+                           table and a bar chart (default: sequential)
+      -n WORKERS   how many workers (default: the number of CPUs)
+      --len L      how many ints (default 100,000,000, as in the lab)
+      --seed S     the random seed (default 42)
+      --json       print the measurements as one JSON object
+      --quiet      leave out the \"what to notice\" lines
+";
+
+#[derive(Parser)]
+#[command(name = "sum-array", override_help = HELP)]
+struct Options {
+    #[arg(long, value_enum, default_value_t = Choice::Sequential)]
+    method: Choice,
+    #[arg(short = 'n', long = "workers")]
+    workers: Option<usize>,
+    #[arg(long, default_value_t = LAB_LEN)]
+    len: usize,
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    #[command(flatten)]
+    output: Output,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Choice {
+    Sequential,
+    Threads,
+    Processes,
+    Rayon,
+    Gil,
+    All,
+}
+
+/// One way of summing the array.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    Sequential,
+    Threads,
+    Processes,
+    Rayon,
+    Gil,
+}
+
+impl Method {
+    pub const ALL: [Method; 5] = [
+        Method::Sequential,
+        Method::Threads,
+        Method::Processes,
+        Method::Rayon,
+        Method::Gil,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Sequential => "sequential",
+            Method::Threads => "threads",
+            Method::Processes => "processes",
+            Method::Rayon => "rayon",
+            Method::Gil => "gil",
+        }
+    }
+}
+
+/// One measured run.
+#[derive(Debug, Serialize)]
+struct Row {
+    method: Method,
+    workers: usize,
+    sum: i64,
+    ms: f64,
+    /// Sequential time over this one's.
+    speedup: f64,
+}
+
+#[derive(Debug, Serialize)]
+struct Report {
+    len: usize,
+    seed: u64,
+    rows: Vec<Row>,
+}
+
+fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
+    let options: Options = match options(args, ctx) {
+        Ok(options) => options,
+        Err(status) => return status,
+    };
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let workers = options.workers.unwrap_or(cpus).max(1);
+    let array = random_ints(options.len, options.seed);
+    let plan: Vec<(Method, usize)> = match options.method {
+        Choice::All => Method::ALL
+            .iter()
+            .flat_map(|&m| {
+                let counts: &[usize] = if m == Method::Sequential {
+                    &[1]
+                } else {
+                    &[1, 2, 4, 8]
+                };
+                counts.iter().map(move |&n| (m, n))
+            })
+            .collect(),
+        Choice::Sequential => vec![(Method::Sequential, 1)],
+        Choice::Threads => vec![(Method::Threads, workers)],
+        Choice::Processes => vec![(Method::Processes, workers)],
+        Choice::Rayon => vec![(Method::Rayon, workers)],
+        Choice::Gil => vec![(Method::Gil, workers)],
+    };
+    // The speedup compares with one plain loop, measured here too when
+    // the plan does not start with it.
+    let mut sequential_ms = None;
+    if plan.first().map(|(m, _)| *m) != Some(Method::Sequential) {
+        match timed(&array, Method::Sequential, 1) {
+            Ok((_, ms)) => sequential_ms = Some(ms),
+            Err(e) => return crate::shell::fail(ctx, "sum-array", e, 1),
+        }
+    }
+    let mut rows: Vec<Row> = Vec::new();
+    for (method, workers) in plan {
+        let (sum, ms) = match timed(&array, method, workers) {
+            Ok(measured) => measured,
+            Err(e) => return crate::shell::fail(ctx, "sum-array", e, 1),
+        };
+        let reference = sequential_ms.or(rows.first().map(|r| r.ms)).unwrap_or(ms);
+        rows.push(Row {
+            method,
+            workers,
+            sum,
+            ms,
+            speedup: reference / ms.max(1e-9),
+        });
+    }
+    let report = Report {
+        len: options.len,
+        seed: options.seed,
+        rows,
+    };
+    let all = options.method == Choice::All;
+    let notice: &[&str] = if all {
+        &[
+            "threads and rayon speed up until memory bandwidth, not the CPUs, is the limit",
+            "the GIL serializes the adding, so its threads never beat one loop",
+        ]
+    } else {
+        &["only the summing is timed, not the generation of the array"]
+    };
+    emit(
+        ctx,
+        &options.output,
+        &report,
+        |r| if all { table(r) } else { lab_lines(r) },
+        notice,
+    )
+}
+
+/// Sums with `method` and times only the summing.
+fn timed(array: &[i32], method: Method, workers: usize) -> Result<(i64, f64), String> {
+    let start = Instant::now();
+    let sum = sum_with(array, method, workers)?;
+    Ok((sum, millis(start.elapsed())))
+}
+
+/// Sums `array` the way `method` does, with `workers` workers.
+pub fn sum_with(array: &[i32], method: Method, workers: usize) -> Result<i64, String> {
+    Ok(match method {
+        Method::Sequential => sum_slice(array),
+        Method::Threads => sum_threads(array, workers),
+        Method::Processes => sum_processes(array, workers).map_err(|e| e.to_string())?,
+        Method::Rayon => sum_rayon(array, workers)?,
+        Method::Gil => sum_gil(array, workers),
+    })
+}
+
+/// Ints summed in one block before widening to i64: values below 1000,
+/// 2^20 of them, stay far below i32's limit, so the inner loop adds
+/// 32-bit lanes (eight per AVX2 instruction) and never checks for overflow.
+const BLOCK: usize = 1 << 20;
+
+/// The summing loop every method shares, as fast as memory allows. The
+/// inner `fold` compiles to vector adds; where the CPU has AVX2 a copy
+/// compiled for it is used (chosen at run time, so the binary still runs
+/// on any x86-64).
+pub fn sum_slice(xs: &[i32]) -> i64 {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2, checked just above.
+        return unsafe { sum_slice_avx2(xs) };
+    }
+    sum_blocks(xs)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn sum_slice_avx2(xs: &[i32]) -> i64 {
+    sum_blocks(xs)
+}
+
+#[inline(always)]
+fn sum_blocks(xs: &[i32]) -> i64 {
+    xs.chunks(BLOCK)
+        .map(|block| i64::from(block.iter().fold(0i32, |acc, &x| acc.wrapping_add(x))))
+        .sum()
+}
+
+/// std threads, one contiguous slice each, joined by the scope.
+fn sum_threads(array: &[i32], workers: usize) -> i64 {
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = split(array.len(), workers)
+            .into_iter()
+            .map(|part| scope.spawn(move || sum_slice(&array[part])))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or(0)).sum()
+    })
+}
+
+/// The library reduce: rayon splits the work over a pool of `workers`
+/// threads and adds the partial sums, as OpenMP's `reduction(+:sum)` does.
+fn sum_rayon(array: &[i32], workers: usize) -> Result<i64, String> {
+    use rayon::prelude::*;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(workers)
+        .build()
+        .map_err(|e| e.to_string())?;
+    Ok(pool.install(|| array.par_chunks(BLOCK).map(sum_slice).sum()))
+}
+
+/// How many ints a thread adds per turn with the global lock held, like
+/// the bytecodes CPython runs between GIL hand-offs.
+const GIL_BATCH: usize = 1024;
+
+/// Threads that may add only while holding one global lock: the work is
+/// split, but the adding is not parallel. This is what Python threads do
+/// under CPython's global interpreter lock, and why the lab's threaded
+/// Python sum is no faster than the plain loop.
+fn sum_gil(array: &[i32], workers: usize) -> i64 {
+    let gil = Mutex::new(0i64);
+    std::thread::scope(|scope| {
+        for part in split(array.len(), workers) {
+            let (gil, array) = (&gil, array);
+            scope.spawn(move || {
+                for batch in array[part].chunks(GIL_BATCH) {
+                    let mut total = gil.lock().unwrap_or_else(|e| e.into_inner());
+                    *total += sum_slice(batch);
+                }
+            });
+        }
+    });
+    gil.into_inner().unwrap_or_else(|e| e.into_inner())
+}
+
+/// `workers` forked children, each summing its part and writing the partial
+/// sum into its slot of a page shared with the parent (MAP_SHARED): a child
+/// cannot return a value any other way but its exit status.
+fn sum_processes(array: &[i32], workers: usize) -> nix::Result<i64> {
+    use nix::sys::mman::{MapFlags, ProtFlags, mmap_anonymous, munmap};
+    use nix::sys::wait::waitpid;
+    use nix::unistd::{ForkResult, fork};
+    use std::num::NonZeroUsize;
+
+    let parts = split(array.len(), workers);
+    let bytes =
+        NonZeroUsize::new(parts.len() * std::mem::size_of::<i64>()).unwrap_or(NonZeroUsize::MIN);
+    // SAFETY: a fresh anonymous mapping aliases nothing; it is unmapped
+    // below, after every child has written its slot and exited.
+    let shared = unsafe {
+        mmap_anonymous(
+            None,
+            bytes,
+            ProtFlags::PROT_READ | ProtFlags::PROT_WRITE,
+            MapFlags::MAP_SHARED,
+        )
+    }?;
+    let slots = shared.cast::<i64>();
+    let mut children = Vec::with_capacity(parts.len());
+    for (i, part) in parts.iter().enumerate() {
+        // SAFETY: the demo process may have threads from earlier methods
+        // parked in rayon's pool; the child touches only the array (read)
+        // and its own slot, then _exits, taking no lock.
+        match unsafe { fork() }? {
+            ForkResult::Child => {
+                let sum = sum_slice(&array[part.clone()]);
+                // SAFETY: slot i lies inside the shared mapping, written by
+                // this child only; _exit skips the parent's exit handlers.
+                unsafe {
+                    slots.as_ptr().add(i).write_volatile(sum);
+                    libc::_exit(0)
+                }
+            }
+            ForkResult::Parent { child } => children.push(child),
+        }
+    }
+    for child in children {
+        waitpid(child, None)?;
+    }
+    // SAFETY: every child has exited, so the slots are written and nobody
+    // else touches the mapping; it is unmapped right after.
+    let total = (0..parts.len())
+        .map(|i| unsafe { slots.as_ptr().add(i).read_volatile() })
+        .sum();
+    // SAFETY: `shared` came from mmap with this length and is not used again.
+    unsafe { munmap(shared, bytes.get())? };
+    Ok(total)
+}
+
+/// The lab's two lines, for one method.
+fn lab_lines(report: &Report) -> String {
+    let mut text = String::new();
+    for row in &report.rows {
+        text.push_str(&format!(
+            "Array sum is {}\nTime spent: {:.0} ms\n",
+            row.sum, row.ms
+        ));
+    }
+    text
+}
+
+/// `--method all`: a table, then a bar chart of the times.
+fn table(report: &Report) -> String {
+    let mut text = format!(
+        "sum of {} ints (seed {}): {}\n\n{:<11} {:>7} {:>10} {:>8}\n",
+        report.len,
+        report.seed,
+        report.rows.first().map_or(0, |r| r.sum),
+        "method",
+        "workers",
+        "ms",
+        "speedup"
+    );
+    for row in &report.rows {
+        text.push_str(&format!(
+            "{:<11} {:>7} {:>10.1} {:>7.2}x\n",
+            row.method.name(),
+            row.workers,
+            row.ms,
+            row.speedup
+        ));
+    }
+    let slowest = report
+        .rows
+        .iter()
+        .map(|r| r.ms)
+        .fold(0.0, f64::max)
+        .max(1e-9);
+    text.push('\n');
+    for row in &report.rows {
+        let width = ((row.ms / slowest) * 40.0).round() as usize;
+        text.push_str(&format!(
+            "{:>14} |{} {:.1} ms\n",
+            format!("{} x{}", row.method.name(), row.workers),
+            "#".repeat(width.max(1)),
+            row.ms
+        ));
+    }
+    if report.rows.iter().any(|r| r.sum != report.rows[0].sum) {
+        text.push_str("WARNING: the methods disagree on the sum\n");
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_method_gives_the_sequential_sum() {
+        for len in [0, 1, 7, 1000, 100_003] {
+            let array = random_ints(len, 3);
+            let expected: i64 = array.iter().map(|&x| i64::from(x)).sum();
+            for method in Method::ALL {
+                for workers in [1, 2, 3, 8] {
+                    assert_eq!(
+                        sum_with(&array, method, workers),
+                        Ok(expected),
+                        "{method:?} x{workers}, len {len}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_block_sum_handles_blocks_of_any_length() {
+        let array = vec![999; BLOCK * 2 + 5];
+        assert_eq!(sum_slice(&array), 999 * (BLOCK as i64 * 2 + 5));
+    }
+}

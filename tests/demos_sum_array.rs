@@ -1,0 +1,94 @@
+//! The `sum-array` demo through the shell: every method gets the
+//! sequential sum, with worker counts that do not divide the length; the
+//! GIL variant is right but no faster than one worker.
+
+mod common;
+
+use common::{run_c, temp_dir};
+use serde_json::Value;
+
+fn report(args: &str) -> Value {
+    let (out, err, status) = run_c(&format!("sum-array --json {args}"), temp_dir().path());
+    assert_eq!(status, 0, "{err}");
+    serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"))
+}
+
+fn sum_of(report: &Value) -> i64 {
+    report["rows"][0]["sum"].as_i64().unwrap()
+}
+
+#[test]
+fn every_method_agrees_with_the_sequential_sum() {
+    for len in [1, 999, 100_003] {
+        let expected = sum_of(&report(&format!("--len {len} --seed 5")));
+        for method in ["threads", "processes", "rayon", "gil"] {
+            for workers in [1, 2, 3, 8] {
+                let got = sum_of(&report(&format!(
+                    "--len {len} --seed 5 --method {method} -n {workers}"
+                )));
+                assert_eq!(got, expected, "{method} x{workers}, len {len}");
+            }
+        }
+    }
+}
+
+#[test]
+fn all_runs_every_method_and_draws_the_table() {
+    let all = report("--len 200000 --method all");
+    let rows = all["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1 + 4 * 4);
+    let first = rows[0]["sum"].as_i64();
+    assert!(rows.iter().all(|r| r["sum"].as_i64() == first));
+    let (out, _, _) = run_c("sum-array --len 200000 --method all", temp_dir().path());
+    assert!(out.contains("speedup"), "{out}");
+    assert!(out.contains("gil x8 |#"), "{out}");
+}
+
+#[test]
+fn the_lab_lines_and_the_seed_are_kept() {
+    let (out, _, status) = run_c("sum-array --len 1000 --seed 1 --quiet", temp_dir().path());
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines[0].starts_with("Array sum is "), "{out}");
+    assert!(
+        lines[1].starts_with("Time spent: ") && lines[1].ends_with(" ms"),
+        "{out}"
+    );
+    assert_eq!(status, 0);
+    assert_ne!(
+        sum_of(&report("--len 1000 --seed 1")),
+        sum_of(&report("--len 1000 --seed 2"))
+    );
+}
+
+/// The lab's finding about Python threads: under one global lock, four
+/// threads are no faster than one. (Compared generously: this is a
+/// behaviour check on a noisy machine, not a benchmark.)
+#[test]
+fn the_gil_gives_the_right_sum_and_no_speedup() {
+    let sequential = report("--len 4000000");
+    let one = report("--len 4000000 --method gil -n 1");
+    let four = report("--len 4000000 --method gil -n 4");
+    assert_eq!(sum_of(&four), sum_of(&sequential));
+    let ms = |r: &Value| r["rows"][0]["ms"].as_f64().unwrap();
+    assert!(
+        ms(&four) > 0.7 * ms(&one),
+        "gil x4 {} ms vs x1 {} ms",
+        ms(&four),
+        ms(&one)
+    );
+}
+
+#[test]
+fn the_example_runs_the_lab_comparison() {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sum-array.sh");
+    let out = common::minishell()
+        .arg(script)
+        .arg("300000")
+        .current_dir(temp_dir().path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.matches("Array sum is ").count(), 4, "{text}");
+    assert!(text.contains("speedup"), "{text}");
+    assert_eq!(out.status.code(), Some(0));
+}
