@@ -2,4 +2,8 @@
 //! stacks, and the sum-array benchmark with its bugs.
 
 pub mod array;
+pub mod multithreaded;
 pub mod sum_array;
+pub mod sum_array_bugs;
+pub mod thread_attrs;
+pub mod thread_stacks;
