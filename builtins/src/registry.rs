@@ -82,6 +82,7 @@ pub static REGISTRY: &[&Builtin] = &[
     &shell::pwd::PWD,
     &shell::exit::QUIT,
     &processes::sleepy::SLEEPY,
+    &processes::spawn::SPAWN,
     &threads::sum_array::SUM_ARRAY,
     &threads::sum_array_bugs::SUM_ARRAY_BUGS,
     &threads::thread_attrs::THREAD_ATTRS,

@@ -4,5 +4,6 @@
 pub mod create_process;
 pub mod ptree;
 pub mod sleepy;
+pub mod spawn;
 pub mod wait_for_me;
 pub mod zombie;
