@@ -7,20 +7,27 @@ use std::ops::Range;
 pub const LAB_LEN: usize = 100_000_000;
 
 /// `len` ints in [0, 1000), the same for the same seed on every run and in
-/// every demo (xorshift64*: fast, and good enough to sum).
+/// every demo.
 pub fn random_ints(len: usize, seed: u64) -> Vec<i32> {
+    let mut ints = vec![0; len];
+    fill_random(&mut ints, seed);
+    ints
+}
+
+/// Fills `out` with the ints [`random_ints`] would give, in place: a demo
+/// that keeps its array in a mapping of its own needs no second copy
+/// (xorshift64*: fast, and good enough to sum).
+pub fn fill_random(out: &mut [i32], seed: u64) {
     let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..len)
-        .map(|_| {
-            state ^= state >> 12;
-            state ^= state << 25;
-            state ^= state >> 27;
-            let x = state.wrapping_mul(0x2545_F491_4F6C_DD1D);
-            // The high bits are the best; map them onto 0..1000 without a
-            // division (Lemire's multiply-shift).
-            (((x >> 32) * 1000) >> 32) as i32
-        })
-        .collect()
+    for slot in out {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        let x = state.wrapping_mul(0x2545_F491_4F6C_DD1D);
+        // The high bits are the best; map them onto 0..1000 without a
+        // division (Lemire's multiply-shift).
+        *slot = (((x >> 32) * 1000) >> 32) as i32;
+    }
 }
 
 /// Splits `0..len` into `workers` contiguous parts whose sizes differ by at

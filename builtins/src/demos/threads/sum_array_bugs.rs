@@ -24,7 +24,7 @@ use nix::sys::wait::{WaitStatus, waitpid};
 use nix::unistd::{ForkResult, Pid, SysconfVar, fork, getpid, pipe2, sysconf};
 use serde::Serialize;
 
-use super::array::{LAB_LEN, random_ints, split};
+use super::array::{LAB_LEN, fill_random, split};
 use crate::context::{Context, Status};
 use crate::demos::{Output, emit, millis, options};
 use crate::registry::{Builtin, Group, Place};
@@ -265,7 +265,7 @@ fn measure(
 ) -> Result<Report, String> {
     let workers = usize::from(setup.n);
     let array =
-        GuardedArray::new(&random_ints(setup.len, setup.seed)).map_err(|e| format!("mmap: {e}"))?;
+        GuardedArray::random(setup.len, setup.seed).map_err(|e| format!("mmap: {e}"))?;
     let expected_sum = sum(array.all());
     let parts = split(array.len(), workers);
     // The segfault is the last worker's: its part ends where the array
@@ -535,12 +535,13 @@ struct GuardedArray {
 unsafe impl Sync for GuardedArray {}
 
 impl GuardedArray {
-    fn new(values: &[i32]) -> nix::Result<GuardedArray> {
+    /// `len` of the lab's random ints, generated straight into the mapping.
+    fn random(len: usize, seed: u64) -> nix::Result<GuardedArray> {
         let page = match sysconf(SysconfVar::PAGE_SIZE) {
             Ok(Some(size)) if size > 0 => size as usize,
             _ => 4096,
         };
-        let bytes = std::mem::size_of_val(values);
+        let bytes = len * std::mem::size_of::<i32>();
         let readable = bytes.div_ceil(page) * page;
         let map_len = NonZeroUsize::new(readable + page).ok_or(nix::Error::EINVAL)?;
         // SAFETY: a fresh private anonymous mapping at an address the
@@ -561,13 +562,14 @@ impl GuardedArray {
             map,
             map_len: map_len.get(),
             data: data.cast(),
-            len: values.len(),
+            len,
         };
         // SAFETY: the last page of the mapping just made; nothing uses it.
         unsafe { mprotect(guard, page, ProtFlags::PROT_NONE) }?;
-        // SAFETY: `data` has room for `len` ints before the guard page,
-        // and the mapping is new, so it cannot overlap `values`.
-        unsafe { std::ptr::copy_nonoverlapping(values.as_ptr(), array.as_ptr(), values.len()) };
+        // SAFETY: `data` has room for `len` ints before the guard page, the
+        // mapping is new and zero-filled, and nothing else refers to it.
+        let ints = unsafe { std::slice::from_raw_parts_mut(array.as_ptr(), len) };
+        fill_random(ints, seed);
         Ok(array)
     }
 
