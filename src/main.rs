@@ -115,6 +115,41 @@ fn main() {
     std::process::exit(run(invocation));
 }
 
+/// Where the history lives: `$MINISHELL_HISTFILE`, else
+/// `~/.minishell_history`.
+fn history_file() -> Option<std::path::PathBuf> {
+    if let Some(file) = std::env::var_os("MINISHELL_HISTFILE") {
+        return Some(file.into());
+    }
+    std::env::var_os("HOME").map(|home| std::path::Path::new(&home).join(".minishell_history"))
+}
+
+/// Colour what is typed only on a terminal, and never with `NO_COLOR`.
+fn colour() -> bool {
+    std::env::var_os("NO_COLOR").is_none()
+        && nix::unistd::isatty(std::io::stdout()).unwrap_or(false)
+}
+
+/// `~/.minishellrc`, run when an interactive shell starts. An error in it
+/// is reported with the file and line, and the shell starts anyway.
+fn run_startup_file(shell: &mut Shell) {
+    let Some(home) = shell
+        .vars
+        .get("HOME")
+        .map(|h| std::ffi::OsString::from_vec(h.to_vec()))
+    else {
+        return;
+    };
+    let file = std::path::Path::new(&home).join(".minishellrc");
+    let Ok(text) = std::fs::read(&file) else {
+        return;
+    };
+    let origin = Origin {
+        script_name: Some(file.display().to_string()),
+    };
+    repl::run(shell, &mut ScriptSource::new(text), &origin);
+}
+
 /// A lab demo runs in a process of its own: the shell execs this binary
 /// with the demo's name as `argv[0]` (as busybox runs its applets), and
 /// here the demo runs instead of the shell.
@@ -176,7 +211,7 @@ fn run(invocation: Invocation) -> i32 {
                     args,
                 };
                 if terminal {
-                    match TerminalSource::new() {
+                    match TerminalSource::new(history_file(), colour()) {
                         Ok(source) => (
                             Mode::Interactive,
                             params,
@@ -207,6 +242,9 @@ fn run(invocation: Invocation) -> i32 {
         signals::ignore_job_control_signals();
         shell.watch_children();
         shell.hangup = signals::SignalFlag::install(libc::SIGHUP);
+    }
+    if mode == Mode::Interactive {
+        run_startup_file(&mut shell);
     }
     repl::run(&mut shell, source.as_mut(), &origin);
     if let Some(terminal) = shell.terminal.take() {

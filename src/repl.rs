@@ -5,19 +5,21 @@ use std::io::Write as _;
 
 use minishell_builtins::jobs::job_line;
 
-use crate::input::LineSource;
+use crate::input::{LineSource, ShellView};
 use crate::parse::{SyntaxError, parse, parse_at_end};
 use crate::shell::{Mode, Shell};
 use crate::signals::SignalFlag;
 use crate::status::SYNTAX_ERROR;
 
-/// Where syntax errors are reported from: a script names itself and the
-/// line, as bash does (`minishell: x.sh: line 3: …`).
+/// Where the lines come from, for messages: a file names itself and the
+/// line of a syntax error, as bash does (`minishell: x.sh: line 3: …`), and
+/// stops there.
 pub struct Origin {
     pub script_name: Option<String>,
 }
 
 pub fn run(shell: &mut Shell, source: &mut dyn LineSource, origin: &Origin) {
+    let at_terminal = source.is_terminal();
     let mut text = Vec::new();
     while shell.exit_request.is_none() {
         shell.abandon_line = false;
@@ -25,11 +27,14 @@ pub fn run(shell: &mut Shell, source: &mut dyn LineSource, origin: &Origin) {
             break;
         }
         announce_jobs(shell);
+        if at_terminal {
+            source.refresh(view(shell));
+        }
         text.clear();
         let first_line = source.lines_read() + 1;
         match source.read_line(&mut text, &prompt(shell, false)) {
             Ok(true) => {}
-            Ok(false) if shell.terminal.is_some() => {
+            Ok(false) if at_terminal => {
                 // Ctrl-D at a prompt is `exit`, jobs warning included.
                 shell.note_command_start();
                 shell.request_exit(shell.status);
@@ -49,7 +54,7 @@ pub fn run(shell: &mut Shell, source: &mut dyn LineSource, origin: &Origin) {
             }
             match parse(&text) {
                 Ok(list) => {
-                    source.add_history(&text);
+                    remember(shell, source, &text);
                     source.before_run();
                     shell.run_list(&list);
                     break;
@@ -69,12 +74,31 @@ pub fn run(shell: &mut Shell, source: &mut dyn LineSource, origin: &Origin) {
                     return;
                 }
                 Err(error) => {
-                    source.add_history(&text);
+                    remember(shell, source, &text);
                     syntax_error(shell, origin, &error, &text, first_line);
+                    if origin.script_name.is_some() {
+                        return;
+                    }
                     break;
                 }
             }
         }
+    }
+}
+
+/// A complete command, however many lines it took, is one history entry.
+fn remember(shell: &mut Shell, source: &mut dyn LineSource, text: &[u8]) {
+    if source.is_terminal() {
+        source.add_history(text);
+        shell.history = source.history();
+    }
+}
+
+/// What completion needs to know of the shell.
+fn view(shell: &Shell) -> ShellView {
+    ShellView {
+        path: String::from_utf8_lossy(shell.vars.get("PATH").unwrap_or_default()).into_owned(),
+        jobs: shell.jobs.summaries().iter().map(|j| j.id).collect(),
     }
 }
 
@@ -117,26 +141,31 @@ fn syntax_error(
 }
 
 /// The prompt for the next line: the course's `> ` on a non-terminal
-/// standard input; on a terminal `$PS1`, or the working directory (with `~`
-/// for home) followed by `> `; nothing for scripts.
+/// standard input; nothing for scripts; at a terminal `$PS1`, or the
+/// working directory (with `~` for home), the last status if it failed,
+/// and `> ` — `…> ` while a command goes on over several lines.
 fn prompt(shell: &Shell, continuation: bool) -> String {
     match shell.mode {
         Mode::Stdin { prompt: true } => "> ".to_owned(),
-        Mode::Interactive if continuation => "> ".to_owned(),
+        Mode::Interactive if continuation => "…> ".to_owned(),
         Mode::Interactive => match shell.vars.get("PS1") {
             Some(ps1) => String::from_utf8_lossy(ps1).into_owned(),
             None => {
-                let dir =
-                    String::from_utf8_lossy(shell.vars.get("PWD").unwrap_or(b"")).into_owned();
-                let home =
-                    String::from_utf8_lossy(shell.vars.get("HOME").unwrap_or(b"")).into_owned();
-                match dir.strip_prefix(home.as_str()) {
+                let var = |name| {
+                    String::from_utf8_lossy(shell.vars.get(name).unwrap_or(b"")).into_owned()
+                };
+                let (dir, home) = (var("PWD"), var("HOME"));
+                let dir = match dir.strip_prefix(home.as_str()) {
                     Some(rest)
                         if !home.is_empty() && (rest.is_empty() || rest.starts_with('/')) =>
                     {
-                        format!("~{rest}> ")
+                        format!("~{rest}")
                     }
-                    _ => format!("{dir}> "),
+                    _ => dir,
+                };
+                match shell.status {
+                    0 => format!("{dir}> "),
+                    status => format!("{dir} [{status}]> "),
                 }
             }
         },

@@ -59,6 +59,8 @@ pub struct Shell {
     /// leaves anyway.
     pub exit_warned: bool,
     pub exit_warned_before: bool,
+    /// The commands typed at the terminal, for `history`.
+    pub history: Vec<String>,
 }
 
 impl Shell {
@@ -78,6 +80,7 @@ impl Shell {
             hangup: None,
             exit_warned: false,
             exit_warned_before: false,
+            history: Vec::new(),
         };
         shell.fix_pwd();
         shell.bump_shlvl();

@@ -163,3 +163,12 @@ echo err 2> i.txt 1>&2
     assert_eq!(listing(ours.path()), listing(theirs.path()));
     assert_eq!(listing(ours.path()).len(), 10);
 }
+
+#[test]
+fn no_escape_codes_reach_a_non_terminal() {
+    let (out, err, _) = run_stdin(b"echo plain\nnosuch | cat\nhelp > /dev/null\n");
+    assert!(
+        !out.contains('\x1b') && !err.contains('\x1b'),
+        "{out:?} {err:?}"
+    );
+}

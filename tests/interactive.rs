@@ -11,6 +11,13 @@ const PROMPT: &str = "ms> ";
 
 /// minishell on a fresh pseudo-terminal, with a fixed prompt.
 fn start() -> Session {
+    let home = tempfile::tempdir().unwrap().keep();
+    start_in(&home, &[("PS1", PROMPT)])
+}
+
+/// minishell on a fresh pseudo-terminal with HOME (and its history file
+/// and startup file) in `home`, and these extra variables.
+fn start_in(home: &std::path::Path, vars: &[(&str, &str)]) -> Session {
     let mut command = Command::new(env!("CARGO_BIN_EXE_minishell"));
     command
         .env_clear()
@@ -18,12 +25,17 @@ fn start() -> Session {
             "PATH",
             std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".into()),
         )
-        .env("HOME", std::env::temp_dir())
+        .env("HOME", home)
         .env("TERM", "xterm")
-        .env("PS1", PROMPT);
+        .current_dir(home);
+    for (name, value) in vars {
+        command.env(name, value);
+    }
     let mut session = Session::spawn(command).expect("spawn minishell on a pty");
     session.set_expect_timeout(Some(Duration::from_secs(10)));
-    session.expect(PROMPT).expect("first prompt");
+    if vars.iter().any(|(name, _)| *name == "PS1") {
+        session.expect(PROMPT).expect("first prompt");
+    }
     session
 }
 
@@ -73,7 +85,7 @@ fn ctrl_c_ends_the_foreground_command_not_the_shell() {
 fn an_unfinished_line_asks_for_more() {
     let mut shell = start();
     shell.send_line("echo a |").unwrap();
-    shell.expect("> ").unwrap();
+    shell.expect("…> ").unwrap();
     shell.send_line("tr a b").unwrap();
     shell.expect("b\r\n").unwrap();
     shell.expect(PROMPT).unwrap();
@@ -243,4 +255,112 @@ fn a_stopped_then_continued_job_is_announced_when_it_ends() {
     shell
         .expect("[1]+  Done                    sleep 1")
         .unwrap();
+}
+
+#[test]
+fn history_survives_a_restart_and_skips_lines_starting_with_a_space() {
+    let home = tempfile::tempdir().unwrap();
+    let mut shell = start_in(home.path(), &[("PS1", PROMPT)]);
+    shell.send_line("echo remembered-$((0))").unwrap_or(());
+    shell.expect(PROMPT).unwrap();
+    shell.send_line("echo kept-line").unwrap();
+    shell.expect(PROMPT).unwrap();
+    shell.send_line(" echo secret-line").unwrap();
+    shell.expect(PROMPT).unwrap();
+    shell.send_line("exit").unwrap();
+    shell.expect(Eof).unwrap();
+    let file = home.path().join(".minishell_history");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        text.contains("echo kept-line") && !text.contains("secret-line"),
+        "{text}"
+    );
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    // A new shell recalls it with Up (the last line was `exit`).
+    let mut shell = start_in(home.path(), &[("PS1", PROMPT)]);
+    shell.send("\x1b[A\x1b[A").unwrap();
+    shell.send("\r").unwrap();
+    shell.expect("kept-line\r\n").unwrap();
+}
+
+#[test]
+fn tab_completes_commands_and_demos() {
+    let mut shell = start();
+    shell.send("sum-a\t").unwrap();
+    shell.expect("sum-array").unwrap();
+    shell.send(" --help | head -1\r").unwrap();
+    shell.expect("sum-array [--method METHOD]").unwrap();
+    shell.expect(PROMPT).unwrap();
+    shell.send("ech\t").unwrap();
+    shell.expect("echo").unwrap();
+    shell.send("completed\r").unwrap();
+    shell.expect("completed\r\n").unwrap();
+}
+
+#[test]
+fn type_and_help_answer() {
+    let mut shell = start();
+    shell.send_line("type cd ls").unwrap();
+    shell.expect("cd is a shell builtin").unwrap();
+    shell.expect("ls is /").unwrap();
+    shell.expect(PROMPT).unwrap();
+    shell.send_line("help").unwrap();
+    for group in [
+        "shell:",
+        "jobs:",
+        "processes (lab demos):",
+        "threads (lab demos):",
+    ] {
+        shell.expect(group).unwrap();
+    }
+    shell.expect(PROMPT).unwrap();
+}
+
+#[test]
+fn the_startup_file_runs_and_its_errors_name_file_and_line() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join(".minishellrc"),
+        "GREETING=hello-from-rc\necho a | | b\n",
+    )
+    .unwrap();
+    let mut shell = start_in(home.path(), &[("PS1", PROMPT)]);
+    shell.send_line("echo $GREETING").unwrap();
+    shell.expect("hello-from-rc\r\n").unwrap();
+    let mut plain = start_in(home.path(), &[]);
+    plain.expect(".minishellrc: line 2: syntax error").unwrap();
+}
+
+#[test]
+fn the_default_prompt_shows_the_directory_and_a_failed_status() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir(home.path().join("labs")).unwrap();
+    let mut shell = start_in(home.path(), &[]);
+    shell.expect("~> ").unwrap();
+    shell.send_line("cd labs; false").unwrap();
+    shell.expect("~/labs [1]> ").unwrap();
+}
+
+#[test]
+fn colours_only_without_no_color() {
+    let typed = |vars: &[(&str, &str)]| {
+        let home = tempfile::tempdir().unwrap();
+        let mut shell = start_in(home.path(), vars);
+        shell.send("nosuchcmd | wc").unwrap();
+        // rustyline redraws the line at each key; all of it comes before
+        // the last letter typed.
+        let seen = shell.expect("wc").unwrap();
+        String::from_utf8_lossy(seen.before()).into_owned()
+    };
+    let coloured = typed(&[("PS1", PROMPT)]);
+    assert!(coloured.contains("\x1b[31mnosuchcmd"), "{coloured:?}");
+    let plain = typed(&[("PS1", PROMPT), ("NO_COLOR", "1")]);
+    assert!(
+        !plain.contains("\x1b[31m") && !plain.contains("\x1b[36m"),
+        "{plain:?}"
+    );
 }

@@ -81,6 +81,11 @@ pub trait Context {
     /// Whether jobs run in process groups of their own, with the terminal
     /// handed to the foreground one: an interactive shell's job control.
     fn job_control(&self) -> bool;
+    /// The commands typed at the prompt, oldest first (empty in scripts).
+    fn history(&self) -> Vec<String>;
+    /// The file `$PATH` makes `name` run, as the shell would find it.
+    fn find_in_path(&self, name: &OsStr) -> Option<OsString>;
+
     /// The shell's jobs, oldest first, in their state after collecting
     /// every child that changed.
     fn jobs(&mut self) -> Vec<JobSummary>;

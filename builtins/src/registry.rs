@@ -34,6 +34,24 @@ pub enum Group {
     Processes,
     /// Lab demos: threads and the sum-array benchmark.
     Threads,
+    /// Lab demos: races, locks and the other synchronization tools.
+    Synchronization,
+    /// Lab demos: schedulers.
+    Scheduling,
+}
+
+impl Group {
+    /// The heading `help` shows for the group.
+    pub fn title(self) -> &'static str {
+        match self {
+            Group::Shell => "shell",
+            Group::Jobs => "jobs",
+            Group::Processes => "processes (lab demos)",
+            Group::Threads => "threads (lab demos)",
+            Group::Synchronization => "synchronization (lab demos)",
+            Group::Scheduling => "scheduling (lab demos)",
+        }
+    }
 }
 
 /// One builtin: its name, its documentation and the function that runs it.
@@ -74,6 +92,8 @@ pub static REGISTRY: &[&Builtin] = &[
     &shell::export::EXPORT,
     &shell::truth::FALSE,
     &jobs::fg::FG,
+    &shell::help::HELP,
+    &shell::history::HISTORY,
     &jobs::list::JOBS,
     &jobs::kill::KILL,
     &threads::multithreaded::MULTITHREADED,
@@ -88,6 +108,7 @@ pub static REGISTRY: &[&Builtin] = &[
     &threads::thread_attrs::THREAD_ATTRS,
     &threads::thread_stacks::THREAD_STACKS,
     &shell::truth::TRUE,
+    &shell::type_of::TYPE,
     &shell::unset::UNSET,
     &jobs::wait::WAIT,
     &processes::wait_for_me::WAIT_FOR_ME,

@@ -117,6 +117,20 @@ impl Context for ShellContext<'_> {
         self.shell.abandon_line = true;
     }
 
+    fn history(&self) -> Vec<String> {
+        self.shell.history.clone()
+    }
+
+    fn find_in_path(&self, name: &OsStr) -> Option<OsString> {
+        match super::lookup::search_path(
+            name.as_bytes(),
+            self.shell.vars.get("PATH").unwrap_or_default(),
+        ) {
+            super::lookup::Resolved::File(path) => Some(OsString::from_vec(path)),
+            _ => None,
+        }
+    }
+
     fn job_control(&self) -> bool {
         self.shell.terminal.is_some()
     }

@@ -50,7 +50,7 @@ pub fn resolve<'a>(name: &[u8], path_var: impl FnOnce() -> Option<&'a [u8]>) -> 
 /// (an empty entry means the current directory). If only a file without
 /// execute permission matches, it is returned anyway so that `execve`
 /// reports "Permission denied" (126), as bash does.
-fn search_path(name: &[u8], path_var: &[u8]) -> Resolved {
+pub fn search_path(name: &[u8], path_var: &[u8]) -> Resolved {
     if name.is_empty() {
         return not_found(name);
     }

@@ -2,9 +2,12 @@
 //! without reading ahead, or a terminal with line editing. The input loop
 //! ([`crate::repl`]) sees them all through [`LineSource`].
 
+mod editor;
 mod script;
 mod stdin;
 mod terminal;
+
+pub use editor::ShellView;
 
 pub use script::ScriptSource;
 pub use stdin::StdinSource;
@@ -24,6 +27,19 @@ pub trait LineSource {
 
     /// Called with each complete command, for the terminal's history.
     fn add_history(&mut self, _command: &[u8]) {}
+
+    /// The history so far, oldest first (a terminal's only).
+    fn history(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// Before each prompt: what the shell looks like now, for completion.
+    fn refresh(&mut self, _view: ShellView) {}
+
+    /// Whether this is the terminal a person types at.
+    fn is_terminal(&self) -> bool {
+        false
+    }
 
     /// How many lines were read so far, for error messages in scripts.
     fn lines_read(&self) -> usize;

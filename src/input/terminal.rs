@@ -1,24 +1,64 @@
-//! A terminal: rustyline reads each line with editing and history.
-//! Used only when standard input is a terminal; on a pipe rustyline would
-//! read ahead and take input that belongs to the commands.
+//! A terminal: rustyline reads each line with editing, history, completion
+//! and colours. Used only when standard input is a terminal: on a pipe
+//! rustyline would read ahead and take input that belongs to the commands.
 
 use std::io;
+use std::path::PathBuf;
 
-use rustyline::DefaultEditor;
+use rustyline::Editor;
+use rustyline::config::{CompletionType, Config};
 use rustyline::error::ReadlineError;
+use rustyline::history::FileHistory;
 
 use super::LineSource;
+use super::editor::{ShellHelper, ShellView};
+
+/// How many commands the history keeps.
+const HISTORY_SIZE: usize = 1000;
 
 pub struct TerminalSource {
-    editor: DefaultEditor,
+    editor: Editor<ShellHelper, FileHistory>,
+    /// The history file, appended to after each command, so that two shells
+    /// open at once both keep their lines.
+    history_file: Option<PathBuf>,
     lines: usize,
 }
 
 impl TerminalSource {
-    pub fn new() -> io::Result<TerminalSource> {
-        let editor = DefaultEditor::new().map_err(io::Error::other)?;
-        Ok(TerminalSource { editor, lines: 0 })
+    /// `colour`: whether to colour what is typed (a terminal, no NO_COLOR).
+    pub fn new(history_file: Option<PathBuf>, colour: bool) -> io::Result<TerminalSource> {
+        let config = Config::builder()
+            .auto_add_history(false)
+            .history_ignore_dups(true)
+            .map_err(io::Error::other)?
+            .history_ignore_space(true)
+            .max_history_size(HISTORY_SIZE)
+            .map_err(io::Error::other)?
+            .completion_type(CompletionType::List)
+            .build();
+        let mut editor = Editor::with_config(config).map_err(io::Error::other)?;
+        editor.set_helper(Some(ShellHelper::new(colour)));
+        if let Some(file) = &history_file {
+            create_private(file);
+            let _ = editor.load_history(file);
+        }
+        Ok(TerminalSource {
+            editor,
+            history_file,
+            lines: 0,
+        })
     }
+}
+
+/// Creates the history file readable by its owner only (0600): it holds
+/// every command typed, passwords given on command lines included.
+fn create_private(file: &std::path::Path) {
+    use std::os::unix::fs::OpenOptionsExt;
+    let _ = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(file);
 }
 
 impl LineSource for TerminalSource {
@@ -40,9 +80,30 @@ impl LineSource for TerminalSource {
     fn add_history(&mut self, command: &[u8]) {
         let text = String::from_utf8_lossy(command);
         let text = text.trim_end_matches('\n');
-        if !text.trim().is_empty() {
-            let _ = self.editor.add_history_entry(text);
+        if text.trim().is_empty() {
+            return;
         }
+        // rustyline leaves out a line starting with a space (bash's
+        // ignorespace) and one repeating the last.
+        if let Ok(true) = self.editor.add_history_entry(text) {
+            if let Some(file) = &self.history_file {
+                let _ = self.editor.append_history(file);
+            }
+        }
+    }
+
+    fn history(&self) -> Vec<String> {
+        self.editor.history().iter().cloned().collect()
+    }
+
+    fn refresh(&mut self, view: ShellView) {
+        if let Some(helper) = self.editor.helper_mut() {
+            helper.update(view);
+        }
+    }
+
+    fn is_terminal(&self) -> bool {
+        true
     }
 
     fn lines_read(&self) -> usize {

@@ -5,8 +5,11 @@ pub mod cd;
 pub mod echo;
 pub mod exit;
 pub mod export;
+pub mod help;
+pub mod history;
 pub mod pwd;
 pub mod truth;
+pub mod type_of;
 pub mod unset;
 
 use std::ffi::{OsStr, OsString};

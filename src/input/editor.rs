@@ -1,0 +1,299 @@
+//! What the prompt knows about the shell while the user types: Tab
+//! completion (command names, files, `%N` jobs), hints from history, and
+//! colours (an unknown command in red, operators, quoted strings). This is
+//! the `Helper` rustyline calls on every key.
+
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+use std::os::unix::fs::PermissionsExt;
+
+use rustyline::completion::{Completer, FilenameCompleter, Pair};
+use rustyline::highlight::{CmdKind, Highlighter};
+use rustyline::hint::{Hinter, HistoryHinter};
+use rustyline::validate::Validator;
+use rustyline::{Context, Helper};
+
+/// What the helper knows of the shell, refreshed before each prompt.
+#[derive(Default)]
+pub struct ShellView {
+    /// `$PATH`, to find commands for completion and colouring.
+    pub path: String,
+    /// The numbers of the current jobs, for `fg %<Tab>`.
+    pub jobs: Vec<usize>,
+}
+
+pub struct ShellHelper {
+    view: ShellView,
+    /// Executables on `$PATH`, listed when PATH changes.
+    commands: BTreeSet<String>,
+    colour: bool,
+    files: FilenameCompleter,
+    hints: HistoryHinter,
+}
+
+/// The bytes that end a word for completion and colouring.
+fn is_break(c: char) -> bool {
+    c.is_whitespace() || "|&;<>()".contains(c)
+}
+
+impl ShellHelper {
+    /// Colour only on a terminal, and never with `NO_COLOR` set.
+    pub fn new(colour: bool) -> ShellHelper {
+        ShellHelper {
+            view: ShellView::default(),
+            commands: BTreeSet::new(),
+            colour,
+            files: FilenameCompleter::new(),
+            hints: HistoryHinter::new(),
+        }
+    }
+
+    pub fn update(&mut self, view: ShellView) {
+        if view.path != self.view.path {
+            self.commands = executables_on(&view.path);
+        }
+        self.view = view;
+    }
+
+    /// Whether `name` runs something: a builtin or demo, a file on PATH, or
+    /// a path to an executable file.
+    fn is_command(&self, name: &str) -> bool {
+        if name.contains('/') {
+            return std::fs::metadata(name)
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0);
+        }
+        minishell_builtins::find(name.as_bytes()).is_some() || self.commands.contains(name)
+    }
+
+    /// Command names starting with `prefix`: builtins, lab demos, PATH.
+    fn command_names(&self, prefix: &str) -> Vec<Pair> {
+        let builtins = minishell_builtins::REGISTRY
+            .iter()
+            .map(|b| b.name.to_owned());
+        let mut names: Vec<String> = builtins
+            .chain(self.commands.iter().cloned())
+            .filter(|n| n.starts_with(prefix))
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+            .into_iter()
+            .map(|name| Pair {
+                display: name.clone(),
+                replacement: format!("{name} "),
+            })
+            .collect()
+    }
+}
+
+/// Every executable file in PATH's directories, by name.
+fn executables_on(path: &str) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    for dir in path.split(':').filter(|d| !d.is_empty()) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let executable = entry
+                .metadata()
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0);
+            if executable {
+                names.insert(entry.file_name().to_string_lossy().into_owned());
+            }
+        }
+    }
+    names
+}
+
+/// Where the word under the cursor starts, and whether it is a command's
+/// first word (at the start, or after an operator).
+fn current_word(line: &str, pos: usize) -> (usize, bool) {
+    let before = &line[..pos];
+    let start = before.rfind(is_break).map_or(0, |i| {
+        i + before[i..].chars().next().map_or(1, char::len_utf8)
+    });
+    let ahead = before[..start].trim_end();
+    let first = ahead.is_empty() || ahead.ends_with(['|', '&', ';', '(']);
+    (start, first)
+}
+
+impl Completer for ShellHelper {
+    type Candidate = Pair;
+
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        ctx: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
+        let (start, first) = current_word(line, pos);
+        let word = &line[start..pos];
+        if first && !word.contains('/') {
+            return Ok((start, self.command_names(word)));
+        }
+        let command = line[..start].split_whitespace().last().unwrap_or("");
+        if word.starts_with('%') && ["fg", "bg", "kill", "wait", "jobs"].contains(&command) {
+            let jobs = self.view.jobs.iter().map(|id| format!("%{id}"));
+            let pairs = jobs
+                .filter(|spec| spec.starts_with(word))
+                .map(|spec| Pair {
+                    display: spec.clone(),
+                    replacement: spec,
+                })
+                .collect();
+            return Ok((start, pairs));
+        }
+        self.files.complete(line, pos, ctx)
+    }
+}
+
+impl Hinter for ShellHelper {
+    type Hint = String;
+
+    /// The rest of the latest history line that starts with what is typed.
+    fn hint(&self, line: &str, pos: usize, ctx: &Context<'_>) -> Option<String> {
+        self.hints.hint(line, pos, ctx)
+    }
+}
+
+/// ANSI colours, named for what they mark.
+const RED: &str = "\x1b[31m";
+const CYAN: &str = "\x1b[36m";
+const YELLOW: &str = "\x1b[33m";
+const DIM: &str = "\x1b[2m";
+const RESET: &str = "\x1b[0m";
+
+impl Highlighter for ShellHelper {
+    fn highlight<'l>(&self, line: &'l str, _pos: usize) -> Cow<'l, str> {
+        if !self.colour {
+            return Cow::Borrowed(line);
+        }
+        Cow::Owned(colour_line(line, |name| self.is_command(name)))
+    }
+
+    fn highlight_hint<'h>(&self, hint: &'h str) -> Cow<'h, str> {
+        match self.colour {
+            true => Cow::Owned(format!("{DIM}{hint}{RESET}")),
+            false => Cow::Borrowed(hint),
+        }
+    }
+
+    fn highlight_char(&self, _line: &str, _pos: usize, _kind: CmdKind) -> bool {
+        self.colour
+    }
+}
+
+/// Whether an operator or redirection starts at byte `i` (`c` is the char
+/// there): `|&;<>()`, or digits touching a redirection (`2>`).
+fn is_operator_start(line: &str, i: usize, c: char) -> bool {
+    "|&;<>()".contains(c)
+        || (c.is_ascii_digit()
+            && line[i..]
+                .trim_start_matches(|d: char| d.is_ascii_digit())
+                .starts_with(['<', '>']))
+}
+
+/// The line with colours: quoted strings yellow, operators and
+/// redirections cyan, a first word that runs nothing red. A light scan,
+/// not the parser: the line may be half typed.
+fn colour_line(line: &str, is_command: impl Fn(&str) -> bool) -> String {
+    let mut out = String::with_capacity(line.len() + 16);
+    let mut chars = line.char_indices().peekable();
+    let mut expect_command = true;
+    while let Some(&(i, c)) = chars.peek() {
+        if c == '\'' || c == '"' {
+            let end = line[i + 1..].find(c).map_or(line.len(), |e| i + 1 + e + 1);
+            out.push_str(YELLOW);
+            out.push_str(&line[i..end]);
+            out.push_str(RESET);
+            while chars.peek().is_some_and(|&(j, _)| j < end) {
+                chars.next();
+            }
+            expect_command = false;
+        } else if is_operator_start(line, i, c) {
+            let end = line[i..]
+                .find(|x: char| !("|&;<>()".contains(x) || x.is_ascii_digit()))
+                .map_or(line.len(), |e| i + e);
+            let op = &line[i..end];
+            out.push_str(CYAN);
+            out.push_str(op);
+            out.push_str(RESET);
+            while chars.peek().is_some_and(|&(j, _)| j < end) {
+                chars.next();
+            }
+            // After a control operator a new command starts; after a
+            // redirection a file name follows.
+            expect_command = !op.contains(['<', '>']);
+        } else if c.is_whitespace() {
+            out.push(c);
+            chars.next();
+        } else {
+            let end = line[i..]
+                .find(|x: char| is_break(x) || x == '\'' || x == '"')
+                .map_or(line.len(), |e| i + e);
+            let word = &line[i..end];
+            let is_assignment = word.split_once('=').is_some_and(|(name, _)| {
+                !name.is_empty() && name.chars().all(|x| x.is_ascii_alphanumeric() || x == '_')
+            });
+            if expect_command && !is_assignment && !is_command(word) {
+                out.push_str(RED);
+                out.push_str(word);
+                out.push_str(RESET);
+            } else {
+                out.push_str(word);
+            }
+            if !is_assignment {
+                expect_command = false;
+            }
+            while chars.peek().is_some_and(|&(j, _)| j < end) {
+                chars.next();
+            }
+        }
+    }
+    out
+}
+
+/// Unfinished lines are handled by the input loop, which asks for more with
+/// a `…> ` prompt (rustyline cannot show a prompt on continuation lines).
+impl Validator for ShellHelper {}
+
+impl Helper for ShellHelper {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_word_under_the_cursor_and_whether_it_is_a_command() {
+        assert_eq!(current_word("sum-a", 5), (0, true));
+        assert_eq!(current_word("ls src/ma", 9), (3, false));
+        assert_eq!(current_word("ls | gr", 7), (5, true));
+        assert_eq!(current_word("a && b", 6), (5, true));
+        assert_eq!(current_word("echo x > fi", 11), (9, false));
+    }
+
+    #[test]
+    fn colours_mark_unknown_commands_operators_and_strings() {
+        let known = |n: &str| n == "echo" || n == "cat";
+        let text = colour_line("nosuch 'a b' | cat > f", known);
+        assert!(text.starts_with(&format!("{RED}nosuch{RESET}")), "{text:?}");
+        assert!(text.contains(&format!("{YELLOW}'a b'{RESET}")), "{text:?}");
+        assert!(
+            text.contains(&format!("{CYAN}|{RESET} cat {CYAN}>{RESET} f")),
+            "{text:?}"
+        );
+        let plain = colour_line("X=1 echo hi 2>&1", known);
+        assert!(!plain.contains(RED), "{plain:?}");
+        assert!(plain.contains(&format!("{CYAN}2>&1{RESET}")), "{plain:?}");
+        // Every character is consumed, whatever the line holds.
+        for line in ["echo $((1))x", "(a) ; b", "'unclosed", "2", "a>", "é|ü"] {
+            let text = colour_line(line, known);
+            let stripped = text
+                .replace(RED, "")
+                .replace(CYAN, "")
+                .replace(YELLOW, "")
+                .replace(RESET, "");
+            assert_eq!(stripped, line);
+        }
+    }
+}
