@@ -86,7 +86,10 @@ impl Builtin {
 pub static REGISTRY: &[&Builtin] = &[
     &jobs::fg::BG,
     &shell::cd::CD,
+    &processes::clone::CLONE,
+    &processes::cow::COW,
     &processes::create_process::CREATE_PROCESS,
+    &processes::ctx_switch::CTX_SWITCH,
     &shell::echo::ECHO,
     &shell::exit::EXIT,
     &shell::export::EXPORT,
@@ -98,6 +101,7 @@ pub static REGISTRY: &[&Builtin] = &[
     &jobs::kill::KILL,
     &threads::multithreaded::MULTITHREADED,
     &processes::zombie::ORPHAN,
+    &processes::pipe::PIPE,
     &processes::ptree::PTREE,
     &shell::pwd::PWD,
     &shell::exit::QUIT,

@@ -15,6 +15,7 @@
 
 pub mod processes;
 pub mod threads;
+pub mod trace;
 
 use std::ffi::OsString;
 
