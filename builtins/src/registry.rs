@@ -4,7 +4,7 @@
 use std::ffi::OsString;
 
 use crate::context::{Context, Status};
-use crate::demos::{processes, threads};
+use crate::demos::{processes, threads, sched};
 use crate::{jobs, shell};
 
 /// Where a builtin has to run.
@@ -87,6 +87,7 @@ pub static REGISTRY: &[&Builtin] = &[
     &jobs::fg::BG,
     &shell::cd::CD,
     &processes::clone::CLONE,
+    &sched::cooperative::COOPERATIVE,
     &processes::cow::COW,
     &processes::create_process::CREATE_PROCESS,
     &processes::ctx_switch::CTX_SWITCH,
@@ -105,6 +106,7 @@ pub static REGISTRY: &[&Builtin] = &[
     &processes::ptree::PTREE,
     &shell::pwd::PWD,
     &shell::exit::QUIT,
+    &sched::schedule::SCHEDULE,
     &processes::sleepy::SLEEPY,
     &processes::spawn::SPAWN,
     &threads::sum_array::SUM_ARRAY,

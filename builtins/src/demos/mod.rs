@@ -14,6 +14,7 @@
 //!   notice", which `--quiet` drops.
 
 pub mod processes;
+pub mod sched;
 pub mod threads;
 pub mod trace;
 
