@@ -4,7 +4,7 @@
 use std::ffi::OsString;
 
 use crate::context::{Context, Status};
-use crate::demos::{processes, threads, sched};
+use crate::demos::{processes, threads, sync, sched};
 use crate::{jobs, shell};
 
 /// Where a builtin has to run.
@@ -91,11 +91,13 @@ pub static REGISTRY: &[&Builtin] = &[
     &processes::cow::COW,
     &processes::create_process::CREATE_PROCESS,
     &processes::ctx_switch::CTX_SWITCH,
+    &sync::deadlock::DEADLOCK,
     &shell::echo::ECHO,
     &shell::exit::EXIT,
     &shell::export::EXPORT,
     &shell::truth::FALSE,
     &jobs::fg::FG,
+    &sync::granularity::GRANULARITY,
     &shell::help::HELP,
     &shell::history::HISTORY,
     &jobs::list::JOBS,
@@ -106,6 +108,7 @@ pub static REGISTRY: &[&Builtin] = &[
     &processes::ptree::PTREE,
     &shell::pwd::PWD,
     &shell::exit::QUIT,
+    &sync::race_condition::RACE_CONDITION,
     &sched::schedule::SCHEDULE,
     &processes::sleepy::SLEEPY,
     &processes::spawn::SPAWN,
@@ -113,6 +116,7 @@ pub static REGISTRY: &[&Builtin] = &[
     &threads::sum_array_bugs::SUM_ARRAY_BUGS,
     &threads::thread_attrs::THREAD_ATTRS,
     &threads::thread_stacks::THREAD_STACKS,
+    &sync::tls::TLS,
     &shell::truth::TRUE,
     &shell::type_of::TYPE,
     &shell::unset::UNSET,

@@ -15,6 +15,7 @@
 
 pub mod processes;
 pub mod sched;
+pub mod sync;
 pub mod threads;
 pub mod trace;
 

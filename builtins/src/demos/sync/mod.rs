@@ -1,0 +1,8 @@
+//! Synchronization: the lecture's and lab's programs on races, locks,
+//! deadlock, condition variables, barriers, semaphores, shared memory,
+//! thread-local storage and reentrancy.
+
+pub mod deadlock;
+pub mod granularity;
+pub mod race_condition;
+pub mod tls;

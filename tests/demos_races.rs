@@ -1,0 +1,413 @@
+//! The race and lock demos through the shell: `race-condition`,
+//! `granularity`, `deadlock` and `tls`, each run as a user would run it,
+//! with small sizes, its JSON report checked against what the lecture asks
+//! the student to observe, and the example script that walks each one.
+
+mod common;
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use common::{minishell, run_c, temp_dir};
+use serde_json::Value;
+
+/// Runs `minishell -c LINE` and parses its one line of JSON; `status` is
+/// the exit status the demo must end with.
+fn json_with_status(line: &str, status: i32) -> Value {
+    let (out, err, actual) = run_c(line, temp_dir().path());
+    assert_eq!(actual, status, "{line}: {out}{err}");
+    serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{line}: {e}: {out}"))
+}
+
+fn json(line: &str) -> Value {
+    json_with_status(line, 0)
+}
+
+fn int(value: &Value) -> u64 {
+    value
+        .as_u64()
+        .unwrap_or_else(|| panic!("not an unsigned integer: {value}"))
+}
+
+fn array(value: &Value) -> &Vec<Value> {
+    value
+        .as_array()
+        .unwrap_or_else(|| panic!("not an array: {value}"))
+}
+
+/// Runs an example script in a fresh directory: (stdout, stderr, status).
+fn example(name: &str) -> (String, String, i32) {
+    let script = format!("{}/examples/{name}", env!("CARGO_MANIFEST_DIR"));
+    let out = minishell()
+        .arg(script)
+        .current_dir(temp_dir().path())
+        .output()
+        .unwrap();
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+// race-condition
+
+#[test]
+fn synchronized_counts_are_exact_for_2_4_and_8_threads() {
+    for threads in [2u64, 4, 8] {
+        let iterations = 20_000;
+        let report = json(&format!(
+            "race-condition --sync all -n {threads} --iterations {iterations} --json"
+        ));
+        let expected = threads * iterations;
+        assert_eq!(int(&report["expected"]), expected, "{report}");
+        let runs = array(&report["runs"]);
+        let methods: Vec<&str> = runs.iter().map(|r| r["sync"].as_str().unwrap()).collect();
+        assert_eq!(methods, ["none", "atomic", "spinlock", "mutex"], "{report}");
+        for run in runs {
+            let var = int(&run["var"]);
+            assert_eq!(int(&run["lost"]), expected - var, "{run}");
+            assert!(run["time_ms"].as_f64().unwrap() >= 0.0, "{run}");
+            if run["sync"] == "none" {
+                // Usually short of the expected value, but a run in which
+                // the threads never overlapped loses nothing: not asserted.
+                assert!(var <= expected, "{run}");
+                eprintln!(
+                    "race-condition -n {threads}: none lost {} of {expected}",
+                    expected - var
+                );
+            } else {
+                assert_eq!(var, expected, "{threads} threads: {run}");
+            }
+        }
+    }
+}
+
+#[test]
+fn each_method_alone_prints_var_and_time_like_the_lecture() {
+    for method in ["atomic", "spinlock", "mutex"] {
+        let (out, err, status) = run_c(
+            &format!("race-condition --sync {method} --iterations 5000"),
+            temp_dir().path(),
+        );
+        assert_eq!(status, 0, "{err}");
+        assert!(out.contains("expected var = 10000"), "{out}");
+        assert!(
+            out.contains(&format!("sync = {method}: var = 10000; time = ")),
+            "{out}"
+        );
+        assert!(out.contains(" ms\n"), "{out}");
+        assert!(out.contains("\n-> "), "what to notice: {out}");
+    }
+    let report = json("race-condition --iterations 5000 --json");
+    let runs = array(&report["runs"]);
+    assert_eq!(runs.len(), 1);
+    assert_eq!(
+        runs[0]["sync"], "none",
+        "the default is the lecture's first program"
+    );
+    assert_eq!(int(&report["threads"]), 2, "the lecture's two threads");
+}
+
+#[test]
+fn race_condition_defaults_to_the_lectures_two_threads_of_a_million() {
+    let (out, _, status) = run_c("race-condition --help", temp_dir().path());
+    assert_eq!(status, 0);
+    assert!(out.starts_with("race-condition [--sync none|atomic|spinlock|mutex|all]"));
+    assert!(out.contains("default 2"), "{out}");
+    assert!(out.contains("default 1000000"), "{out}");
+}
+
+#[test]
+fn race_condition_rejects_bad_options() {
+    for line in [
+        "race-condition -n 0",
+        "race-condition --sync sometimes",
+        "race-condition --iterations -3",
+    ] {
+        let (out, err, status) = run_c(line, temp_dir().path());
+        assert_eq!(status, 2, "{line}: {out}{err}");
+        assert!(out.is_empty(), "{line}: {out}");
+        assert!(err.contains("error"), "{line}: {err}");
+    }
+}
+
+// granularity
+
+#[test]
+fn coarse_and_fine_granularity_are_both_exact() {
+    let iterations = 50_000;
+    for (granularity, locks) in [("coarse", 1), ("fine", iterations)] {
+        let report = json(&format!(
+            "granularity {granularity} --iterations {iterations} --json"
+        ));
+        assert_eq!(report["granularity"], granularity);
+        assert_eq!(int(&report["var"]), 2 * iterations, "{report}");
+        assert_eq!(int(&report["expected"]), 2 * iterations, "{report}");
+        let spans = array(&report["spans"]);
+        assert_eq!(spans.len(), 2, "{report}");
+        for span in spans {
+            assert_eq!(int(&span["locks"]), locks, "{span}");
+            let first = span["first_lock_ms"].as_f64().unwrap();
+            let last = span["last_unlock_ms"].as_f64().unwrap();
+            assert!(first <= last, "{span}");
+        }
+    }
+}
+
+#[test]
+fn coarse_threads_hold_the_lock_one_after_the_other() {
+    // Mutual exclusion itself, not a timing: the second thread cannot take
+    // the lock before the first one lets it go after its whole loop.
+    let report = json("granularity coarse --iterations 100000 --json");
+    assert_eq!(report["overlap_ms"].as_f64(), Some(0.0), "{report}");
+    let mut spans: Vec<(f64, f64)> = array(&report["spans"])
+        .iter()
+        .map(|s| {
+            (
+                s["first_lock_ms"].as_f64().unwrap(),
+                s["last_unlock_ms"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+    assert!(spans[0].1 <= spans[1].0, "{report}");
+}
+
+#[test]
+fn granularity_needs_coarse_or_fine() {
+    for line in ["granularity", "granularity medium"] {
+        let (_, err, status) = run_c(line, temp_dir().path());
+        assert_eq!(status, 2, "{line}: {err}");
+    }
+    let (out, _, status) = run_c(
+        "granularity fine --iterations 1000 --quiet",
+        temp_dir().path(),
+    );
+    assert_eq!(status, 0);
+    assert!(out.contains("var = 2000; time = "), "{out}");
+    assert!(!out.contains("-> "), "--quiet: {out}");
+}
+
+// deadlock
+
+/// The two links of the cycle, as (thread, holds, waits_for, held_by),
+/// sorted by thread.
+fn links(report: &Value) -> Vec<(u64, Vec<u64>, u64, u64)> {
+    let mut links: Vec<_> = array(&report["waits"])
+        .iter()
+        .map(|link| {
+            (
+                int(&link["thread"]),
+                array(&link["holds"]).iter().map(int).collect(),
+                int(&link["waits_for"]),
+                int(&link["held_by"]),
+            )
+        })
+        .collect();
+    links.sort();
+    links
+}
+
+#[test]
+fn deadlock_is_detected_within_the_timeout_and_exits_1() {
+    let start = Instant::now();
+    let report = json_with_status("deadlock --timeout 1 --json", 1);
+    let wall = start.elapsed();
+    assert!(wall < Duration::from_secs(2), "took {wall:?}");
+    assert!(wall >= Duration::from_secs(1), "took {wall:?}");
+    assert_eq!(report["deadlock"], true, "{report}");
+    assert_eq!(
+        links(&report),
+        [(1, vec![1], 2, 2), (2, vec![2], 1, 1)],
+        "thread 1 holds 1 and waits for 2, held by 2; and the other way: {report}"
+    );
+    assert_eq!(array(&report["finished"]).len(), 0, "{report}");
+    // Both threads reported they were still waiting after the timeout.
+    let waited: Vec<f64> = array(&report["events"])
+        .iter()
+        .filter(|e| e["step"] == "timed_out")
+        .map(|e| e["waited_ms"].as_f64().unwrap())
+        .collect();
+    assert_eq!(waited.len(), 2, "{report}");
+    assert!(waited.iter().all(|&ms| ms >= 1000.0), "{report}");
+}
+
+#[test]
+fn deadlock_prints_the_lectures_lines_and_names_the_cycle() {
+    let start = Instant::now();
+    let (out, err, status) = run_c("deadlock --timeout 1", temp_dir().path());
+    assert!(start.elapsed() < Duration::from_secs(2));
+    assert_eq!(status, 1, "{err}");
+    assert!(
+        out.contains("Thread 1: locked resource 1. Waiting for resource 2...\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Thread 2: locked resource 2. Waiting for resource 1...\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("thread 1 holds resource 1 and waits for resource 2, held by thread 2"),
+        "{out}"
+    );
+    assert!(
+        out.contains("thread 2 holds resource 2 and waits for resource 1, held by thread 1"),
+        "{out}"
+    );
+    assert!(
+        out.contains("cycle: thread 1 -> resource 2 -> thread 2 -> resource 1 -> thread 1")
+            || out.contains("cycle: thread 2 -> resource 1 -> thread 1 -> resource 2 -> thread 2"),
+        "{out}"
+    );
+}
+
+#[test]
+fn the_shell_goes_on_after_a_deadlocked_demo() {
+    let (out, _, status) = run_c(
+        "deadlock --timeout 0.3 --quiet > /dev/null; echo status $?",
+        temp_dir().path(),
+    );
+    assert_eq!(status, 0);
+    assert_eq!(out, "status 1\n");
+}
+
+#[test]
+fn deadlock_fix_takes_one_order_and_finishes() {
+    let start = Instant::now();
+    let report = json("deadlock --fix --timeout 5 --json");
+    assert!(start.elapsed() < Duration::from_secs(5));
+    assert_eq!(report["deadlock"], false, "{report}");
+    assert_eq!(array(&report["waits"]).len(), 0, "{report}");
+    let finished: HashSet<u64> = array(&report["finished"]).iter().map(int).collect();
+    assert_eq!(finished, HashSet::from([1, 2]), "{report}");
+    for order in array(&report["orders"]) {
+        assert_eq!(order, &serde_json::json!([1, 2]), "{report}");
+    }
+    // Each thread locked and unlocked both resources.
+    let events = array(&report["events"]);
+    for thread in [1u64, 2] {
+        for step in ["locked", "unlocked"] {
+            let count = events
+                .iter()
+                .filter(|e| int(&e["thread"]) == thread && e["step"] == step)
+                .count();
+            assert_eq!(count, 2, "thread {thread} {step}: {report}");
+        }
+    }
+}
+
+// tls
+
+#[test]
+fn tls_gives_every_thread_exactly_n_in_a_copy_of_its_own() {
+    let (threads, iterations) = (4u64, 30_000u64);
+    let report = json(&format!(
+        "tls -n {threads} --iterations {iterations} --json"
+    ));
+    let copies = array(&report["copies"]);
+    assert_eq!(copies.len() as u64, threads, "{report}");
+    for copy in copies {
+        assert_eq!(int(&copy["var"]), iterations, "{copy}");
+    }
+    assert_eq!(int(&report["sum"]), threads * iterations, "{report}");
+    assert_eq!(int(&report["main"]["var"]), 0, "main's copy: {report}");
+    let mut addresses: HashSet<u64> = copies.iter().map(|c| int(&c["address"])).collect();
+    addresses.insert(int(&report["main"]["address"]));
+    assert_eq!(
+        addresses.len() as u64,
+        threads + 1,
+        "one copy each: {report}"
+    );
+    let tids: HashSet<u64> = copies.iter().map(|c| int(&c["tid"])).collect();
+    assert_eq!(tids.len() as u64, threads, "{report}");
+}
+
+#[test]
+fn tls_prints_each_threads_value_and_address() {
+    let (out, err, status) = run_c("tls -n 3 --iterations 1000", temp_dir().path());
+    assert_eq!(status, 0, "{err}");
+    for thread in 1..=3 {
+        let line = out
+            .lines()
+            .find(|l| l.starts_with(&format!("thread {thread} (TID ")))
+            .unwrap_or_else(|| panic!("thread {thread}: {out}"));
+        assert!(line.contains("var = 1000 at 0x"), "{line}");
+    }
+    assert!(out.contains("var = 0 at 0x"), "main's copy: {out}");
+    assert!(out.contains("the copies add up to 3000"), "{out}");
+    assert!(out.contains("would need an atomic or a lock"), "{out}");
+}
+
+// help texts
+
+#[test]
+fn each_demo_explains_itself() {
+    for (name, usage) in [
+        ("race-condition", "race-condition [--sync "),
+        ("granularity", "granularity coarse|fine "),
+        ("deadlock", "deadlock [--fix] [--timeout S]"),
+        ("tls", "tls [-n THREADS]"),
+    ] {
+        let (out, _, status) = run_c(&format!("{name} --help"), temp_dir().path());
+        assert_eq!(status, 0, "{name}");
+        assert!(out.starts_with(usage), "{name}: {out}");
+        let (help, _, _) = run_c(&format!("help {name}"), temp_dir().path());
+        assert!(help.starts_with(usage), "{name}: {help}");
+    }
+}
+
+// the lecture's tasks, as example scripts
+
+#[test]
+fn example_race_condition_walks_the_four_programs() {
+    let (out, err, status) = example("race-condition.sh");
+    assert_eq!(status, 0, "{err}");
+    assert!(err.is_empty(), "{err}");
+    assert_eq!(out.matches("sync = none: var = ").count(), 2, "{out}");
+    for method in ["atomic ", "spinlock ", "mutex "] {
+        let rows: Vec<&str> = out.lines().filter(|l| l.starts_with(method)).collect();
+        assert_eq!(rows.len(), 2, "{method}: {out}");
+        for row in rows {
+            assert!(row.contains(" 2000000 "), "exact: {row}");
+        }
+    }
+}
+
+#[test]
+fn example_granularity_runs_fine_then_coarse() {
+    let (out, err, status) = example("granularity.sh");
+    assert_eq!(status, 0, "{err}");
+    assert_eq!(out.matches("var = 2000000; time = ").count(), 2, "{out}");
+    let fine = out.find("one lock per increment").expect("fine");
+    let coarse = out
+        .find("one lock around each thread's whole loop")
+        .expect("coarse");
+    assert!(fine < coarse, "{out}");
+    assert!(out.contains("thread 2: 1 lock, "), "{out}");
+    assert!(out.contains("thread 2: 1000000 locks, "), "{out}");
+}
+
+#[test]
+fn example_deadlock_detects_then_fixes() {
+    let (out, err, status) = example("deadlock.sh");
+    assert_eq!(status, 0, "{err}");
+    assert!(out.contains("deadlock: a cycle of 2 threads"), "{out}");
+    assert!(out.contains("exit status 1: "), "{out}");
+    assert!(out.contains("no deadlock: threads [1, 2]"), "{out}");
+    assert!(out.contains("   exit status 0\n"), "{out}");
+}
+
+#[test]
+fn example_tls_contrasts_the_shared_and_the_thread_local_counter() {
+    let (out, err, status) = example("tls.sh");
+    assert_eq!(status, 0, "{err}");
+    assert!(out.contains("sync = none: var = "), "{out}");
+    assert_eq!(out.matches(": var = 1000000 at 0x").count(), 2, "{out}");
+    assert_eq!(out.matches(": var = 500000 at 0x").count(), 4, "{out}");
+    assert_eq!(
+        out.matches("the copies add up to 2000000").count(),
+        2,
+        "{out}"
+    );
+}
