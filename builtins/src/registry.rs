@@ -84,9 +84,11 @@ impl Builtin {
 /// Every builtin, sorted by name (a unit test checks it) so lookup can
 /// binary-search.
 pub static REGISTRY: &[&Builtin] = &[
+    &sync::barrier::BARRIER,
     &jobs::fg::BG,
     &shell::cd::CD,
     &processes::clone::CLONE,
+    &sync::condition::CONDITION,
     &sched::cooperative::COOPERATIVE,
     &processes::cow::COW,
     &processes::create_process::CREATE_PROCESS,
@@ -109,7 +111,10 @@ pub static REGISTRY: &[&Builtin] = &[
     &shell::pwd::PWD,
     &shell::exit::QUIT,
     &sync::race_condition::RACE_CONDITION,
+    &sync::reentrancy::REENTRANCY,
     &sched::schedule::SCHEDULE,
+    &sync::semaphore::SEMAPHORE,
+    &sync::shared_memory::SHARED_MEMORY,
     &processes::sleepy::SLEEPY,
     &processes::spawn::SPAWN,
     &threads::sum_array::SUM_ARRAY,

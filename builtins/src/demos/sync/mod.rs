@@ -2,7 +2,12 @@
 //! deadlock, condition variables, barriers, semaphores, shared memory,
 //! thread-local storage and reentrancy.
 
+pub mod barrier;
+pub mod condition;
 pub mod deadlock;
 pub mod granularity;
 pub mod race_condition;
+pub mod reentrancy;
+pub mod semaphore;
+pub mod shared_memory;
 pub mod tls;
