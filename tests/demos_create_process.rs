@@ -23,7 +23,10 @@ fn the_child_exits_22_and_the_parent_decodes_it() {
 
 #[test]
 fn the_demo_itself_succeeds_whatever_code_the_child_chose() {
-    let (out, _, status) = run_c("create-process --exit-code 3 --quiet; echo status $?", temp_dir().path());
+    let (out, _, status) = run_c(
+        "create-process --exit-code 3 --quiet; echo status $?",
+        temp_dir().path(),
+    );
     assert!(out.contains("WEXITSTATUS = 3"), "{out}");
     assert!(out.ends_with("status 0\n"), "{out}");
     assert!(!out.contains("->"), "--quiet drops the notes: {out}");
@@ -46,7 +49,10 @@ fn the_demo_runs_in_its_own_process_under_its_name() {
     let report: Value = serde_json::from_str(lines.next().unwrap()).unwrap();
     assert_eq!(report["parent"]["ppid"], shell_pid);
     // It composes like any command.
-    let (out, _, status) = run_c("create-process --quiet | grep -c PID && echo ok", temp_dir().path());
+    let (out, _, status) = run_c(
+        "create-process --quiet | grep -c PID && echo ok",
+        temp_dir().path(),
+    );
     assert_eq!((out.as_str(), status), ("2\nok\n", 0));
 }
 
@@ -63,7 +69,11 @@ fn help_and_bad_options() {
 #[test]
 fn the_example_walks_the_lab_task() {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/create-process.sh");
-    let out = common::minishell().arg(script).current_dir(temp_dir().path()).output().unwrap();
+    let out = common::minishell()
+        .arg(script)
+        .current_dir(temp_dir().path())
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("WEXITSTATUS = 22"), "{text}");
     assert!(text.contains("[grandchild] PID = "), "{text}");

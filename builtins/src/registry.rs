@@ -4,7 +4,7 @@
 use std::ffi::OsString;
 
 use crate::context::{Context, Status};
-use crate::demos::{processes, threads, sync, sched};
+use crate::demos::{processes, sched, sync, threads};
 use crate::{jobs, shell};
 
 /// Where a builtin has to run.

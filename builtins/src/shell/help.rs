@@ -73,7 +73,9 @@ mod tests {
         for builtin in crate::REGISTRY {
             let listed = text
                 .lines()
-                .filter(|line| line.starts_with("  ") && line.split_whitespace().next() == Some(builtin.name))
+                .filter(|line| {
+                    line.starts_with("  ") && line.split_whitespace().next() == Some(builtin.name)
+                })
                 .count();
             assert_eq!(listed, 1, "{}", builtin.name);
         }

@@ -264,8 +264,7 @@ fn measure(
     ctx: &mut dyn Context,
 ) -> Result<Report, String> {
     let workers = usize::from(setup.n);
-    let array =
-        GuardedArray::random(setup.len, setup.seed).map_err(|e| format!("mmap: {e}"))?;
+    let array = GuardedArray::random(setup.len, setup.seed).map_err(|e| format!("mmap: {e}"))?;
     let expected_sum = sum(array.all());
     let parts = split(array.len(), workers);
     // The segfault is the last worker's: its part ends where the array
