@@ -84,6 +84,7 @@ impl Builtin {
 /// Every builtin, sorted by name (a unit test checks it) so lookup can
 /// binary-search.
 pub static REGISTRY: &[&Builtin] = &[
+    &shell::truth::COLON,
     &sync::barrier::BARRIER,
     &jobs::fg::BG,
     &shell::cd::CD,

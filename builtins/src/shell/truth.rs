@@ -5,6 +5,18 @@ use std::ffi::OsString;
 use crate::context::{Context, Status};
 use crate::registry::{Builtin, Group, Place};
 
+/// `:`, the null command: like `true`, kept for scripts (`: > file`
+/// truncates a file, `while :` loops forever).
+pub static COLON: Builtin = Builtin {
+    name: ":",
+    summary: "do nothing, successfully (status 0)",
+    help: ":\n    Do nothing and succeed; its arguments are expanded and ignored.\n",
+    place: Place::Anywhere,
+    group: Group::Shell,
+    help_option: false,
+    run: succeed,
+};
+
 pub static TRUE: Builtin = Builtin {
     name: "true",
     summary: "do nothing, successfully (status 0)",
