@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{minishell, run_c, run_stdin, temp_dir};
+use common::{minishell, run_c, run_script, run_stdin, temp_dir};
 
 /// A syntax error anywhere on a line runs nothing of that line, not even
 /// the commands before the error.
@@ -57,17 +57,13 @@ fn unfinished_input_at_the_end_is_an_error() {
 
 #[test]
 fn a_script_stops_at_a_syntax_error_and_names_the_line() {
-    let dir = temp_dir();
-    let script = dir.path().join("s.sh");
-    std::fs::write(&script, "echo one\necho two\nls | | x\necho never\n").unwrap();
-    let out = minishell().arg(&script).output().unwrap();
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "one\ntwo\n");
-    let err = String::from_utf8_lossy(&out.stderr);
+    let (out, err, status) = run_script("echo one\necho two\nls | | x\necho never\n");
+    assert_eq!(out, "one\ntwo\n");
     assert!(
-        err.contains("s.sh: line 3: syntax error near unexpected token '|' at column 6"),
+        err.contains("script.sh: line 3: syntax error near unexpected token '|' at column 6"),
         "{err}"
     );
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(status, 2);
 }
 
 #[test]
@@ -91,15 +87,9 @@ fn continuation_lines_join_one_command() {
 #[test]
 fn a_one_megabyte_line_works() {
     // Through a script file: one argument of `-c` cannot exceed 128 KiB.
-    let dir = temp_dir();
-    let script = dir.path().join("big.sh");
-    std::fs::write(&script, format!("echo {} | wc -c\n", "x".repeat(1 << 20))).unwrap();
-    let out = minishell().arg(&script).output().unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
-        ((1 << 20) + 1).to_string()
-    );
-    assert_eq!(out.status.code(), Some(0));
+    let (out, _, status) = run_script(&format!("echo {} | wc -c\n", "x".repeat(1 << 20)));
+    assert_eq!(out.trim(), ((1 << 20) + 1).to_string());
+    assert_eq!(status, 0);
 }
 
 #[test]

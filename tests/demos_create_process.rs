@@ -3,14 +3,7 @@
 
 mod common;
 
-use common::{run_c, temp_dir};
-use serde_json::Value;
-
-fn json(line: &str) -> Value {
-    let (out, err, status) = run_c(line, temp_dir().path());
-    assert_eq!(status, 0, "{err}");
-    serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"))
-}
+use common::{json, parse, run_c, run_example, temp_dir};
 
 #[test]
 fn the_child_exits_22_and_the_parent_decodes_it() {
@@ -46,7 +39,7 @@ fn the_demo_runs_in_its_own_process_under_its_name() {
     let (out, _, _) = run_c("echo $$; create-process --json", temp_dir().path());
     let mut lines = out.lines();
     let shell_pid: i64 = lines.next().unwrap().parse().unwrap();
-    let report: Value = serde_json::from_str(lines.next().unwrap()).unwrap();
+    let report = parse(lines.next().unwrap());
     assert_eq!(report["parent"]["ppid"], shell_pid);
     // It composes like any command.
     let (out, _, status) = run_c(
@@ -68,15 +61,9 @@ fn help_and_bad_options() {
 
 #[test]
 fn the_example_walks_the_lab_task() {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/create-process.sh");
-    let out = common::minishell()
-        .arg(script)
-        .current_dir(temp_dir().path())
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("WEXITSTATUS = 22"), "{text}");
-    assert!(text.contains("[grandchild] PID = "), "{text}");
-    assert!(text.contains("WEXITSTATUS = 3"), "{text}");
-    assert_eq!(out.status.code(), Some(0));
+    let (out, _, status) = run_example("create-process.sh", &[]);
+    assert!(out.contains("WEXITSTATUS = 22"), "{out}");
+    assert!(out.contains("[grandchild] PID = "), "{out}");
+    assert!(out.contains("WEXITSTATUS = 3"), "{out}");
+    assert_eq!(status, 0);
 }

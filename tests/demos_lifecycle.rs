@@ -1,57 +1,17 @@
 //! The process-lifecycle demos (`sleepy`, `wait-for-me`, `zombie`,
 //! `orphan`, `ptree`) and their example scripts, checked through the real
 //! binary: who is whose parent, when, and what /proc shows meanwhile.
-//!
-//! The demos' `--json` is read here with the few helpers below rather than
-//! serde_json, which only the builtins crate depends on: each report is
-//! one line of flat keys, and these tests look up numbers, strings and
-//! booleans by key.
 
 mod common;
 
-use std::path::Path;
-
-use common::{minishell, run_c, temp_dir};
+use common::{array, float, int, json, minishell, parse, run_c, run_example, temp_dir, text};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
+use serde_json::Value;
 
-/// Every number following `"key":` in a JSON text, in order.
-fn numbers(json: &str, key: &str) -> Vec<i64> {
-    let pattern = format!("\"{key}\":");
-    json.match_indices(&pattern)
-        .map(|(at, _)| {
-            let rest = &json[at + pattern.len()..];
-            let end = rest
-                .find(|c: char| c != '-' && !c.is_ascii_digit())
-                .unwrap_or(rest.len());
-            rest[..end]
-                .parse()
-                .unwrap_or_else(|_| panic!("{key}: not a number in {json}"))
-        })
-        .collect()
-}
-
-/// The first number following `"key":`.
-fn number(json: &str, key: &str) -> i64 {
-    *numbers(json, key)
-        .first()
-        .unwrap_or_else(|| panic!("no {key} in {json}"))
-}
-
-/// The first value following `"key":` up to the next `,` or `}`, as
-/// written: `"ENOENT"` with its quotes, `true`, `null`.
-fn raw<'a>(json: &'a str, key: &str) -> &'a str {
-    let pattern = format!("\"{key}\":");
-    let at = json
-        .find(&pattern)
-        .unwrap_or_else(|| panic!("no {key} in {json}"));
-    let rest = &json[at + pattern.len()..];
-    if let Some(string) = rest.strip_prefix('"') {
-        let end = string.find('"').unwrap_or(string.len());
-        return &rest[..end + 2];
-    }
-    let end = rest.find([',', '}']).unwrap_or(rest.len());
-    &rest[..end]
+/// The integer `key` of each of `list`'s objects, in order.
+fn each(list: &Value, key: &str) -> Vec<i64> {
+    array(list).iter().map(|item| int(&item[key])).collect()
 }
 
 /// Field 4 of /proc/PID/stat, as the test reads it itself.
@@ -87,17 +47,19 @@ fn every_demo_answers_help_with_its_usage() {
 
 #[test]
 fn sleepy_with_wait_keeps_the_sleeps_as_its_children() {
-    let (out, err, status) = run_c("sleepy -n 3 --seconds 2 --wait --json", temp_dir().path());
-    assert_eq!(status, 0, "{err}");
-    let demo = number(&out, "demo_pid");
-    assert_eq!(numbers(&out, "ppid"), vec![demo; 3], "{out}");
-    assert_eq!(numbers(&out, "pid").len(), 3, "{out}");
-    assert_eq!(numbers(&out, "exit_code"), vec![0; 3], "{out}");
-    assert_eq!(out.matches("\"command\":\"sleep 2\"").count(), 3, "{out}");
-    assert_eq!(raw(&out, "waited"), "true");
+    let report = json("sleepy -n 3 --seconds 2 --wait --json");
+    let demo = int(&report["demo_pid"]);
+    let children = &report["children"];
+    assert_eq!(each(children, "ppid"), vec![demo; 3], "{report}");
+    assert_eq!(each(children, "pid").len(), 3, "{report}");
+    assert_eq!(each(children, "exit_code"), vec![0; 3], "{report}");
+    for child in array(children) {
+        assert_eq!(child["command"], "sleep 2", "{report}");
+    }
+    assert_eq!(report["waited"], true);
     // Three sleeps of 2 s side by side take about 2 s, not 6.
-    let waited = number(&out, "waited_ms");
-    assert!((1900..5000).contains(&waited), "{out}");
+    let waited = float(&report["waited_ms"]);
+    assert!((1900.0..5000.0).contains(&waited), "{report}");
 }
 
 #[test]
@@ -105,13 +67,14 @@ fn sleepy_without_wait_leaves_orphans_that_are_adopted() {
     let dir = temp_dir();
     let (out, err, status) = run_c("sleepy -n 3 --seconds 30 --json", dir.path());
     assert_eq!(status, 0, "{err}");
-    let children = numbers(&out, "pid");
+    let report = parse(&out);
+    let children = each(&report["children"], "pid");
     let _cleanup = KillOnDrop(children.clone());
-    let demo = number(&out, "demo_pid");
-    assert_eq!(children.len(), 3, "{out}");
+    let demo = int(&report["demo_pid"]);
+    assert_eq!(children.len(), 3, "{report}");
     // What the demo read just before it exited: itself.
-    assert_eq!(numbers(&out, "ppid"), vec![demo; 3], "{out}");
-    assert_eq!(raw(&out, "waited"), "false");
+    assert_eq!(each(&report["children"], "ppid"), vec![demo; 3], "{report}");
+    assert_eq!(report["waited"], false);
     // The demo has exited: each sleep is alive, with another parent.
     let adopters: Vec<i64> = children
         .iter()
@@ -119,17 +82,22 @@ fn sleepy_without_wait_leaves_orphans_that_are_adopted() {
         .collect();
     assert!(
         adopters.iter().all(|ppid| *ppid != demo),
-        "{adopters:?} {out}"
+        "{adopters:?} {report}"
     );
     // ptree under the adopter lists them, with it as their parent: the
     // lab's `ps -e -H -o pid,ppid,cmd | grep sleep`.
     let adopter = adopters[0];
     let (tree, err, status) = run_c(&format!("ptree --json {adopter}"), dir.path());
     assert_eq!(status, 0, "{err}");
+    let tree = parse(&tree);
     for pid in &children {
-        let entry =
-            format!("{{\"pid\":{pid},\"ppid\":{adopter},\"state\":\"S\",\"command\":\"sleep 30\"");
-        assert!(tree.contains(&entry), "{entry} in {tree}");
+        let entry = array(&tree["processes"])
+            .iter()
+            .find(|p| p["pid"] == *pid)
+            .unwrap_or_else(|| panic!("no {pid} in {tree}"));
+        assert_eq!(entry["ppid"], adopter, "{tree}");
+        assert_eq!(entry["state"], "S", "{tree}");
+        assert_eq!(entry["command"], "sleep 30", "{tree}");
     }
 }
 
@@ -161,12 +129,13 @@ fn wait_for_me_without_waiting_loses_the_race_with_enoent() {
         err.contains("wait-for-me: msg.txt: No such file or directory (ENOENT)"),
         "{err}"
     );
-    assert_eq!(raw(&out, "waited"), "false");
-    assert_eq!(raw(&out, "error"), "\"ENOENT\"");
-    assert_eq!(raw(&out, "message"), "null");
+    let report = parse(&out);
+    assert_eq!(report["waited"], false, "{report}");
+    assert_eq!(report["error"], "ENOENT", "{report}");
+    assert_eq!(report.get("message"), Some(&Value::Null), "{report}");
     // It waited afterwards, and then the file was there.
-    assert_eq!(raw(&out, "file_after_wait"), "\"written by the child\\n\"");
-    assert_eq!(number(&out, "child_exit_code"), 0);
+    assert_eq!(report["file_after_wait"], "written by the child\n");
+    assert_eq!(int(&report["child_exit_code"]), 0);
 }
 
 #[test]
@@ -185,24 +154,25 @@ fn wait_for_me_with_waiting_reads_the_message() {
     );
     let (out, _, status) = run_c("wait-for-me --json msg.txt", dir.path());
     assert_eq!(status, 0);
-    assert_eq!(raw(&out, "message"), "\"written by the child\\n\"");
-    assert_eq!(raw(&out, "error"), "null");
+    let report = parse(&out);
+    assert_eq!(report["message"], "written by the child\n", "{report}");
+    assert_eq!(report.get("error"), Some(&Value::Null), "{report}");
     // The parent read after the child's 100 ms, once waitpid returned.
-    assert!(number(&out, "read_at_ms") >= 100, "{out}");
+    assert!(float(&report["read_at_ms"]) >= 100.0, "{report}");
 }
 
 #[test]
 fn zombie_shows_state_z_then_no_child_after_waitpid() {
-    let (out, err, status) = run_c("zombie --json", temp_dir().path());
-    assert_eq!(status, 0, "{err}");
-    let parent = number(&out, "parent_pid");
-    assert_eq!(raw(&out, "state"), "\"Z\"");
-    assert_eq!(number(&out, "ppid"), parent);
-    assert_eq!(number(&out, "cmdline_bytes"), 0);
-    assert_eq!(raw(&out, "vm_rss_kb"), "null");
-    assert_eq!(number(&out, "exit_code"), 0);
-    assert_eq!(raw(&out, "proc_entry_after_wait"), "false");
-    assert_eq!(raw(&out, "second_waitpid"), "\"ECHILD\"");
+    let report = json("zombie --json");
+    let parent = int(&report["parent_pid"]);
+    let zombie = &report["zombie"];
+    assert_eq!(zombie["state"], "Z", "{report}");
+    assert_eq!(int(&zombie["ppid"]), parent);
+    assert_eq!(int(&zombie["cmdline_bytes"]), 0);
+    assert_eq!(zombie.get("vm_rss_kb"), Some(&Value::Null), "{report}");
+    assert_eq!(int(&report["exit_code"]), 0);
+    assert_eq!(report["proc_entry_after_wait"], false);
+    assert_eq!(report["second_waitpid"], "ECHILD");
     let (out, _, _) = run_c("zombie", temp_dir().path());
     assert!(out.contains("state Z"), "{out}");
     assert!(out.contains("<defunct>"), "{out}");
@@ -216,11 +186,12 @@ fn orphan_is_adopted_by_another_parent() {
     assert_eq!(status, 0, "{err}");
     let (report, after) = out.split_once('\n').unwrap();
     assert_eq!(after, "after\n");
-    let before = number(report, "ppid_before");
-    let adopter = number(report, "ppid_after");
+    let report = parse(report);
+    let before = int(&report["ppid_before"]);
+    let adopter = int(&report["ppid_after"]);
     assert_ne!(adopter, before, "{report}");
-    assert_ne!(number(report, "orphan_pid"), before);
-    assert_ne!(raw(report, "adopter"), "\"\"");
+    assert_ne!(int(&report["orphan_pid"]), before);
+    assert!(!text(&report["adopter"]).is_empty(), "{report}");
     let (out, _, _) = run_c("orphan | cat", temp_dir().path());
     assert!(out.contains("adopted by PID"), "{out}");
 }
@@ -235,12 +206,17 @@ fn ptree_lists_a_background_sleep_under_the_shell() {
     let mut lines = out.lines();
     let ids: Vec<&str> = lines.next().unwrap().split(' ').collect();
     let (sleep, shell) = (ids[0], ids[1]);
-    let json = lines.next().unwrap();
-    assert_eq!(number(json, "root").to_string(), shell);
-    assert!(
-        json.contains(&format!("{{\"pid\":{sleep},\"ppid\":{shell},\"state\":\"S\",\"command\":\"sleep 5\",\"depth\":1}}")),
-        "{json}"
-    );
+    let tree = parse(lines.next().unwrap());
+    assert_eq!(int(&tree["root"]).to_string(), shell);
+    let (sleep_pid, shell_pid): (i64, i64) = (sleep.parse().unwrap(), shell.parse().unwrap());
+    let entry = serde_json::json!({
+        "pid": sleep_pid,
+        "ppid": shell_pid,
+        "state": "S",
+        "command": "sleep 5",
+        "depth": 1,
+    });
+    assert!(array(&tree["processes"]).contains(&entry), "{tree}");
     // For people: the shell at the left, its children indented under it.
     let header = lines.next().unwrap();
     let cmd = header.find("CMD").unwrap();
@@ -271,35 +247,28 @@ fn ptree_shows_a_zombie_and_the_threads_of_each_process() {
     let (human, _, _) = run_c(&format!("ptree -T --quiet {me}"), temp_dir().path());
     child.wait().unwrap();
     assert_eq!(status, 0, "{err}");
-    assert!(
-        out.contains(&format!("{{\"pid\":{pid},\"ppid\":{me},\"state\":\"Z\",\"command\":\"[true]\",\"depth\":1,\"threads\":[")),
-        "{out}"
-    );
+    let tree = parse(&out);
+    let processes = array(&tree["processes"]);
+    let zombie = processes
+        .iter()
+        .find(|p| p["pid"] == pid)
+        .unwrap_or_else(|| panic!("no {pid} in {tree}"));
+    assert_eq!(zombie["ppid"], me, "{tree}");
+    assert_eq!(zombie["state"], "Z", "{tree}");
+    assert_eq!(zombie["command"], "[true]", "{tree}");
+    assert_eq!(zombie["depth"], 1, "{tree}");
+    assert!(zombie["threads"].is_array(), "{tree}");
     // This test process has several threads; one LWP is its PID.
-    assert!(numbers(&out, "lwp").contains(&i64::from(me)), "{out}");
+    let lwps: Vec<i64> = processes
+        .iter()
+        .flat_map(|p| each(&p["threads"], "lwp"))
+        .collect();
+    assert!(lwps.contains(&i64::from(me)), "{tree}");
     assert!(
         human.starts_with("    PID    PPID     LWP STAT CMD\n"),
         "{human}"
     );
     assert!(human.contains("[true] <defunct>"), "{human}");
-}
-
-/// Runs `minishell examples/NAME` in a temporary directory.
-fn example(name: &str) -> (String, String, i32) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("examples")
-        .join(name);
-    let dir = temp_dir();
-    let out = minishell()
-        .arg(path)
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        out.status.code().unwrap_or(-1),
-    )
 }
 
 /// The PID and PPID columns of the table lines that end with `command`.
@@ -315,7 +284,7 @@ fn rows(out: &str, command: &str) -> Vec<(i64, i64)> {
 
 #[test]
 fn example_sleepy_shows_orphans_adopted_then_children_waited_for() {
-    let (out, err, status) = example("sleepy.sh");
+    let (out, err, status) = run_example("sleepy.sh", &[]);
     assert_eq!(status, 0, "{err}");
     let (first, second) = out.split_once("2. ").unwrap();
     // Part 1: the demo's table, then the same sleeps under their adopter.
@@ -350,7 +319,7 @@ fn example_sleepy_shows_orphans_adopted_then_children_waited_for() {
 
 #[test]
 fn example_wait_for_me_fails_without_waiting_and_works_with_it() {
-    let (out, err, status) = example("wait-for-me.sh");
+    let (out, err, status) = run_example("wait-for-me.sh", &[]);
     assert_eq!(status, 0, "{err}");
     assert!(out.contains("without waiting: ENOENT"), "{out}");
     assert!(out.contains("wait-for-me failed with status 1"), "{out}");
@@ -363,7 +332,7 @@ fn example_wait_for_me_fails_without_waiting_and_works_with_it() {
 
 #[test]
 fn example_zombie_orphan_shows_both_in_order() {
-    let (out, err, status) = example("zombie-orphan.sh");
+    let (out, err, status) = run_example("zombie-orphan.sh", &[]);
     assert_eq!(status, 0, "{err}");
     let zombie = out.find("state Z").expect("a zombie");
     let reaped = out.find("is gone").expect("reaped");
@@ -377,7 +346,7 @@ fn example_zombie_orphan_shows_both_in_order() {
 
 #[test]
 fn example_ptree_shows_the_shell_its_jobs_and_an_adopted_orphan() {
-    let (out, err, status) = example("ptree.sh");
+    let (out, err, status) = run_example("ptree.sh", &[]);
     assert_eq!(status, 0, "{err}");
     let shell: i64 = out
         .split("the shell (PID ")

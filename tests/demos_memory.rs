@@ -5,34 +5,7 @@
 
 mod common;
 
-use common::{minishell, run_c, temp_dir};
-
-/// The number after `"key":` in `json`, searching from the end of the
-/// previous key of `path`: `number(json, &["read", "minor_faults"])` is
-/// the `minor_faults` that follows `"read":`. Enough for the flat reports
-/// of these demos, whose keys come in a fixed order.
-fn number(json: &str, path: &[&str]) -> f64 {
-    let text = raw(json, path);
-    let end = text
-        .find(|c: char| !(c.is_ascii_digit() || matches!(c, '-' | '.' | 'e' | 'E' | '+')))
-        .unwrap_or(text.len());
-    text[..end]
-        .parse()
-        .unwrap_or_else(|_| panic!("{path:?} is not a number in {json}"))
-}
-
-/// The text right after `"key":` for the last key of `path`.
-fn raw<'a>(json: &'a str, path: &[&str]) -> &'a str {
-    let mut at = 0;
-    for key in path {
-        let pattern = format!("\"{key}\":");
-        let found = json[at..]
-            .find(&pattern)
-            .unwrap_or_else(|| panic!("no {key} in {json}"));
-        at += found + pattern.len();
-    }
-    &json[at..]
-}
+use common::{array, float, int, json, run_c, run_example, temp_dir, text};
 
 /// Runs `minishell -c LINE` and returns its standard output, checking that
 /// the line succeeded.
@@ -41,24 +14,6 @@ fn demo(line: &str) -> String {
     let (out, err, status) = run_c(line, dir.path());
     assert_eq!(status, 0, "{line}: {err}");
     out
-}
-
-/// Runs `minishell examples/NAME` in a temporary directory.
-fn example(name: &str) -> (String, String, i32) {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("examples")
-        .join(name);
-    let dir = temp_dir();
-    let out = minishell()
-        .arg(path)
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        out.status.code().unwrap_or(-1),
-    )
 }
 
 /// The minor faults of a `cow` phase in its human output: the number
@@ -95,15 +50,15 @@ fn every_demo_here_answers_help_and_rejects_bad_options() {
 
 #[test]
 fn cow_reads_fault_almost_never_and_writes_once_per_page() {
-    let json = demo("cow --pages 1000 --json");
-    assert_eq!(number(&json, &["pages"]), 1000.0, "{json}");
-    let read = number(&json, &["read", "minor_faults"]);
-    let write = number(&json, &["write", "minor_faults"]);
-    assert!(read < 100.0, "read faults {read}: {json}");
-    assert!(write >= 900.0, "write faults {write}: {json}");
+    let report = json("cow --pages 1000 --json");
+    assert_eq!(int(&report["pages"]), 1000, "{report}");
+    let read = int(&report["read"]["minor_faults"]);
+    let write = int(&report["write"]["minor_faults"]);
+    assert!(read < 100, "read faults {read}: {report}");
+    assert!(write >= 900, "write faults {write}: {report}");
     // The parent's first touch is demand paging: a fault per page too.
-    assert!(number(&json, &["touch", "minor_faults"]) >= 900.0, "{json}");
-    assert!(number(&json, &["write", "ms"]) > 0.0, "{json}");
+    assert!(int(&report["touch"]["minor_faults"]) >= 900, "{report}");
+    assert!(float(&report["write"]["ms"]) > 0.0, "{report}");
 }
 
 #[test]
@@ -118,49 +73,46 @@ fn cow_prints_its_phases_and_quiet_drops_the_notice() {
 
 #[test]
 fn clone_with_share_vm_sees_the_childs_write() {
-    let json = demo("clone --share-vm --json");
-    assert!(
-        json.contains("\"flag_names\":\"CLONE_VM|SIGCHLD\""),
-        "{json}"
-    );
-    assert!(json.contains("\"shared\":true"), "{json}");
-    assert_eq!(number(&json, &["before"]), 0.0, "{json}");
-    assert_eq!(number(&json, &["child_sees"]), 42.0, "{json}");
-    assert_eq!(number(&json, &["parent_sees"]), 42.0, "{json}");
+    let report = json("clone --share-vm --json");
+    assert_eq!(report["flag_names"], "CLONE_VM|SIGCHLD", "{report}");
+    assert_eq!(report["shared"], true, "{report}");
+    assert_eq!(int(&report["before"]), 0, "{report}");
+    assert_eq!(int(&report["child_sees"]), 42, "{report}");
+    assert_eq!(int(&report["parent_sees"]), 42, "{report}");
 }
 
 #[test]
 fn clone_without_share_vm_does_not_see_it() {
-    let json = demo("clone --json");
-    assert!(json.contains("\"flag_names\":\"SIGCHLD\""), "{json}");
-    assert!(json.contains("\"shared\":false"), "{json}");
+    let report = json("clone --json");
+    assert_eq!(report["flag_names"], "SIGCHLD", "{report}");
+    assert_eq!(report["shared"], false, "{report}");
     // The child did write, into its own copy.
-    assert_eq!(number(&json, &["child_sees"]), 42.0, "{json}");
-    assert_eq!(number(&json, &["parent_sees"]), 0.0, "{json}");
-    assert!(
-        json.contains("CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD"),
-        "the lab's fork flags: {json}"
+    assert_eq!(int(&report["child_sees"]), 42, "{report}");
+    assert_eq!(int(&report["parent_sees"]), 0, "{report}");
+    assert_eq!(
+        report["lab_fork"], "CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD",
+        "the lab's fork flags: {report}"
     );
 }
 
 #[test]
 fn ctx_switch_io_waits_and_cpu_is_preempted() {
-    let io = demo("ctx-switch io --seconds 0.5 --json");
-    let cpu = demo("ctx-switch cpu --seconds 0.5 --json");
+    let io = json("ctx-switch io --seconds 0.5 --json");
+    let cpu = json("ctx-switch cpu --seconds 0.5 --json");
     let (io_voluntary, io_nonvoluntary) = (
-        number(&io, &["difference", "voluntary"]),
-        number(&io, &["difference", "nonvoluntary"]),
+        int(&io["difference"]["voluntary"]),
+        int(&io["difference"]["nonvoluntary"]),
     );
     // About one wait per byte, a byte a millisecond: hundreds. Leave room
     // for a loaded machine, where the feeder may fall behind.
-    assert!(io_voluntary >= 50.0, "{io}");
+    assert!(io_voluntary >= 50, "{io}");
     assert!(io_voluntary > io_nonvoluntary, "{io}");
     // The loop shares its CPU with a rival, so the scheduler must take it
     // away every time slice (a few ms): dozens in half a second, while the
     // waiting loop is hardly ever preempted.
-    let cpu_nonvoluntary = number(&cpu, &["difference", "nonvoluntary"]);
+    let cpu_nonvoluntary = int(&cpu["difference"]["nonvoluntary"]);
     assert!(cpu_nonvoluntary > io_nonvoluntary, "cpu {cpu}\nio {io}");
-    assert!(number(&cpu, &["rounds"]) > 0.0, "{cpu}");
+    assert!(int(&cpu["rounds"]) > 0, "{cpu}");
 }
 
 #[test]
@@ -173,52 +125,55 @@ fn ctx_switch_reads_both_counters_before_and_after() {
 
 #[test]
 fn pipe_nonblock_reports_eagain_then_poll_waits_for_the_byte() {
-    let json = demo("pipe --nonblock --delay 100 --json");
-    assert!(json.contains("\"errno\":\"EAGAIN\""), "{json}");
+    let report = json("pipe --nonblock --delay 100 --json");
+    let nonblock = &report["nonblock"];
+    assert_eq!(nonblock["errno"], "EAGAIN", "{report}");
     assert_eq!(
-        number(&json, &["errno_number"]),
-        f64::from(libc::EAGAIN),
-        "{json}"
+        int(&nonblock["errno_number"]),
+        i64::from(libc::EAGAIN),
+        "{report}"
     );
-    assert!(json.contains("\"byte\":\"a\""), "{json}");
-    assert!(raw(&json, &["revents"]).starts_with("\"POLLIN"), "{json}");
+    assert_eq!(nonblock["byte"], "a", "{report}");
+    assert!(text(&nonblock["revents"]).starts_with("POLLIN"), "{report}");
     // The writer sleeps 100 ms before writing: poll waited about that long.
-    assert!(number(&json, &["waited_ms"]) >= 50.0, "{json}");
+    assert!(float(&nonblock["waited_ms"]) >= 50.0, "{report}");
 }
 
 #[test]
 fn pipe_writes_up_to_pipe_buf_never_interleave() {
     for size in [512, 4096] {
-        let json = demo(&format!("pipe --atomic --size {size} --json"));
-        assert_eq!(number(&json, &["pipe_buf"]), 4096.0, "{json}");
-        assert_eq!(number(&json, &["interleaved"]), 0.0, "{json}");
+        let report = json(&format!("pipe --atomic --size {size} --json"));
+        assert_eq!(int(&report["pipe_buf"]), 4096, "{report}");
+        let run = &report["atomic"][0];
+        assert_eq!(int(&run["interleaved"]), 0, "{report}");
         // 4 writers, 64 records each, all read back whole.
-        assert_eq!(number(&json, &["intact"]), 256.0, "{json}");
+        assert_eq!(int(&run["intact"]), 256, "{report}");
     }
 }
 
 #[test]
 fn pipe_writes_of_64_kib_interleave() {
-    let json = demo("pipe --atomic --size 65536 --json");
-    assert_eq!(number(&json, &["bytes"]), (4 * 64 * 65536) as f64, "{json}");
-    assert!(number(&json, &["interleaved"]) > 0.0, "{json}");
+    let report = json("pipe --atomic --size 65536 --json");
+    let run = &report["atomic"][0];
+    assert_eq!(int(&run["bytes"]), 4 * 64 * 65536, "{report}");
+    assert!(int(&run["interleaved"]) > 0, "{report}");
 }
 
 #[test]
 fn pipe_without_options_runs_both_parts() {
-    let json = demo("pipe --delay 10 --records 8 --json");
-    assert!(json.contains("\"errno\":\"EAGAIN\""), "{json}");
+    let report = json("pipe --delay 10 --records 8 --json");
+    assert_eq!(report["nonblock"]["errno"], "EAGAIN", "{report}");
     // Two runs: PIPE_BUF, then 64 KiB.
-    assert!(
-        raw(&json, &["atomic"]).starts_with("[{\"size\":4096"),
-        "{json}"
-    );
-    assert!(json.contains("\"size\":65536"), "{json}");
+    let sizes: Vec<i64> = array(&report["atomic"])
+        .iter()
+        .map(|run| int(&run["size"]))
+        .collect();
+    assert_eq!(sizes, [4096, 65536], "{report}");
 }
 
 #[test]
 fn example_cow_shows_one_write_fault_per_page() {
-    let (out, err, status) = example("cow.sh");
+    let (out, err, status) = run_example("cow.sh", &[]);
     assert_eq!(status, 0, "{err}");
     let writes: Vec<i64> = out
         .lines()
@@ -238,7 +193,7 @@ fn example_cow_shows_one_write_fault_per_page() {
 
 #[test]
 fn example_clone_shows_the_write_seen_only_with_clone_vm() {
-    let (out, err, status) = example("clone.sh");
+    let (out, err, status) = run_example("clone.sh", &[]);
     assert_eq!(status, 0, "{err}");
     let seen = out.find("the child's write is seen").expect("seen");
     let unseen = out.find("the child's write is not seen").expect("not seen");
@@ -254,7 +209,7 @@ fn example_clone_shows_the_write_seen_only_with_clone_vm() {
 
 #[test]
 fn example_ctx_switch_io_is_voluntary() {
-    let (out, err, status) = example("ctx-switch.sh");
+    let (out, err, status) = run_example("ctx-switch.sh", &[]);
     assert_eq!(status, 0, "{err}");
     // The difference column of each table, in order: cpu, io, cpu alone.
     let differences = |name: &str| -> Vec<i64> {
@@ -274,7 +229,7 @@ fn example_ctx_switch_io_is_voluntary() {
 
 #[test]
 fn example_pipe_shows_eagain_and_where_writes_mix() {
-    let (out, err, status) = example("pipe.sh");
+    let (out, err, status) = run_example("pipe.sh", &[]);
     assert_eq!(status, 0, "{err}");
     assert!(out.contains("errno = EAGAIN (11)"), "{out}");
     let interleaved = |size: &str| -> i64 {

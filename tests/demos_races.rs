@@ -8,47 +8,8 @@ mod common;
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use common::{minishell, run_c, temp_dir};
+use common::{array, json, json_with_status, run_c, run_example, temp_dir, uint};
 use serde_json::Value;
-
-/// Runs `minishell -c LINE` and parses its one line of JSON; `status` is
-/// the exit status the demo must end with.
-fn json_with_status(line: &str, status: i32) -> Value {
-    let (out, err, actual) = run_c(line, temp_dir().path());
-    assert_eq!(actual, status, "{line}: {out}{err}");
-    serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{line}: {e}: {out}"))
-}
-
-fn json(line: &str) -> Value {
-    json_with_status(line, 0)
-}
-
-fn int(value: &Value) -> u64 {
-    value
-        .as_u64()
-        .unwrap_or_else(|| panic!("not an unsigned integer: {value}"))
-}
-
-fn array(value: &Value) -> &Vec<Value> {
-    value
-        .as_array()
-        .unwrap_or_else(|| panic!("not an array: {value}"))
-}
-
-/// Runs an example script in a fresh directory: (stdout, stderr, status).
-fn example(name: &str) -> (String, String, i32) {
-    let script = format!("{}/examples/{name}", env!("CARGO_MANIFEST_DIR"));
-    let out = minishell()
-        .arg(script)
-        .current_dir(temp_dir().path())
-        .output()
-        .unwrap();
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        out.status.code().unwrap_or(-1),
-    )
-}
 
 // race-condition
 
@@ -60,13 +21,13 @@ fn synchronized_counts_are_exact_for_2_4_and_8_threads() {
             "race-condition --sync all -n {threads} --iterations {iterations} --json"
         ));
         let expected = threads * iterations;
-        assert_eq!(int(&report["expected"]), expected, "{report}");
+        assert_eq!(uint(&report["expected"]), expected, "{report}");
         let runs = array(&report["runs"]);
         let methods: Vec<&str> = runs.iter().map(|r| r["sync"].as_str().unwrap()).collect();
         assert_eq!(methods, ["none", "atomic", "spinlock", "mutex"], "{report}");
         for run in runs {
-            let var = int(&run["var"]);
-            assert_eq!(int(&run["lost"]), expected - var, "{run}");
+            let var = uint(&run["var"]);
+            assert_eq!(uint(&run["lost"]), expected - var, "{run}");
             assert!(run["time_ms"].as_f64().unwrap() >= 0.0, "{run}");
             if run["sync"] == "none" {
                 // Usually short of the expected value, but a run in which
@@ -106,7 +67,7 @@ fn each_method_alone_prints_var_and_time_like_the_lecture() {
         runs[0]["sync"], "none",
         "the default is the lecture's first program"
     );
-    assert_eq!(int(&report["threads"]), 2, "the lecture's two threads");
+    assert_eq!(uint(&report["threads"]), 2, "the lecture's two threads");
 }
 
 #[test]
@@ -142,12 +103,12 @@ fn coarse_and_fine_granularity_are_both_exact() {
             "granularity {granularity} --iterations {iterations} --json"
         ));
         assert_eq!(report["granularity"], granularity);
-        assert_eq!(int(&report["var"]), 2 * iterations, "{report}");
-        assert_eq!(int(&report["expected"]), 2 * iterations, "{report}");
+        assert_eq!(uint(&report["var"]), 2 * iterations, "{report}");
+        assert_eq!(uint(&report["expected"]), 2 * iterations, "{report}");
         let spans = array(&report["spans"]);
         assert_eq!(spans.len(), 2, "{report}");
         for span in spans {
-            assert_eq!(int(&span["locks"]), locks, "{span}");
+            assert_eq!(uint(&span["locks"]), locks, "{span}");
             let first = span["first_lock_ms"].as_f64().unwrap();
             let last = span["last_unlock_ms"].as_f64().unwrap();
             assert!(first <= last, "{span}");
@@ -198,10 +159,10 @@ fn links(report: &Value) -> Vec<(u64, Vec<u64>, u64, u64)> {
         .iter()
         .map(|link| {
             (
-                int(&link["thread"]),
-                array(&link["holds"]).iter().map(int).collect(),
-                int(&link["waits_for"]),
-                int(&link["held_by"]),
+                uint(&link["thread"]),
+                array(&link["holds"]).iter().map(uint).collect(),
+                uint(&link["waits_for"]),
+                uint(&link["held_by"]),
             )
         })
         .collect();
@@ -279,7 +240,7 @@ fn deadlock_fix_takes_one_order_and_finishes() {
     assert!(start.elapsed() < Duration::from_secs(5));
     assert_eq!(report["deadlock"], false, "{report}");
     assert_eq!(array(&report["waits"]).len(), 0, "{report}");
-    let finished: HashSet<u64> = array(&report["finished"]).iter().map(int).collect();
+    let finished: HashSet<u64> = array(&report["finished"]).iter().map(uint).collect();
     assert_eq!(finished, HashSet::from([1, 2]), "{report}");
     for order in array(&report["orders"]) {
         assert_eq!(order, &serde_json::json!([1, 2]), "{report}");
@@ -290,7 +251,7 @@ fn deadlock_fix_takes_one_order_and_finishes() {
         for step in ["locked", "unlocked"] {
             let count = events
                 .iter()
-                .filter(|e| int(&e["thread"]) == thread && e["step"] == step)
+                .filter(|e| uint(&e["thread"]) == thread && e["step"] == step)
                 .count();
             assert_eq!(count, 2, "thread {thread} {step}: {report}");
         }
@@ -308,18 +269,18 @@ fn tls_gives_every_thread_exactly_n_in_a_copy_of_its_own() {
     let copies = array(&report["copies"]);
     assert_eq!(copies.len() as u64, threads, "{report}");
     for copy in copies {
-        assert_eq!(int(&copy["var"]), iterations, "{copy}");
+        assert_eq!(uint(&copy["var"]), iterations, "{copy}");
     }
-    assert_eq!(int(&report["sum"]), threads * iterations, "{report}");
-    assert_eq!(int(&report["main"]["var"]), 0, "main's copy: {report}");
-    let mut addresses: HashSet<u64> = copies.iter().map(|c| int(&c["address"])).collect();
-    addresses.insert(int(&report["main"]["address"]));
+    assert_eq!(uint(&report["sum"]), threads * iterations, "{report}");
+    assert_eq!(uint(&report["main"]["var"]), 0, "main's copy: {report}");
+    let mut addresses: HashSet<u64> = copies.iter().map(|c| uint(&c["address"])).collect();
+    addresses.insert(uint(&report["main"]["address"]));
     assert_eq!(
         addresses.len() as u64,
         threads + 1,
         "one copy each: {report}"
     );
-    let tids: HashSet<u64> = copies.iter().map(|c| int(&c["tid"])).collect();
+    let tids: HashSet<u64> = copies.iter().map(|c| uint(&c["tid"])).collect();
     assert_eq!(tids.len() as u64, threads, "{report}");
 }
 
@@ -361,7 +322,7 @@ fn each_demo_explains_itself() {
 
 #[test]
 fn example_race_condition_walks_the_four_programs() {
-    let (out, err, status) = example("race-condition.sh");
+    let (out, err, status) = run_example("race-condition.sh", &[]);
     assert_eq!(status, 0, "{err}");
     assert!(err.is_empty(), "{err}");
     assert_eq!(out.matches("sync = none: var = ").count(), 2, "{out}");
@@ -376,7 +337,7 @@ fn example_race_condition_walks_the_four_programs() {
 
 #[test]
 fn example_granularity_runs_fine_then_coarse() {
-    let (out, err, status) = example("granularity.sh");
+    let (out, err, status) = run_example("granularity.sh", &[]);
     assert_eq!(status, 0, "{err}");
     assert_eq!(out.matches("var = 2000000; time = ").count(), 2, "{out}");
     let fine = out.find("one lock per increment").expect("fine");
@@ -390,7 +351,7 @@ fn example_granularity_runs_fine_then_coarse() {
 
 #[test]
 fn example_deadlock_detects_then_fixes() {
-    let (out, err, status) = example("deadlock.sh");
+    let (out, err, status) = run_example("deadlock.sh", &[]);
     assert_eq!(status, 0, "{err}");
     assert!(out.contains("deadlock: a cycle of 2 threads"), "{out}");
     assert!(out.contains("exit status 1: "), "{out}");
@@ -400,7 +361,7 @@ fn example_deadlock_detects_then_fixes() {
 
 #[test]
 fn example_tls_contrasts_the_shared_and_the_thread_local_counter() {
-    let (out, err, status) = example("tls.sh");
+    let (out, err, status) = run_example("tls.sh", &[]);
     assert_eq!(status, 0, "{err}");
     assert!(out.contains("sync = none: var = "), "{out}");
     assert_eq!(out.matches(": var = 1000000 at 0x").count(), 2, "{out}");

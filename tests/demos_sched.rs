@@ -4,14 +4,8 @@
 
 mod common;
 
-use common::{minishell, run_c, temp_dir};
+use common::{json, run_c, run_example, temp_dir};
 use serde_json::Value;
-
-fn json(line: &str) -> Value {
-    let (out, err, status) = run_c(line, temp_dir().path());
-    assert_eq!(status, 0, "{err}");
-    serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"))
-}
 
 /// What a hand computation gives for one workload.
 struct Expected<'a> {
@@ -393,27 +387,10 @@ fn help_starts_with_the_usage() {
     assert!(!out.contains("->"), "--quiet drops the notes: {out}");
 }
 
-/// Runs `minishell examples/NAME`; returns its output after checking it
-/// succeeded.
-fn example(name: &str) -> String {
-    let script = format!("{}/examples/{name}", env!("CARGO_MANIFEST_DIR"));
-    let out = minishell()
-        .arg(script)
-        .current_dir(temp_dir().path())
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 #[test]
 fn the_schedule_example_walks_the_lecture() {
-    let out = example("schedule.sh");
+    let (out, err, status) = run_example("schedule.sh", &[]);
+    assert_eq!(status, 0, "{err}");
     // The lecture's round-robin, step by step.
     assert!(
         out.contains("| P1  | P2  | P3  | P1  |P2| P3  |P3|"),
@@ -440,7 +417,8 @@ fn the_schedule_example_walks_the_lecture() {
 
 #[test]
 fn the_cooperative_example_walks_the_lecture() {
-    let out = example("cooperative.sh");
+    let (out, err, status) = run_example("cooperative.sh", &[]);
+    assert_eq!(status, 0, "{err}");
     let nocoop = out.find("Thread 1 finished!\nThread 2 created!").unwrap();
     let coop = out
         .find("Thread 1 created!\nThread 1: step 0\nThread 2 created!")

@@ -4,13 +4,12 @@
 
 mod common;
 
-use common::{run_c, temp_dir};
+use common::{json, run_c, temp_dir};
 use serde_json::Value;
 
+/// The report of `sum-array --json ARGS`.
 fn report(args: &str) -> Value {
-    let (out, err, status) = run_c(&format!("sum-array --json {args}"), temp_dir().path());
-    assert_eq!(status, 0, "{err}");
-    serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"))
+    json(&format!("sum-array --json {args}"))
 }
 
 fn sum_of(report: &Value) -> i64 {

@@ -7,51 +7,8 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{minishell, run_c, temp_dir};
+use common::{array, float, int, json, run_c, run_example, temp_dir};
 use serde_json::Value;
-
-/// Runs `minishell -c LINE`, checks that it succeeded, and parses the
-/// report it printed.
-fn json(line: &str) -> Value {
-    let (out, err, status) = run_c(line, temp_dir().path());
-    assert_eq!(status, 0, "{line}: {err}");
-    serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{line}: {e}: {out}"))
-}
-
-fn int(value: &Value) -> i64 {
-    value
-        .as_i64()
-        .unwrap_or_else(|| panic!("not an integer: {value}"))
-}
-
-fn float(value: &Value) -> f64 {
-    value
-        .as_f64()
-        .unwrap_or_else(|| panic!("not a number: {value}"))
-}
-
-fn list(value: &Value) -> &Vec<Value> {
-    value
-        .as_array()
-        .unwrap_or_else(|| panic!("not a list: {value}"))
-}
-
-/// Runs `minishell examples/NAME` in a temporary directory.
-fn example(name: &str) -> (String, String, i32) {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("examples")
-        .join(name);
-    let out = minishell()
-        .arg(path)
-        .current_dir(temp_dir().path())
-        .output()
-        .unwrap();
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        out.status.code().unwrap_or(-1),
-    )
-}
 
 // --- condition --------------------------------------------------------------
 
@@ -63,7 +20,7 @@ fn condition_with_a_short_timer_wakes_once() {
     assert!(float(&report["notified_ms"]) >= 299.0, "{report}");
     // The predicate loop: false before waiting, true after the one wakeup.
     assert_eq!(report["wakeups"], 1, "{report}");
-    let checks = list(&report["checks"]);
+    let checks = array(&report["checks"]);
     let seen: Vec<&Value> = checks.iter().map(|c| &c["notified"]).collect();
     assert_eq!(seen, [false, true], "{report}");
     assert!(float(&report["latency_ms"]) >= 0.0, "{report}");
@@ -73,7 +30,7 @@ fn condition_with_a_short_timer_wakes_once() {
 #[test]
 fn condition_false_alarms_send_the_loop_back_to_waiting() {
     let report = json("condition --after 0.3 --false-alarms 3 --json");
-    let checks = list(&report["checks"]);
+    let checks = array(&report["checks"]);
     let wakeups = int(&report["wakeups"]);
     assert!(wakeups >= 3, "each false alarm woke the thread: {report}");
     assert_eq!(checks.len() as i64, wakeups + 1, "{report}");
@@ -89,7 +46,7 @@ fn condition_notified_before_the_wait_does_not_hang() {
     let began = Instant::now();
     let report = json("condition --after 0 --json");
     assert!(began.elapsed() < Duration::from_secs(10));
-    let checks = list(&report["checks"]);
+    let checks = array(&report["checks"]);
     assert_eq!(checks.last().unwrap()["notified"], true, "{report}");
     assert_eq!(checks.len() as i64, int(&report["wakeups"]) + 1);
 }
@@ -140,8 +97,8 @@ fn with_the_barrier_every_before_precedes_every_after_in_20_rounds() {
         ));
         assert_eq!(report["use_barrier"], true);
         assert_eq!(report["rounds_before_all_first"], 20, "{report}");
-        for round in list(&report["rounds"]) {
-            let lines = list(&round["lines"]);
+        for round in array(&report["rounds"]) {
+            let lines = array(&round["lines"]);
             assert_eq!(lines.len(), 2 * threads, "{round}");
             let last_before = lines.iter().rposition(|l| l["kind"] == "before").unwrap();
             let first_after = lines.iter().position(|l| l["kind"] == "after").unwrap();
@@ -155,8 +112,8 @@ fn with_the_barrier_every_before_precedes_every_after_in_20_rounds() {
 fn without_the_barrier_each_thread_still_says_before_then_after() {
     let report = json("barrier --rounds 5 --json");
     assert_eq!(report["use_barrier"], false);
-    for round in list(&report["rounds"]) {
-        let lines = list(&round["lines"]);
+    for round in array(&report["rounds"]) {
+        let lines = array(&round["lines"]);
         assert_eq!(lines.len(), 6);
         let seqs: Vec<i64> = lines.iter().map(|l| int(&l["seq"])).collect();
         assert_eq!(seqs, [0, 1, 2, 3, 4, 5], "printed in counter order");
@@ -192,11 +149,11 @@ fn never_more_requests_inside_than_permits() {
             (1..=permits).contains(&max),
             "P={permits} W={workers}: {report}"
         );
-        let events = list(&report["events"]);
+        let events = array(&report["events"]);
         assert_eq!(events.len() as i64, 2 * workers, "{report}");
         assert!(events.iter().all(|e| int(&e["inside"]) <= permits));
         assert_eq!(int(&events.last().unwrap()["inside"]), 0);
-        let requests = list(&report["requests"]);
+        let requests = array(&report["requests"]);
         assert_eq!(requests.len() as i64, workers);
         for r in requests {
             assert!(float(&r["entered_ms"]) >= float(&r["arrived_ms"]), "{r}");
@@ -257,7 +214,7 @@ fn private_mapping_hides_the_childs_value_and_its_post() {
 #[test]
 fn reentrancy_tells_thread_safety_from_reentrancy() {
     let report = json("reentrancy -n 4 --ms 250 --json");
-    let variants = list(&report["variants"]);
+    let variants = array(&report["variants"]);
     let find = |name: &str| {
         variants
             .iter()
@@ -323,7 +280,7 @@ fn help_and_bad_options() {
 
 #[test]
 fn example_condition() {
-    let (out, err, status) = example("condition.sh");
+    let (out, err, status) = run_example("condition.sh", &[]);
     assert_eq!(status, 0, "{err}");
     assert!(out.contains("(timer after 1 s)"), "{out}");
     assert!(out.contains("notified by main thread"), "{out}");
@@ -332,7 +289,7 @@ fn example_condition() {
 
 #[test]
 fn example_barrier() {
-    let (out, err, status) = example("barrier.sh");
+    let (out, err, status) = run_example("barrier.sh", &[]);
     assert_eq!(status, 0, "{err}");
     assert!(out.contains("line: yes"), "{out}");
     assert!(
@@ -343,7 +300,7 @@ fn example_barrier() {
 
 #[test]
 fn example_semaphore() {
-    let (out, err, status) = example("semaphore.sh");
+    let (out, err, status) = run_example("semaphore.sh", &[]);
     assert_eq!(status, 0, "{err}");
     assert!(
         out.contains("largest number inside at once: 2 (permits 2)"),
@@ -357,7 +314,7 @@ fn example_semaphore() {
 
 #[test]
 fn example_shared_memory() {
-    let (out, err, status) = example("shared-memory.sh");
+    let (out, err, status) = run_example("shared-memory.sh", &[]);
     assert_eq!(status, 0, "{err}");
     assert!(out.contains("reads value = 42 after the wait"), "{out}");
     assert!(out.contains("ETIMEDOUT"), "{out}");
@@ -366,7 +323,7 @@ fn example_shared_memory() {
 
 #[test]
 fn example_reentrancy() {
-    let (out, err, status) = example("reentrancy.sh");
+    let (out, err, status) = run_example("reentrancy.sh", &[]);
     assert_eq!(status, 0, "{err}");
     assert_eq!(out.matches("thread_local tmp").count(), 3, "{out}");
     assert!(out.contains("(--window 0)"), "{out}");

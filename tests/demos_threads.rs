@@ -8,41 +8,8 @@ mod common;
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use common::{run_c, temp_dir};
+use common::{array, int, json, parse, run_c, run_example, temp_dir};
 use serde_json::Value;
-
-fn json(line: &str) -> Value {
-    let (out, err, status) = run_c(line, temp_dir().path());
-    assert_eq!(status, 0, "{line}: {err}");
-    serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{line}: {e}: {out}"))
-}
-
-fn int(value: &Value) -> i64 {
-    value
-        .as_i64()
-        .unwrap_or_else(|| panic!("not an integer: {value}"))
-}
-
-fn array(value: &Value) -> &Vec<Value> {
-    value
-        .as_array()
-        .unwrap_or_else(|| panic!("not an array: {value}"))
-}
-
-/// Runs an example script in a fresh directory: (stdout, stderr, status).
-fn example(name: &str) -> (String, String, i32) {
-    let script = format!("{}/examples/{name}", env!("CARGO_MANIFEST_DIR"));
-    let out = common::minishell()
-        .arg(script)
-        .current_dir(temp_dir().path())
-        .output()
-        .unwrap();
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        out.status.code().unwrap_or(-1),
-    )
-}
 
 // multithreaded
 
@@ -102,7 +69,7 @@ fn threads_share_the_pid_the_directory_and_the_descriptors() {
     let dir = temp_dir();
     let (out, err, status) = run_c("thread-attrs --json", dir.path());
     assert_eq!(status, 0, "{err}");
-    let report: Value = serde_json::from_str(out.trim()).unwrap();
+    let report = parse(&out);
     let threads = array(&report["threads"]);
     assert_eq!(threads.len(), 3);
     let pid = int(&threads[0]["pid"]);
@@ -356,7 +323,7 @@ fn help_starts_with_the_usage_and_bad_options_are_refused() {
 
 #[test]
 fn the_multithreaded_example_walks_the_lab_task() {
-    let (out, err, status) = example("multithreaded.sh");
+    let (out, err, status) = run_example("multithreaded.sh", &[]);
     assert_eq!(status, 0, "{err}");
     assert_eq!(
         out.matches("[main] joined all 5 threads").count(),
@@ -371,7 +338,7 @@ fn the_multithreaded_example_walks_the_lab_task() {
 
 #[test]
 fn the_thread_attrs_example_walks_the_lesson() {
-    let (out, err, status) = example("thread-attrs.sh");
+    let (out, err, status) = run_example("thread-attrs.sh", &[]);
     assert_eq!(status, 0, "{err}");
     assert!(out.contains("blocked SIGUSR1"), "{out}");
     assert!(out.contains("EBADF"), "{out}");
@@ -382,7 +349,7 @@ fn the_thread_attrs_example_walks_the_lesson() {
 
 #[test]
 fn the_thread_stacks_example_walks_the_lab_task() {
-    let (out, err, status) = example("thread-stacks.sh");
+    let (out, err, status) = run_example("thread-stacks.sh", &[]);
     assert_eq!(status, 0, "{err}");
     assert_eq!(
         out.matches("its stack: the local variable is inside")
@@ -395,7 +362,7 @@ fn the_thread_stacks_example_walks_the_lab_task() {
 
 #[test]
 fn the_sum_array_bugs_example_walks_the_lab_task() {
-    let (out, err, status) = example("sum-array-bugs.sh");
+    let (out, err, status) = run_example("sum-array-bugs.sh", &[]);
     assert_eq!(status, 0, "{err}");
     assert!(err.contains("Segmentation fault"), "{err}");
     assert!(out.contains("exit status 139 = 128 + 11"), "{out}");

@@ -3,29 +3,11 @@
 
 mod common;
 
-use common::{minishell, temp_dir};
-
-/// Runs `minishell examples/NAME` in a temporary directory.
-fn example(name: &str) -> (String, String, i32) {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("examples")
-        .join(name);
-    let dir = temp_dir();
-    let out = minishell()
-        .arg(path)
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        out.status.code().unwrap_or(-1),
-    )
-}
+use common::run_example;
 
 #[test]
 fn exit_status_decodes_codes_and_signals() {
-    let (out, err, status) = example("exit-status.sh");
+    let (out, err, status) = run_example("exit-status.sh", &[]);
     assert!(out.contains("child exited with code 22"), "{out}");
     assert!(out.contains("status 139 = 128 + 11"), "{out}");
     assert!(out.contains("status 137 = 128 + 9"), "{out}");
@@ -39,7 +21,7 @@ fn exit_status_decodes_codes_and_signals() {
 
 #[test]
 fn system_dissected_shows_clone_execve_wait4() {
-    let (out, err, status) = example("system-dissected.sh");
+    let (out, err, status) = run_example("system-dissected.sh", &[]);
     assert_eq!(status, 0, "{err}");
     let clone = out.find("clone").expect("a clone line");
     let exec = out

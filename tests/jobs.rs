@@ -5,25 +5,7 @@
 
 mod common;
 
-use common::{minishell, run_c, temp_dir};
-
-/// Runs a generated script (the shell has no loops yet, so the script
-/// text repeats the lines) and returns (stdout, stderr, status).
-fn run_script(text: &str) -> (String, String, i32) {
-    let dir = temp_dir();
-    let script = dir.path().join("script.sh");
-    std::fs::write(&script, text).unwrap();
-    let out = minishell()
-        .arg(&script)
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        out.status.code().unwrap_or(-1),
-    )
-}
+use common::{minishell, run_c, run_script, temp_dir};
 
 #[test]
 fn a_thousand_background_jobs_all_finish_and_leave_no_child() {

@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use assert_cmd::Command;
+use serde_json::Value;
 
 /// The minishell binary under test, in a clean environment with a known
 /// PATH, so a test's result does not depend on the developer's shell.
@@ -59,4 +60,102 @@ pub fn run_stdin(input: &[u8]) -> (String, String, i32) {
 /// A fresh temporary directory, removed when dropped.
 pub fn temp_dir() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
+}
+
+/// Runs `minishell examples/NAME ARGS…` in a fresh temporary directory, as
+/// a student runs a lab script, and returns (stdout, stderr, status).
+pub fn run_example(name: &str, args: &[&str]) -> (String, String, i32) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(name);
+    let dir = temp_dir();
+    let out = minishell()
+        .arg(script)
+        .args(args)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+/// Writes `text` to a script in a fresh temporary directory and runs
+/// `minishell SCRIPT` there: (stdout, stderr, status). For scripts too
+/// long for `-c`, or generated (the shell has no loops, so a script
+/// repeats its lines).
+pub fn run_script(text: &str) -> (String, String, i32) {
+    let dir = temp_dir();
+    let script = dir.path().join("script.sh");
+    std::fs::write(&script, text).unwrap();
+    let out = minishell()
+        .arg(&script)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+// --- Demo reports -------------------------------------------------------------
+// Every demo's `--json` prints its report as one line of JSON.
+
+/// A report printed by a demo, parsed; panics with the text if it is not
+/// JSON.
+pub fn parse(text: &str) -> Value {
+    serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+/// Runs `minishell -c LINE` in a fresh directory, checks that it exited
+/// with `status`, and parses the report it printed.
+pub fn json_with_status(line: &str, status: i32) -> Value {
+    let (out, err, actual) = run_c(line, temp_dir().path());
+    assert_eq!(actual, status, "{line}: {out}{err}");
+    serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{line}: {e}: {out}"))
+}
+
+/// Runs `minishell -c LINE`, checks that it succeeded, and parses the
+/// report it printed.
+pub fn json(line: &str) -> Value {
+    json_with_status(line, 0)
+}
+
+/// A report's integer, which must be one.
+pub fn int(value: &Value) -> i64 {
+    value
+        .as_i64()
+        .unwrap_or_else(|| panic!("not an integer: {value}"))
+}
+
+/// A report's count, address or size: an integer that cannot be negative.
+pub fn uint(value: &Value) -> u64 {
+    value
+        .as_u64()
+        .unwrap_or_else(|| panic!("not an unsigned integer: {value}"))
+}
+
+/// A report's number, integer or not.
+pub fn float(value: &Value) -> f64 {
+    value
+        .as_f64()
+        .unwrap_or_else(|| panic!("not a number: {value}"))
+}
+
+/// A report's string.
+pub fn text(value: &Value) -> &str {
+    value
+        .as_str()
+        .unwrap_or_else(|| panic!("not a string: {value}"))
+}
+
+/// A report's array.
+pub fn array(value: &Value) -> &Vec<Value> {
+    value
+        .as_array()
+        .unwrap_or_else(|| panic!("not an array: {value}"))
 }
