@@ -78,3 +78,13 @@ fn the_gil_gives_the_right_sum_and_no_speedup() {
     let four = fastest("--len 4000000 --method gil -n 4");
     assert!(four > 0.6 * one, "gil x4 {four} ms vs x1 {one} ms");
 }
+
+#[test]
+fn odd_sizes_are_refused_not_crashed_on() {
+    for args in ["-n 0", "-n 300", "--len 2000000000", "--method nope"] {
+        let (_, err, status) =
+            common::run_c(&format!("sum-array {args}"), common::temp_dir().path());
+        assert_eq!(status, 2, "{args}: {err}");
+        assert!(err.starts_with("error: "), "{args}: {err}");
+    }
+}

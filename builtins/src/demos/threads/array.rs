@@ -14,6 +14,19 @@ pub fn random_ints(len: usize, seed: u64) -> Vec<i32> {
     ints
 }
 
+/// The same as [`random_ints`], but a length too large for memory is an
+/// error, not an abort.
+pub fn try_random_ints(
+    len: usize,
+    seed: u64,
+) -> Result<Vec<i32>, std::collections::TryReserveError> {
+    let mut ints = Vec::new();
+    ints.try_reserve_exact(len)?;
+    ints.resize(len, 0);
+    fill_random(&mut ints, seed);
+    Ok(ints)
+}
+
 /// Fills `out` with the ints [`random_ints`] would give, in place: a demo
 /// that keeps its array in a mapping of its own needs no second copy
 /// (xorshift64*: fast, and good enough to sum).

@@ -9,7 +9,7 @@ use std::time::Instant;
 use clap::{Parser, ValueEnum};
 use serde::Serialize;
 
-use super::array::{LAB_LEN, random_ints, split};
+use super::array::{LAB_LEN, split, try_random_ints};
 use crate::context::{Context, Status};
 use crate::demos::{Output, emit, millis, options};
 use crate::registry::{Builtin, Group, Place};
@@ -27,8 +27,10 @@ pub static SUM_ARRAY: Builtin = Builtin {
 const HELP: &str =
     "sum-array [--method METHOD] [-n WORKERS] [--len L] [--seed S] [--json] [--quiet]
     The lab's sum-array: L random ints in [0, 1000) from seed S, summed
-    with METHOD. Prints `Array sum is S` and `Time spent: N ms`, timing
-    only the summing.
+    with METHOD. Prints `Array sum is S` and `Time spent: N ms`. The time
+    covers the summing with its workers' start and end (threads created
+    and joined, processes forked and waited for), not the making of the
+    array; with `all`, each row is the median of 3 runs.
       --method sequential  one loop
                threads     WORKERS threads, one slice each
                processes   WORKERS forked children, each writing its part
@@ -39,8 +41,9 @@ const HELP: &str =
                            global lock, as CPython's GIL makes them
                all         every method with 1, 2, 4 and 8 workers: a
                            table and a bar chart (default: sequential)
-      -n WORKERS   how many workers (default: the number of CPUs)
-      --len L      how many ints (default 100,000,000, as in the lab)
+      -n WORKERS   how many workers, 1 to 256 (default: the number of CPUs)
+      --len L      how many ints, up to 1,000,000,000 (default 100,000,000,
+                   as in the lab)
       --seed S     the random seed (default 42)
       --json       print the measurements as one JSON object
       --quiet      leave out the \"what to notice\" lines
@@ -51,10 +54,10 @@ const HELP: &str =
 struct Options {
     #[arg(long, value_enum, default_value_t = Choice::Sequential)]
     method: Choice,
-    #[arg(short = 'n', long = "workers")]
-    workers: Option<usize>,
-    #[arg(long, default_value_t = LAB_LEN)]
-    len: usize,
+    #[arg(short = 'n', long = "workers", value_parser = clap::value_parser!(u16).range(1..=256))]
+    workers: Option<u16>,
+    #[arg(long, default_value_t = LAB_LEN as u64, value_parser = clap::value_parser!(u64).range(0..=1_000_000_000))]
+    len: u64,
     #[arg(long, default_value_t = 42)]
     seed: u64,
     #[command(flatten)]
@@ -126,8 +129,15 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
         Err(status) => return status,
     };
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let workers = options.workers.unwrap_or(cpus).max(1);
-    let array = random_ints(options.len, options.seed);
+    let workers = options.workers.map_or(cpus, usize::from);
+    let len = options.len as usize;
+    let array = match try_random_ints(len, options.seed) {
+        Ok(array) => array,
+        Err(e) => {
+            let message = format!("cannot make {len} ints: {e}");
+            return crate::shell::fail(ctx, "sum-array", message, 1);
+        }
+    };
     let plan: Vec<(Method, usize)> = match options.method {
         Choice::All => Method::ALL
             .iter()
@@ -148,16 +158,17 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
     };
     // The speedup compares with one plain loop, measured here too when
     // the plan does not start with it.
+    let runs = if options.method == Choice::All { 3 } else { 1 };
     let mut sequential_ms = None;
     if plan.first().map(|(m, _)| *m) != Some(Method::Sequential) {
-        match timed(&array, Method::Sequential, 1) {
+        match timed(&array, Method::Sequential, 1, runs) {
             Ok((_, ms)) => sequential_ms = Some(ms),
             Err(e) => return crate::shell::fail(ctx, "sum-array", e, 1),
         }
     }
     let mut rows: Vec<Row> = Vec::new();
     for (method, workers) in plan {
-        let (sum, ms) = match timed(&array, method, workers) {
+        let (sum, ms) = match timed(&array, method, workers, runs) {
             Ok(measured) => measured,
             Err(e) => return crate::shell::fail(ctx, "sum-array", e, 1),
         };
@@ -171,43 +182,66 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
         });
     }
     let report = Report {
-        len: options.len,
+        len,
         seed: options.seed,
         rows,
     };
     let all = options.method == Choice::All;
-    let notice: &[&str] = if all {
-        &[
-            "threads and rayon speed up until memory bandwidth, not the CPUs, is the limit",
-            "the GIL serializes the adding, so its threads never beat one loop",
+    let best = |method: Method| {
+        let speedups = report
+            .rows
+            .iter()
+            .filter(|r| r.method == method)
+            .map(|r| r.speedup);
+        speedups.fold(0.0, f64::max)
+    };
+    let notes = if all {
+        vec![
+            format!(
+                "best speedup over one loop: threads {:.2}x, rayon {:.2}x; past the memory bandwidth, more workers cannot help",
+                best(Method::Threads),
+                best(Method::Rayon)
+            ),
+            format!(
+                "the GIL's best was {:.2}x: with one global lock, only one thread adds at a time",
+                best(Method::Gil)
+            ),
         ]
     } else {
-        &["only the summing is timed, not the generation of the array"]
+        vec!["the array is made before the clock starts; only the summing is timed".to_owned()]
     };
+    let notice: Vec<&str> = notes.iter().map(String::as_str).collect();
     emit(
         ctx,
         &options.output,
         &report,
         |r| if all { table(r) } else { lab_lines(r) },
-        notice,
+        &notice,
     )
 }
 
-/// Sums with `method` and times only the summing.
-fn timed(array: &[i32], method: Method, workers: usize) -> Result<(i64, f64), String> {
-    let start = Instant::now();
-    let sum = sum_with(array, method, workers)?;
-    Ok((sum, millis(start.elapsed())))
+/// Sums with `method`, timing only the summing; with several runs, the
+/// median time (one busy moment of the machine does not decide a row).
+fn timed(array: &[i32], method: Method, workers: usize, runs: usize) -> Result<(i64, f64), String> {
+    let mut sum = 0;
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs.max(1) {
+        let start = Instant::now();
+        sum = sum_with(array, method, workers)?;
+        times.push(millis(start.elapsed()));
+    }
+    times.sort_by(f64::total_cmp);
+    Ok((sum, times[times.len() / 2]))
 }
 
 /// Sums `array` the way `method` does, with `workers` workers.
 pub fn sum_with(array: &[i32], method: Method, workers: usize) -> Result<i64, String> {
     Ok(match method {
         Method::Sequential => sum_slice(array),
-        Method::Threads => sum_threads(array, workers),
-        Method::Processes => sum_processes(array, workers).map_err(|e| e.to_string())?,
+        Method::Threads => sum_threads(array, workers).map_err(|e| e.to_string())?,
+        Method::Processes => sum_processes(array, workers)?,
         Method::Rayon => sum_rayon(array, workers)?,
-        Method::Gil => sum_gil(array, workers),
+        Method::Gil => sum_gil(array, workers).map_err(|e| e.to_string())?,
     })
 }
 
@@ -242,14 +276,17 @@ fn sum_blocks(xs: &[i32]) -> i64 {
         .sum()
 }
 
-/// std threads, one contiguous slice each, joined by the scope.
-fn sum_threads(array: &[i32], workers: usize) -> i64 {
+/// std threads, one contiguous slice each, joined by the scope. A thread
+/// that cannot be created is an error, not a panic.
+fn sum_threads(array: &[i32], workers: usize) -> std::io::Result<i64> {
     std::thread::scope(|scope| {
-        let handles: Vec<_> = split(array.len(), workers)
-            .into_iter()
-            .map(|part| scope.spawn(move || sum_slice(&array[part])))
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or(0)).sum()
+        let mut handles = Vec::with_capacity(workers);
+        for part in split(array.len(), workers) {
+            let worker =
+                std::thread::Builder::new().spawn_scoped(scope, move || sum_slice(&array[part]))?;
+            handles.push(worker);
+        }
+        Ok(handles.into_iter().map(|h| h.join().unwrap_or(0)).sum())
     })
 }
 
@@ -272,28 +309,29 @@ const GIL_BATCH: usize = 1024;
 /// split, but the adding is not parallel. This is what Python threads do
 /// under CPython's global interpreter lock, and why the lab's threaded
 /// Python sum is no faster than the plain loop.
-fn sum_gil(array: &[i32], workers: usize) -> i64 {
+fn sum_gil(array: &[i32], workers: usize) -> std::io::Result<i64> {
     let gil = Mutex::new(0i64);
     std::thread::scope(|scope| {
         for part in split(array.len(), workers) {
             let (gil, array) = (&gil, array);
-            scope.spawn(move || {
+            std::thread::Builder::new().spawn_scoped(scope, move || {
                 for batch in array[part].chunks(GIL_BATCH) {
                     let mut total = gil.lock().unwrap_or_else(|e| e.into_inner());
                     *total += sum_slice(batch);
                 }
-            });
+            })?;
         }
-    });
-    gil.into_inner().unwrap_or_else(|e| e.into_inner())
+        Ok::<(), std::io::Error>(())
+    })?;
+    Ok(gil.into_inner().unwrap_or_else(|e| e.into_inner()))
 }
 
 /// `workers` forked children, each summing its part and writing the partial
 /// sum into its slot of a page shared with the parent (MAP_SHARED): a child
 /// cannot return a value any other way but its exit status.
-fn sum_processes(array: &[i32], workers: usize) -> nix::Result<i64> {
+fn sum_processes(array: &[i32], workers: usize) -> Result<i64, String> {
     use nix::sys::mman::{MapFlags, ProtFlags, mmap_anonymous, munmap};
-    use nix::sys::wait::waitpid;
+    use nix::sys::wait::{WaitStatus, waitpid};
     use nix::unistd::{ForkResult, fork};
     use std::num::NonZeroUsize;
 
@@ -309,15 +347,18 @@ fn sum_processes(array: &[i32], workers: usize) -> nix::Result<i64> {
             ProtFlags::PROT_READ | ProtFlags::PROT_WRITE,
             MapFlags::MAP_SHARED,
         )
-    }?;
+    }
+    .map_err(|e| format!("mmap: {e}"))?;
     let slots = shared.cast::<i64>();
     let mut children = Vec::with_capacity(parts.len());
+    let mut failure = None;
     for (i, part) in parts.iter().enumerate() {
-        // SAFETY: the demo process may have threads from earlier methods
-        // parked in rayon's pool; the child touches only the array (read)
-        // and its own slot, then _exits, taking no lock.
-        match unsafe { fork() }? {
-            ForkResult::Child => {
+        // SAFETY: the demo process is single-threaded here (the thread
+        // methods join their workers, and rayon's pool is dropped before
+        // this runs); the child only reads the array, writes its own slot
+        // and _exits, taking no lock.
+        match unsafe { fork() } {
+            Ok(ForkResult::Child) => {
                 let sum = sum_slice(&array[part.clone()]);
                 // SAFETY: slot i lies inside the shared mapping, written by
                 // this child only; _exit skips the parent's exit handlers.
@@ -326,11 +367,25 @@ fn sum_processes(array: &[i32], workers: usize) -> nix::Result<i64> {
                     libc::_exit(0)
                 }
             }
-            ForkResult::Parent { child } => children.push(child),
+            Ok(ForkResult::Parent { child }) => children.push(child),
+            Err(e) => {
+                failure = Some(format!("fork: {e}"));
+                break;
+            }
         }
     }
+    // Every child started is waited for, even after a failure, so none is
+    // left a zombie; one that did not exit 0 left its slot unwritten.
     for child in children {
-        waitpid(child, None)?;
+        match waitpid(child, None) {
+            Ok(WaitStatus::Exited(_, 0)) => {}
+            Ok(other) => {
+                failure.get_or_insert(format!("worker {child} did not finish: {other:?}"));
+            }
+            Err(e) => {
+                failure.get_or_insert(format!("waitpid: {e}"));
+            }
+        }
     }
     // SAFETY: every child has exited, so the slots are written and nobody
     // else touches the mapping; it is unmapped right after.
@@ -338,8 +393,11 @@ fn sum_processes(array: &[i32], workers: usize) -> nix::Result<i64> {
         .map(|i| unsafe { slots.as_ptr().add(i).read_volatile() })
         .sum();
     // SAFETY: `shared` came from mmap with this length and is not used again.
-    unsafe { munmap(shared, bytes.get())? };
-    Ok(total)
+    let _ = unsafe { munmap(shared, bytes.get()) };
+    match failure {
+        Some(message) => Err(message),
+        None => Ok(total),
+    }
 }
 
 /// The lab's two lines, for one method.
