@@ -6,6 +6,9 @@
 
 sleep 3 &
 sleep 3 | cat &
+# Give the new children a moment to exec `sleep`; a forked child is a copy
+# of the shell until then, and ptree would list it under the shell's name.
+sleep 0.5
 echo "1. the shell (PID $$) and what it started: a sleep, a pipeline, and ptree"
 ptree
 echo

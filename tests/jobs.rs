@@ -58,7 +58,7 @@ fn kill_ends_a_background_job() {
 #[test]
 fn jobs_lists_running_and_finished_jobs_as_bash_does() {
     let (out, _, _) = run_c(
-        "sleep 100 & sh -c 'exit 3' & sleep 0.3; jobs; kill %1; wait; jobs; echo end",
+        "sleep 100 & sh -c 'exit 3' & sh -c \"while grep -qs '^State:.*[RSD]' /proc/$!/status; do sleep 0.01; done\"; jobs; kill %1; wait; jobs; echo end",
         temp_dir().path(),
     );
     assert_eq!(
