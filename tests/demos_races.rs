@@ -29,6 +29,7 @@ fn synchronized_counts_are_exact_for_2_4_and_8_threads() {
             let var = uint(&run["var"]);
             assert_eq!(uint(&run["lost"]), expected - var, "{run}");
             assert!(run["time_ms"].as_f64().unwrap() >= 0.0, "{run}");
+            check_spans(run, threads);
             if run["sync"] == "none" {
                 // Usually short of the expected value, but a run in which
                 // the threads never overlapped loses nothing: not asserted.
@@ -41,6 +42,61 @@ fn synchronized_counts_are_exact_for_2_4_and_8_threads() {
                 assert_eq!(var, expected, "{threads} threads: {run}");
             }
         }
+    }
+}
+
+/// Each thread's span lies inside the run's time, which starts with the
+/// first thread's first increment; the overlap is at most the shortest span.
+fn check_spans(run: &Value, threads: u64) {
+    let time = run["time_ms"].as_f64().unwrap();
+    let spans = array(&run["spans"]);
+    assert_eq!(spans.len() as u64, threads, "{run}");
+    let mut shortest = f64::INFINITY;
+    let mut first = f64::INFINITY;
+    for (index, span) in spans.iter().enumerate() {
+        assert_eq!(uint(&span["thread"]), index as u64 + 1, "{run}");
+        let (began, ended) = (
+            span["began_ms"].as_f64().unwrap(),
+            span["ended_ms"].as_f64().unwrap(),
+        );
+        assert!(0.0 <= began && began <= ended && ended <= time, "{run}");
+        shortest = shortest.min(ended - began);
+        first = first.min(began);
+    }
+    assert_eq!(first, 0.0, "{run}");
+    // (Up to rounding: the demo subtracts before printing, we after.)
+    let overlap = run["overlap_ms"].as_f64().unwrap();
+    assert!((0.0..=shortest + 1e-6).contains(&overlap), "{run}");
+}
+
+#[test]
+fn the_notes_explain_a_loss_only_when_there_was_one() {
+    // One thread cannot lose an increment: the notes must not explain a
+    // loss, with `none` alone or in the `all` table.
+    let (out, err, status) = run_c("race-condition -n 1 --iterations 1000", temp_dir().path());
+    assert_eq!(status, 0, "{err}");
+    assert!(out.contains("sync = none: var = 1000; time = "), "{out}");
+    assert!(out.contains("1 thread, counting alone for "), "{out}");
+    assert!(out.contains("-> `none` lost no increment"), "{out}");
+    assert!(!out.contains("overwrites its increment"), "{out}");
+    let (out, err, status) = run_c(
+        "race-condition --sync all -n 1 --iterations 1000",
+        temp_dir().path(),
+    );
+    assert_eq!(status, 0, "{err}");
+    assert!(out.contains("-> `none` lost no increment"), "{out}");
+    assert!(!out.contains("only `none` lost increments"), "{out}");
+    // Two threads may lose some or none; the notes follow what happened.
+    for _ in 0..3 {
+        let (out, err, status) = run_c("race-condition --iterations 200000", temp_dir().path());
+        assert_eq!(status, 0, "{err}");
+        assert!(
+            out.contains("all 2 threads were counting at once for "),
+            "{out}"
+        );
+        let lost = !out.contains("var = 400000;");
+        assert_eq!(out.contains("overwrites its increment"), lost, "{out}");
+        assert_eq!(out.contains("lost no increment this time"), !lost, "{out}");
     }
 }
 

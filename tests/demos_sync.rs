@@ -196,6 +196,30 @@ fn shared_mapping_shows_the_childs_value() {
 }
 
 #[test]
+fn shared_mapping_whose_wait_times_out_is_still_shared() {
+    // The wait ends long before the child writes: the read right after it
+    // still finds 0, but the read after waitpid finds the child's 42.
+    let report = json("shared-memory --delay 1000 --timeout 50 --json");
+    assert_eq!(report["mapping"], "MAP_SHARED");
+    assert_eq!(report["wait"], "timed_out", "{report}");
+    assert_eq!(report["parent_sees_after_wait"], 0, "{report}");
+    assert_eq!(report["parent_sees_after_exit"], 42, "{report}");
+    assert_eq!(report["shared"], true, "{report}");
+    let (out, err, status) = run_c("shared-memory --delay 300 --timeout 0", temp_dir().path());
+    assert_eq!(status, 0, "{err}");
+    assert!(out.contains("42 after waitpid"), "{out}");
+    assert!(
+        out.contains("-> MAP_SHARED: parent and child map the same page"),
+        "{out}"
+    );
+    assert!(
+        out.contains("--timeout 0 ms is shorter than --delay 300 ms"),
+        "{out}"
+    );
+    assert!(!out.contains("MAP_PRIVATE"), "{out}");
+}
+
+#[test]
 fn private_mapping_hides_the_childs_value_and_its_post() {
     let report = json("shared-memory --private --delay 50 --timeout 300 --json");
     assert_eq!(report["mapping"], "MAP_PRIVATE");

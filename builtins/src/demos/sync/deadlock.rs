@@ -5,6 +5,7 @@
 //! `--fix` takes the locks in one global order and finishes.
 
 use std::ffi::OsString;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Barrier, Mutex, MutexGuard, TryLockError};
 use std::thread;
@@ -72,13 +73,19 @@ enum Step {
     Locked,
     /// It had waited the whole timeout without getting the lock.
     TimedOut,
-    /// It let the lock go.
+    /// It let the lock go: recorded just before, while it still held it,
+    /// so that this comes before the next holder's `Locked`.
     Unlocked,
 }
 
 /// One step, as the thread that took it recorded it.
 #[derive(Debug, Clone, Serialize)]
 struct Event {
+    /// The order the steps happened in: 0, 1, 2... across all threads.
+    /// Taken while the thread holds the lock the step is about, so a lock
+    /// changes hands between one holder's `unlocked` and the next one's
+    /// `locked`, in this order too.
+    seq: usize,
     /// ms since the threads were started.
     at_ms: f64,
     thread: usize,
@@ -106,7 +113,7 @@ struct Report {
     timeout_ms: f64,
     /// `orders[i]`: the resources thread i+1 locks, in its order.
     orders: Vec<[usize; 2]>,
-    /// Every step of every thread, in the order they happened.
+    /// Every step of every thread, in the order they happened (by `seq`).
     events: Vec<Event>,
     /// The threads that timed out waiting for a lock, each with what it
     /// holds and waits for, followed from one to the next. Empty when every
@@ -162,6 +169,8 @@ struct Table {
     /// Without `--fix`: both threads wait here once they hold their first
     /// lock. With it: they wait here before locking, to start together.
     barrier: Barrier,
+    /// Hands out the events' `seq` numbers.
+    steps: AtomicUsize,
     start: Instant,
     timeout: Duration,
 }
@@ -177,6 +186,7 @@ fn measure(options: &Options) -> std::io::Result<Report> {
     let table = Arc::new(Table {
         resources: [Mutex::new(()), Mutex::new(())],
         barrier: Barrier::new(orders.len()),
+        steps: AtomicUsize::new(0),
         start: Instant::now(),
         timeout: Duration::from_secs_f64(options.timeout),
     });
@@ -195,7 +205,7 @@ fn measure(options: &Options) -> std::io::Result<Report> {
     // this loop ends either way, and never hangs on a deadlock.
     let mut events: Vec<Event> = events.iter().collect();
     let elapsed_ms = millis(table.start.elapsed());
-    events.sort_by(|a, b| a.at_ms.total_cmp(&b.at_ms));
+    events.sort_by_key(|event| event.seq);
 
     let waits = wait_chain(&events);
     let deadlock = waits.len() > 1
@@ -227,10 +237,15 @@ fn measure(options: &Options) -> std::io::Result<Report> {
 }
 
 /// One thread: lock `order[0]`, then `order[1]`, then let both go. Every
-/// step is sent to the main thread.
+/// step is sent to the main thread, `locked` just after taking the lock and
+/// `unlocked` just before letting it go.
 fn worker(me: usize, order: [usize; 2], fix: bool, table: &Table, log: Sender<Event>) {
     let record = |step, resource, waited: Duration| {
         let _ = log.send(Event {
+            // Increments of one atomic happen in one order, and that order
+            // agrees with the Mutex's hand-over (its unlock releases, its
+            // lock acquires): Relaxed is enough.
+            seq: table.steps.fetch_add(1, Ordering::Relaxed),
             at_ms: millis(table.start.elapsed()),
             thread: me,
             step,
@@ -257,10 +272,13 @@ fn worker(me: usize, order: [usize; 2], fix: bool, table: &Table, log: Sender<Ev
     match lock_within(second, table.timeout) {
         Some(second_guard) => {
             record(Step::Locked, order[1], asked.elapsed());
-            drop(second_guard);
+            // Each `unlocked` is recorded while the lock is still held:
+            // recorded after, it could come after the other thread's
+            // `locked`, as if both had held the lock at once.
             record(Step::Unlocked, order[1], Duration::ZERO);
-            drop(first_guard);
+            drop(second_guard);
             record(Step::Unlocked, order[0], Duration::ZERO);
+            drop(first_guard);
         }
         None => {
             record(Step::TimedOut, order[1], asked.elapsed());
@@ -300,9 +318,11 @@ fn wait_chain(events: &[Event]) -> Vec<Link> {
     let mut holder: Vec<(usize, usize)> = Vec::new(); // (resource, thread)
     let mut waiting: Vec<(usize, usize)> = Vec::new(); // (thread, resource)
     for event in events {
+        let held = (event.resource, event.thread);
         match event.step {
-            Step::Locked => holder.push((event.resource, event.thread)),
-            Step::Unlocked => holder.retain(|&(r, _)| r != event.resource),
+            Step::Locked => holder.push(held),
+            // Only this thread's hold ends: the next holder's stays.
+            Step::Unlocked => holder.retain(|&h| h != held),
             Step::TimedOut => waiting.push((event.thread, event.resource)),
         }
     }
@@ -413,4 +433,85 @@ fn human(report: &Report) -> String {
     }
     text.push_str("exiting with status 1 instead of waiting forever\n");
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(seq: usize, thread: usize, step: Step, resource: usize) -> Event {
+        Event {
+            seq,
+            at_ms: 0.0,
+            thread,
+            step,
+            resource,
+            waited_ms: 0.0,
+        }
+    }
+
+    #[test]
+    fn an_unlock_does_not_erase_the_next_holder() {
+        // Thread 2 took resource 1 from thread 1, and the two then wait
+        // for each other. Even listed out of order, with thread 2's
+        // `locked` before thread 1's `unlocked`, thread 2 holds resource 1.
+        let events = [
+            event(0, 1, Step::Locked, 1),
+            event(1, 2, Step::Locked, 1),
+            event(2, 1, Step::Unlocked, 1),
+            event(3, 1, Step::Locked, 2),
+            event(4, 1, Step::TimedOut, 1),
+            event(5, 2, Step::TimedOut, 2),
+        ];
+        let chain = wait_chain(&events);
+        let links: Vec<_> = chain
+            .iter()
+            .map(|l| (l.thread, l.holds.clone(), l.waits_for, l.held_by))
+            .collect();
+        assert_eq!(
+            links,
+            [(1, vec![2], 1, Some(2)), (2, vec![1], 2, Some(1))],
+            "{chain:?}"
+        );
+    }
+
+    #[test]
+    fn each_lock_is_unlocked_before_the_next_thread_locks_it() {
+        let options = Options {
+            fix: true,
+            timeout: 5.0,
+            output: Output {
+                json: false,
+                quiet: true,
+            },
+        };
+        // The hand-over is a race, and its window is narrow (the waiting
+        // thread retries every millisecond): many runs give it chances.
+        for _ in 0..100 {
+            let report = measure(&options).expect("threads start");
+            assert!(report.waits.is_empty(), "{report:?}");
+            let seqs: Vec<usize> = report.events.iter().map(|e| e.seq).collect();
+            assert_eq!(seqs, (0..8).collect::<Vec<_>>(), "{report:?}");
+            for resource in [1, 2] {
+                let mut holder = None;
+                let mut at_ms = 0.0;
+                for e in report.events.iter().filter(|e| e.resource == resource) {
+                    assert!(e.at_ms >= at_ms, "times agree with seq: {report:?}");
+                    at_ms = e.at_ms;
+                    match e.step {
+                        Step::Locked => {
+                            assert_eq!(holder, None, "two holders of {resource}: {report:?}");
+                            holder = Some(e.thread);
+                        }
+                        Step::Unlocked => {
+                            assert_eq!(holder, Some(e.thread), "{report:?}");
+                            holder = None;
+                        }
+                        Step::TimedOut => panic!("{report:?}"),
+                    }
+                }
+                assert_eq!(holder, None, "{report:?}");
+            }
+        }
+    }
 }

@@ -6,10 +6,10 @@
 
 use std::ffi::OsString;
 use std::hint;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError, RwLock};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::thread;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use clap::{Parser, ValueEnum};
 use serde::Serialize;
@@ -31,7 +31,9 @@ pub static RACE_CONDITION: Builtin = Builtin {
 const HELP: &str = "race-condition [--sync none|atomic|spinlock|mutex|all] [-n THREADS] [--iterations N] [--json] [--quiet]
     The lecture's race_condition programs. THREADS threads each increment
     one shared var N times, all starting at the same moment; the demo
-    prints the final var and the time, as `var = X; time = T ms`.
+    prints the final var and the time, as `var = X; time = T ms`, and how
+    long the threads were all counting at once: increments are lost only
+    while they overlap.
       --sync none      var++ as a separate load and store, unprotected: an
                        increment stored between another thread's load and
                        store is lost (the default, race_condition.c)
@@ -103,6 +105,18 @@ fn thread_count(text: &str) -> Result<usize, String> {
     }
 }
 
+/// One thread's loop, in ms from the moment the first thread began its
+/// loop.
+#[derive(Debug, Serialize)]
+struct Span {
+    /// 1, 2, ...: in creation order.
+    thread: usize,
+    /// Just before its first increment.
+    began_ms: f64,
+    /// Just after its last increment.
+    ended_ms: f64,
+}
+
 /// One run of the threads with one method.
 #[derive(Debug, Serialize)]
 struct Run {
@@ -111,8 +125,12 @@ struct Run {
     var: u64,
     /// `expected - var`: the increments that were overwritten.
     lost: u64,
-    /// From letting the threads start to joining the last of them.
+    /// From the first thread's first increment to the last thread's last.
     time_ms: f64,
+    spans: Vec<Span>,
+    /// How long every thread was inside its loop at once: 0 when one
+    /// finished before another began, and then nothing can be lost.
+    overlap_ms: f64,
 }
 
 #[derive(Debug, Serialize)]
@@ -133,22 +151,42 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
         Ok(report) => report,
         Err(e) => return crate::shell::fail(ctx, "race-condition", e, 1),
     };
-    let notice: &[&str] = match options.sync {
-        Choice::None => &[
+    // The unsynchronized run may lose nothing: then the notes that explain
+    // a loss would explain one that did not happen.
+    let nothing_lost = report
+        .runs
+        .iter()
+        .find(|run| run.sync == Method::None && run.lost == 0)
+        .map(|run| match report.threads {
+            1 => [
+                "`none` lost no increment: a thread alone has no other to store between its load and store".to_owned(),
+                "race it against others: -n 2 or more".to_owned(),
+            ],
+            _ => [
+                format!(
+                    "`none` lost no increment this time: its threads were all counting at once for {:.1} of its {:.1} ms",
+                    run.overlap_ms, run.time_ms
+                ),
+                "run it again, or keep the threads counting together for longer: more --iterations, more threads (-n)".to_owned(),
+            ],
+        });
+    let notice: &[&str] = match (options.sync, &nothing_lost) {
+        (_, Some([first, second])) => &[first, second],
+        (Choice::None, _) => &[
             "var++ is a load, then a store: a thread that stores between another's load and store overwrites its increment",
             "try --sync all: an atomic, a spinlock or a mutex makes the increment indivisible",
         ],
-        Choice::Atomic => {
+        (Choice::Atomic, _) => {
             &["fetch_add loads, adds and stores as one instruction no other core can come between"]
         }
-        Choice::Spinlock => &[
+        (Choice::Spinlock, _) => &[
             "a thread that finds the lock taken spins on the CPU, testing and setting it until the holder lets go",
         ],
-        Choice::Mutex => &[
+        (Choice::Mutex, _) => &[
             "a thread that finds the mutex taken sleeps in the kernel (a futex) until the holder wakes it",
         ],
-        Choice::All => &[
-            "only `none` loses increments: the other three make var++ indivisible",
+        (Choice::All, _) => &[
+            "only `none` lost increments: the other three make var++ indivisible",
             "they differ only in cost: one atomic instruction, a busy-waiting lock, a lock that may sleep",
         ],
     };
@@ -175,12 +213,21 @@ fn measure(options: &Options) -> std::io::Result<Report> {
     };
     let mut runs = Vec::with_capacity(methods.len());
     for method in methods {
-        let (var, time) = race(method, threads, iterations)?;
+        let (var, spans) = race(method, threads, iterations)?;
+        // The spans start at 0 with the first thread's first increment.
+        let last_ended = spans.iter().map(|s| s.ended_ms).fold(0.0, f64::max);
+        let last_began = spans.iter().map(|s| s.began_ms).fold(0.0, f64::max);
+        let first_ended = spans
+            .iter()
+            .map(|s| s.ended_ms)
+            .fold(f64::INFINITY, f64::min);
         runs.push(Run {
             sync: method,
             var,
             lost: expected.saturating_sub(var),
-            time_ms: millis(time),
+            time_ms: last_ended,
+            spans,
+            overlap_ms: (first_ended - last_began).max(0.0),
         });
     }
     Ok(Report {
@@ -204,41 +251,63 @@ struct Shared {
 }
 
 /// Starts `threads` threads that each increment var `iterations` times with
-/// `method`; returns the final var and the time from start to last join.
-fn race(
-    method: Method,
-    threads: usize,
-    iterations: u64,
-) -> std::io::Result<(u64, std::time::Duration)> {
+/// `method`; returns the final var and each thread's span, in ms from the
+/// first thread's first increment.
+fn race(method: Method, threads: usize, iterations: u64) -> std::io::Result<(u64, Vec<Span>)> {
     let shared = Shared {
         var: AtomicU64::new(0),
         spinlock: SpinLock::new(),
         mutex: Mutex::new(0),
     };
-    // The starting gate: the main thread holds it closed while it creates
-    // the threads, so they all begin counting at the same moment and race
-    // from the first increment. (A Barrier would do the same, but would
-    // leave the others waiting forever if creating one thread failed.)
-    let gate = RwLock::new(());
-    let time = thread::scope(|scope| {
-        let closed = gate.write().unwrap_or_else(PoisonError::into_inner);
+    let gate = Gate::new(threads);
+    let origin = Instant::now();
+    let times = thread::scope(|scope| {
+        let mut handles = Vec::with_capacity(threads);
         for index in 0..threads {
             let (shared, gate) = (&shared, &gate);
-            thread::Builder::new()
+            let spawned = thread::Builder::new()
                 .name(format!("racer-{index}"))
                 .spawn_scoped(scope, move || {
-                    drop(gate.read().unwrap_or_else(PoisonError::into_inner));
+                    if !gate.pass() {
+                        return None;
+                    }
+                    let began = origin.elapsed();
                     count(method, shared, iterations);
-                })?;
+                    Some((began, origin.elapsed()))
+                });
+            match spawned {
+                Ok(handle) => handles.push(handle),
+                Err(e) => {
+                    // Let the threads already at the gate go home, or the
+                    // scope would wait for them forever.
+                    gate.abandon();
+                    return Err(e);
+                }
+            }
         }
-        let start = Instant::now();
-        drop(closed);
-        // The scope joins every thread before it returns, so the time
-        // covers the last increment. Measured here, it is the time to
-        // open the gate and wait for the threads, nothing else.
-        Ok::<_, std::io::Error>(start)
-    })?
-    .elapsed();
+        let mut times = Vec::with_capacity(threads);
+        for handle in handles {
+            match handle.join() {
+                Ok(Some(time)) => times.push(time),
+                _ => return Err(std::io::Error::other("a thread panicked")),
+            }
+        }
+        Ok(times)
+    })?;
+    let first = times
+        .iter()
+        .map(|&(began, _)| began)
+        .min()
+        .unwrap_or_default();
+    let spans = times
+        .iter()
+        .enumerate()
+        .map(|(index, &(began, ended))| Span {
+            thread: index + 1,
+            began_ms: millis(began - first),
+            ended_ms: millis(ended - first),
+        })
+        .collect();
     let var = match method {
         Method::Mutex => shared
             .mutex
@@ -246,7 +315,82 @@ fn race(
             .unwrap_or_else(PoisonError::into_inner),
         _ => shared.var.into_inner(),
     };
-    Ok((var, time))
+    Ok((var, spans))
+}
+
+/// The starting gate: the threads spin at it, on their CPUs, until every
+/// one is there, so they begin their loops within microseconds of each
+/// other. (Threads that sleep at a gate instead, at a lock the main thread
+/// holds or a Barrier, are woken by the kernel one after another; a
+/// million unsynchronized increments take under a millisecond in a release
+/// build, so the first could be done before the last is awake, and then
+/// nothing is lost.)
+///
+/// It takes two rounds with a short sleep between. Round 1 waits until
+/// every thread has started. But the kernel may have started two of them
+/// on one CPU while another CPU is idle, and it waits a while (about half
+/// a millisecond, as measured here) before it moves a thread that has just
+/// run: long enough for one thread to count alone. A thread that wakes
+/// from a sleep, though, is put on an idle CPU at once. So every thread
+/// then sleeps 1 ms, and round 2 waits until all are running again.
+struct Gate {
+    threads: usize,
+    /// Round 1: how many threads have started.
+    arrived: AtomicUsize,
+    /// Round 2: how many are running again after their sleep.
+    running: AtomicUsize,
+    /// More threads than CPUs: they cannot all run at once, and those
+    /// still to come (and the main thread creating them) need a CPU, so a
+    /// waiting thread offers its own instead of spinning, and does not
+    /// sleep between the rounds.
+    crowded: bool,
+    /// Set when a thread could not be created: the others stop waiting.
+    abandoned: AtomicBool,
+}
+
+impl Gate {
+    fn new(threads: usize) -> Gate {
+        let cpus = thread::available_parallelism().map_or(1, |n| n.get());
+        Gate {
+            threads,
+            arrived: AtomicUsize::new(0),
+            running: AtomicUsize::new(0),
+            crowded: threads > cpus,
+            abandoned: AtomicBool::new(false),
+        }
+    }
+
+    /// Waits at the gate until every thread is there and running; false if
+    /// the main thread gave up on starting them all.
+    fn pass(&self) -> bool {
+        if !self.count_in(&self.arrived) {
+            return false;
+        }
+        if !self.crowded {
+            thread::sleep(Duration::from_millis(1));
+        }
+        self.count_in(&self.running)
+    }
+
+    /// Adds this thread to `count` and waits until every thread has.
+    fn count_in(&self, count: &AtomicUsize) -> bool {
+        count.fetch_add(1, Ordering::AcqRel);
+        while count.load(Ordering::Acquire) < self.threads {
+            if self.abandoned.load(Ordering::Acquire) {
+                return false;
+            }
+            if self.crowded {
+                thread::yield_now();
+            } else {
+                hint::spin_loop();
+            }
+        }
+        true
+    }
+
+    fn abandon(&self) {
+        self.abandoned.store(true, Ordering::Release);
+    }
 }
 
 /// One thread's loop: `var++`, `iterations` times, the way `method` says.
@@ -328,18 +472,26 @@ fn human(report: &Report) -> String {
             run.var,
             run.time_ms
         ));
+        text.push_str(&match report.threads {
+            1 => format!("1 thread, counting alone for {:.1} ms\n", run.overlap_ms),
+            n => format!(
+                "all {n} threads were counting at once for {:.1} ms\n",
+                run.overlap_ms
+            ),
+        });
         return text;
     }
     text.push_str(&format!(
-        "{:<10} {:>12} {:>12} {:>12}\n",
-        "sync", "var", "time (ms)", "lost"
+        "{:<10} {:>12} {:>12} {:>12} {:>12}\n",
+        "sync", "var", "time (ms)", "overlap (ms)", "lost"
     ));
     for run in &report.runs {
         text.push_str(&format!(
-            "{:<10} {:>12} {:>12.1} {:>12}\n",
+            "{:<10} {:>12} {:>12.1} {:>12.1} {:>12}\n",
             run.sync.name(),
             run.var,
             run.time_ms,
+            run.overlap_ms,
             run.lost
         ));
     }

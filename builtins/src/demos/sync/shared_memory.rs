@@ -15,8 +15,10 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use nix::errno::Errno;
 use nix::sys::mman::{MapFlags, ProtFlags, mmap_anonymous, munmap};
+use nix::sys::prctl::set_pdeathsig;
+use nix::sys::signal::Signal;
 use nix::sys::wait::{WaitStatus, waitpid};
-use nix::unistd::{ForkResult, fork, getpid};
+use nix::unistd::{ForkResult, Pid, fork, getpid, getppid};
 use serde::Serialize;
 
 use crate::context::{Context, Status};
@@ -40,7 +42,8 @@ const HELP: &str = "shared-memory [--private] [--delay MS] [--timeout MS] [--jso
     the child sleeps MS milliseconds, writes 42 into the page, calls
     sem_post and exits with the value it reads back. The parent waits in
     sem_timedwait, then reads the value, waits for the child with waitpid
-    and reads it again.
+    and reads it again. With a --timeout shorter than --delay the wait
+    ends before the child's post, and only the second read shows 42.
     With --private the page is mapped MAP_PRIVATE: after fork it is
     copy-on-write, so the child's write goes to a copy of its own. The
     semaphore is in that page too, so the child's sem_post reaches only
@@ -188,7 +191,8 @@ struct Report {
     parent_sees_after_wait: i64,
     /// What it read after the child had exited and been reaped.
     parent_sees_after_exit: i64,
-    /// Whether the parent saw the child's write.
+    /// Whether the parent saw the child's write, read after waitpid: by
+    /// then the child has written, whenever the wait ended.
     shared: bool,
 }
 
@@ -201,18 +205,47 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
         Ok(report) => report,
         Err(e) => return crate::shell::fail(ctx, "shared-memory", e, 1),
     };
-    let notice: [&str; 2] = if report.shared {
-        [
-            "MAP_SHARED: parent and child map the same page, so the parent reads what the child wrote",
-            "the parent's sem_wait returned only after the child's sem_post: the semaphore lives in the shared page",
-        ]
-    } else {
-        [
-            "MAP_PRIVATE: the child's write went to its own copy-on-write copy of the page; the parent's is unchanged",
-            "the semaphore was copied too: the child posted its copy, so only the timeout ended the parent's wait",
-        ]
-    };
+    let notice = notice(&report, options.private);
+    let notice: Vec<&str> = notice.iter().map(String::as_str).collect();
     emit(ctx, &options.output, &report, human, &notice)
+}
+
+/// The two "what to notice" lines: one for the mapping and what the
+/// parent saw after waitpid, one for how its wait ended.
+fn notice(report: &Report, private: bool) -> [String; 2] {
+    let page = match (private, report.shared, report.wait) {
+        (true, _, _) => {
+            "MAP_PRIVATE: the child's write went to its own copy-on-write copy of the page; the parent's is unchanged"
+        }
+        (false, true, WaitEnd::Posted) => {
+            "MAP_SHARED: parent and child map the same page, so the parent reads what the child wrote"
+        }
+        (false, true, WaitEnd::TimedOut) => {
+            "MAP_SHARED: parent and child map the same page, so after waitpid the parent reads what the child wrote"
+        }
+        (false, false, _) => {
+            "MAP_SHARED, yet after waitpid the parent does not read 42: the child never wrote it"
+        }
+    };
+    let wait = match (private, report.wait) {
+        (_, WaitEnd::Posted) => {
+            "the parent's sem_wait returned only after the child's sem_post: the semaphore lives in the shared page"
+                .to_owned()
+        }
+        (true, WaitEnd::TimedOut) => {
+            "the semaphore was copied too: the child posted its copy, so only the timeout ended the parent's wait"
+                .to_owned()
+        }
+        (false, WaitEnd::TimedOut) if report.timeout_ms < report.delay_ms => format!(
+            "the wait timed out before the child's post: --timeout {} ms is shorter than --delay {} ms",
+            report.timeout_ms, report.delay_ms
+        ),
+        (false, WaitEnd::TimedOut) => format!(
+            "the wait timed out before the child's post: the child took longer than --timeout {} ms to write",
+            report.timeout_ms
+        ),
+    };
+    [page.to_owned(), wait]
 }
 
 fn measure(options: &Options) -> Result<Report, String> {
@@ -220,11 +253,12 @@ fn measure(options: &Options) -> Result<Report, String> {
     let shared = page.shared();
     let before = shared.value.load(Ordering::SeqCst);
     let delay = Duration::from_millis(options.delay);
+    let parent = getpid();
     // SAFETY: the demo runs alone in its process with a single thread; the
-    // child only sleeps, stores an atomic, posts a semaphore and _exits,
-    // all async-signal-safe.
+    // child only calls prctl, sleeps, stores an atomic, posts a semaphore
+    // and _exits, all async-signal-safe.
     let child = match unsafe { fork() }.map_err(|e| format!("fork: {e}"))? {
-        ForkResult::Child => child(shared, delay),
+        ForkResult::Child => child(shared, delay, parent),
         ForkResult::Parent { child } => child,
     };
     let began = Instant::now();
@@ -246,7 +280,7 @@ fn measure(options: &Options) -> Result<Report, String> {
         },
         page_bytes: page.len,
         address: format!("{:#x}", page.address()),
-        parent_pid: getpid().as_raw(),
+        parent_pid: parent.as_raw(),
         child_pid: child.as_raw(),
         before,
         child_writes: CHILD_WRITES,
@@ -257,12 +291,23 @@ fn measure(options: &Options) -> Result<Report, String> {
         timeout_ms: options.timeout,
         parent_sees_after_wait,
         parent_sees_after_exit,
-        shared: parent_sees_after_wait == CHILD_WRITES,
+        // Not the read after the wait: a wait that timed out may end
+        // before the child writes, even with MAP_SHARED.
+        shared: parent_sees_after_exit == CHILD_WRITES,
     })
 }
 
 /// The child's side: work a while, write, post, exit with what it reads.
-fn child(shared: &Shared, delay: Duration) -> ! {
+fn child(shared: &Shared, delay: Duration, parent: Pid) -> ! {
+    // Ask the kernel to kill this child when the demo dies, so that a demo
+    // killed alone (kill -9 PID) leaves no child sleeping on. The demo may
+    // have died before the request was made: then there is no one to
+    // write for.
+    if set_pdeathsig(Signal::SIGKILL).is_err() || getppid() != parent {
+        // SAFETY: _exit ends the child without running the parent's exit
+        // handlers or unwinding into the parent's code.
+        unsafe { libc::_exit(1) }
+    }
     std::thread::sleep(delay);
     shared.value.store(CHILD_WRITES, Ordering::SeqCst);
     // SAFETY: the semaphore was initialised before fork; with MAP_SHARED

@@ -457,6 +457,7 @@ fn table(report: &Report) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::array::random_ints;
     use super::*;
 
     #[test]
