@@ -161,6 +161,70 @@ fn wait_for_me_with_waiting_reads_the_message() {
     assert!(float(&report["read_at_ms"]) >= 100.0, "{report}");
 }
 
+/// The processes whose parent is `pid`, from /proc.
+fn children_of(pid: i64) -> Vec<i64> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i64>().ok())
+        .filter(|&child| ppid_of(child) == Some(pid))
+        .collect()
+}
+
+/// Field 3 of /proc/PID/stat: R, S, Z...; `None` once it is gone.
+fn state_of(pid: i64) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat[stat.rfind(')')? + 1..].trim_start().chars().next()
+}
+
+/// Polls `find` every 10 ms for up to 5 s.
+fn wait_until<T>(mut find: impl FnMut() -> Option<T>) -> Option<T> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while std::time::Instant::now() < deadline {
+        if let Some(found) = find() {
+            return Some(found);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    None
+}
+
+/// Killed on its own (not with its child, as Ctrl-C would), the demo must
+/// not leave its child to write FILE later: the child dies with it
+/// (PR_SET_PDEATHSIG).
+#[test]
+fn wait_for_me_killed_alone_takes_its_child_with_it() {
+    let dir = temp_dir();
+    let mut shell = common::std_minishell()
+        .arg("-c")
+        .arg("wait-for-me --delay-ms 1000 msg.txt")
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let shell_pid = i64::from(shell.id());
+    let demo = wait_until(|| children_of(shell_pid).first().copied());
+    let writer = demo.and_then(|demo| wait_until(|| children_of(demo).first().copied()));
+    let (Some(demo), Some(writer)) = (demo, writer) else {
+        let _ = shell.kill();
+        panic!("no demo or no writer under the shell {shell_pid}");
+    };
+    let _guard = KillOnDrop(vec![writer]);
+    kill(Pid::from_raw(demo as i32), Signal::SIGKILL).unwrap();
+    let _ = shell.wait();
+    // Dead (a zombie, if no one reaps orphans here) or gone, long before
+    // its 1000 ms were up.
+    let ended = wait_until(|| matches!(state_of(writer), None | Some('Z')).then_some(()));
+    assert!(ended.is_some(), "the writer {writer} outlived the demo");
+    std::thread::sleep(std::time::Duration::from_millis(1200));
+    assert!(
+        !dir.path().join("msg.txt").exists(),
+        "written after the demo died"
+    );
+}
+
 #[test]
 fn zombie_shows_state_z_then_no_child_after_waitpid() {
     let report = json("zombie --json");

@@ -123,6 +123,39 @@ fn ctx_switch_reads_both_counters_before_and_after() {
     assert!(out.contains("no rival process"), "{out}");
 }
 
+/// The "what to notice" lines follow the numbers: `--alone` on a busy
+/// machine once showed 503 nonvoluntary switches under a notice that said
+/// there were few.
+#[test]
+fn ctx_switch_notices_state_the_switches_measured() {
+    for line in [
+        "ctx-switch cpu --alone --seconds 0.2",
+        "ctx-switch io --seconds 0.2",
+    ] {
+        let out = demo(line);
+        let difference = |name: &str| {
+            out.lines()
+                .find(|l| l.starts_with(name))
+                .and_then(|l| l.split_whitespace().last())
+                .unwrap_or_else(|| panic!("no {name} row: {out}"))
+                .to_owned()
+        };
+        let notes: Vec<&str> = out.lines().filter(|l| l.starts_with("-> ")).collect();
+        assert_eq!(notes.len(), 2, "{out}");
+        let (voluntary, nonvoluntary) = (
+            difference("voluntary_ctxt_switches"),
+            difference("nonvoluntary_ctxt_switches"),
+        );
+        let first = if line.contains("cpu") {
+            format!("-> {nonvoluntary} ")
+        } else {
+            format!("-> {voluntary} voluntary switches")
+        };
+        assert!(notes[0].starts_with(&first), "{first}: {out}");
+        assert!(!out.contains("there are few"), "{out}");
+    }
+}
+
 #[test]
 fn pipe_nonblock_reports_eagain_then_poll_waits_for_the_byte() {
     let report = json("pipe --nonblock --delay 100 --json");

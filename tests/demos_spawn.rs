@@ -211,6 +211,71 @@ fn a_command_that_cannot_run_is_a_failure_not_a_crash() {
     assert_eq!(status, 0);
 }
 
+/// A command that leaves a process running in the background: the trace
+/// lets go of it when the call returns, instead of following it to its
+/// end (`sleep 2 &` once took the demo 2 s per traced call, and a daemon
+/// for ever), and it runs on, neither stopped nor killed.
+#[test]
+fn a_background_grandchild_is_left_alone_when_the_call_returns() {
+    let start = std::time::Instant::now();
+    let (report, err, status) = report(
+        "spawn --method all --runs 1 --large-ballast 0 --json sh -c 'sleep 2 >/dev/null 2>&1 &'",
+    );
+    let elapsed = start.elapsed();
+    assert_eq!(status, 0, "{err}");
+    assert!(
+        elapsed < std::time::Duration::from_millis(1500),
+        "took {elapsed:?}"
+    );
+    for method in array(&report["methods"]) {
+        let trace = &method["traced"];
+        if trace.is_null() {
+            continue; // ptrace refused: "not observed"
+        }
+        let left = array(&trace["left_alone"]);
+        assert_eq!(left.len(), 1, "{trace}");
+        assert!(array(&trace["killed"]).is_empty(), "{trace}");
+        let pid = int(&left[0]);
+        let process = array(&trace["processes"])
+            .iter()
+            .find(|p| int(&p["pid"]) == pid)
+            .unwrap_or_else(|| panic!("{pid} not among the processes: {trace}"));
+        assert!(process["ended"].is_null(), "{process}");
+        // Still running, and not stopped: the SIGSTOP that let the tracer
+        // detach was swallowed.
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let state = stat.rsplit(')').next().unwrap_or_default().trim_start();
+        assert!(
+            state.starts_with('S') || state.starts_with('R'),
+            "{pid}: {stat}"
+        );
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(pid as i32),
+            nix::sys::signal::Signal::SIGKILL,
+        );
+    }
+}
+
+#[test]
+fn a_ballast_the_allocator_refuses_is_an_error_not_an_abort() {
+    // Under a 2 GiB address-space limit 4 GiB cannot be had.
+    let line = "spawn --ballast 4096 --method vfork --runs 1 /bin/true";
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(r#"ulimit -v 2097152 && exec "$0" -c "$1""#)
+        .arg(env!("CARGO_BIN_EXE_minishell"))
+        .arg(line)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.starts_with("minishell: spawn: ballast 4096 MiB: "),
+        "{err}"
+    );
+    assert!(!err.contains("memory allocation"), "{err}");
+}
+
 #[test]
 fn help_and_bad_options() {
     let (out, _, status) = run_c("spawn --help", temp_dir().path());
@@ -223,6 +288,10 @@ fn help_and_bad_options() {
         "spawn --method nope /bin/true",
         "spawn --runs 0 /bin/true",
         "spawn",
+        // Once an abort: 10^6 MiB could not be allocated.
+        "spawn --ballast 1000000 /bin/true",
+        "spawn --large-ballast 16385 /bin/true",
+        "spawn --ballast 18446744073709551615 /bin/true",
     ] {
         let (_, err, status) = run_c(line, temp_dir().path());
         assert_eq!(status, 2, "{line}: {err}");

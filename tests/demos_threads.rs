@@ -319,6 +319,32 @@ fn help_starts_with_the_usage_and_bad_options_are_refused() {
     }
 }
 
+/// Sizes and times too large to work with are clap errors, status 2:
+/// `--len 4611686018427387905` once wrapped `len * 4` around to a
+/// one-page mapping and crashed, `--seconds 1e30` once panicked in
+/// `Duration::from_secs_f64`.
+#[test]
+fn huge_lengths_times_and_counts_are_refused_not_a_crash() {
+    for line in [
+        "sum-array-bugs corruption --processes --corrupt --len 4611686018427387905",
+        "sum-array-bugs segfault --processes --len 1000000001",
+        "sum-array-bugs corruption --threads --len 18446744073709551615",
+        "multithreaded --seconds 1e30",
+        "multithreaded --seconds 3600.5",
+        "multithreaded --seconds NaN",
+        "multithreaded -n 4097",
+        "multithreaded -n 18446744073709551615",
+    ] {
+        let (out, err, status) = run_c(line, temp_dir().path());
+        assert_eq!(status, 2, "{line}: {out}{err}");
+        assert!(err.starts_with("error: invalid value"), "{line}: {err}");
+        assert!(!err.contains("panicked"), "{line}: {err}");
+    }
+    // The bounds themselves are fine.
+    let report = json("sum-array-bugs corruption --processes -n 1 --len 1 --json");
+    assert_eq!(report["obtained_sum"], report["expected_sum"]);
+}
+
 // the lab examples
 
 #[test]

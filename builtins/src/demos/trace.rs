@@ -11,11 +11,19 @@
 //! /proc/PID/mem, as strace does. The result is a [`Trace`]: those calls in
 //! the order they were entered, with their results, and one [`Process`] for
 //! every process created.
+//!
+//! The trace ends when the call does: once the traced copy has exited (the
+//! call reaped its own children before), processes it left running, such
+//! as `sleep 60 &` started by a shell, are let go with PTRACE_DETACH and
+//! run on untraced, as they would without the trace. Waiting for them could
+//! take for ever (a daemon). One that does not stop to be let go within
+//! [`LET_GO_DEADLINE`] is killed instead, so the demo always ends.
 
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::os::unix::fs::FileExt;
 use std::ptr;
+use std::time::{Duration, Instant};
 
 use libc::c_void;
 use nix::errno::Errno;
@@ -36,7 +44,19 @@ pub struct Trace {
     pub events: Vec<Event>,
     /// Every process the call created, directly or not.
     pub processes: Vec<Process>,
+    /// Processes still running when the traced copy exited: the tracer
+    /// detached from them (and from each of their threads) and they run
+    /// on.
+    pub left_alone: Vec<i32>,
+    /// Those that did not stop to be detached within the deadline, and
+    /// were killed with SIGKILL.
+    pub killed: Vec<i32>,
 }
+
+/// How long the tracer tries to let go of the processes a call left
+/// running before it kills those it could not reach: a stop takes
+/// microseconds, unless a process is stuck in the kernel.
+pub const LET_GO_DEADLINE: Duration = Duration::from_secs(2);
 
 /// One call seen, or one created process's end.
 #[derive(Debug, Serialize)]
@@ -75,8 +95,10 @@ pub struct Execve {
 
 /// Makes `call` in a traced copy of the calling process and records what
 /// it and every process it created did. The copy exits when `call`
-/// returns. `Err` says why there is no trace: ptrace refused (say, under
-/// strace or a seccomp policy), or the kernel is older than Linux 5.3.
+/// returns, and the trace ends there: processes still running are let go
+/// (see the module doc). `Err` says why there is no trace: ptrace refused
+/// (say, under strace or a seccomp policy), or the kernel is older than
+/// Linux 5.3.
 ///
 /// # Safety
 /// The calling process has a single thread, so that `call`, run in the
@@ -134,6 +156,7 @@ pub unsafe fn trace(call: impl FnOnce()) -> Result<Trace, String> {
     let mut tracer = Tracer::new(caller);
     tracer.resume(caller, 0);
     tracer.follow();
+    tracer.let_go(Instant::now() + LET_GO_DEADLINE);
     match tracer.broken {
         Some(why) => Err(why),
         None => Ok(Trace {
@@ -141,6 +164,8 @@ pub unsafe fn trace(call: impl FnOnce()) -> Result<Trace, String> {
             tracer: getpid().as_raw(),
             events: tracer.events,
             processes: tracer.processes,
+            left_alone: tracer.left_alone,
+            killed: tracer.killed,
         }),
     }
 }
@@ -174,6 +199,11 @@ struct Tracer {
     /// Tracees whose first stop (the SIGSTOP every new tracee gets) has
     /// been seen and swallowed.
     started: HashSet<i32>,
+    /// Tracees seen and not yet ended.
+    alive: HashSet<i32>,
+    /// Tracees let go when the call had returned, and those killed.
+    left_alone: Vec<i32>,
+    killed: Vec<i32>,
     /// Why the trace is incomplete, if it is.
     broken: Option<String>,
 }
@@ -186,6 +216,9 @@ impl Tracer {
             processes: Vec::new(),
             inside: HashMap::new(),
             started: HashSet::from([caller.as_raw()]),
+            alive: HashSet::from([caller.as_raw()]),
+            left_alone: Vec::new(),
+            killed: Vec::new(),
             broken: None,
         }
     }
@@ -198,9 +231,10 @@ impl Tracer {
         let _ = unsafe { ptrace(libc::PTRACE_SYSCALL, pid, 0, signal as usize as *mut c_void) };
     }
 
-    /// Waits for every tracee's stops until none is left.
+    /// Waits for the tracees' stops until the traced copy has exited, or
+    /// none is left.
     fn follow(&mut self) {
-        loop {
+        while self.alive.contains(&self.caller.as_raw()) {
             let status = match waitpid(None, Some(WaitPidFlag::__WALL)) {
                 Ok(status) => status,
                 Err(Errno::EINTR) => continue,
@@ -224,6 +258,7 @@ impl Tracer {
                 }
                 WaitStatus::Stopped(pid, signal) => {
                     if signal == Signal::SIGSTOP && self.started.insert(pid.as_raw()) {
+                        self.alive.insert(pid.as_raw());
                         self.resume(pid, 0);
                     } else {
                         self.resume(pid, signal as i32);
@@ -238,6 +273,93 @@ impl Tracer {
         }
     }
 
+    /// After the traced copy's exit: lets go of every tracee still running
+    /// (PTRACE_DETACH), so that it runs on as it would untraced; kills
+    /// those not let go by `deadline`.
+    ///
+    /// A tracee can only be detached in a ptrace-stop, and one attached as
+    /// these are (not with PTRACE_SEIZE) is stopped by a signal: each gets
+    /// a SIGSTOP, which the detach then swallows. A tracee stopped for
+    /// another reason first (a system call, a new child) is detached there
+    /// only if its SIGSTOP is no longer pending, else it would stop for
+    /// good once untraced; it is let run (PTRACE_CONT) until the SIGSTOP
+    /// comes.
+    fn let_go(&mut self, deadline: Instant) {
+        for &pid in &self.alive {
+            // tkill, not kill: the stop is for this thread. The id cannot
+            // have been reused: a tracee stays until its tracer reaps it.
+            // SAFETY: tkill takes two integers.
+            unsafe { libc::syscall(libc::SYS_tkill, pid, libc::SIGSTOP) };
+        }
+        while !self.alive.is_empty() && Instant::now() < deadline {
+            let status = match waitpid(None, Some(WaitPidFlag::__WALL | WaitPidFlag::WNOHANG)) {
+                Ok(WaitStatus::StillAlive) | Err(Errno::EINTR) => {
+                    std::thread::sleep(Duration::from_millis(1));
+                    continue;
+                }
+                Ok(status) => status,
+                Err(_) => {
+                    // ECHILD: none is left to let go, or to kill.
+                    self.alive.clear();
+                    break;
+                }
+            };
+            let (pid, signal) = match status {
+                WaitStatus::Exited(pid, code) => {
+                    self.ended(pid, format!("exited with {code}"));
+                    continue;
+                }
+                WaitStatus::Signaled(pid, signal, _) => {
+                    self.ended(pid, format!("killed by {}", signal.as_str()));
+                    continue;
+                }
+                WaitStatus::PtraceEvent(pid, _, event) => {
+                    if matches!(
+                        event,
+                        libc::PTRACE_EVENT_FORK
+                            | libc::PTRACE_EVENT_VFORK
+                            | libc::PTRACE_EVENT_CLONE
+                    ) {
+                        // The new tracee starts with a SIGSTOP pending.
+                        self.created(pid);
+                    }
+                    (pid, 0)
+                }
+                WaitStatus::Stopped(pid, Signal::SIGSTOP) => (pid, 0),
+                WaitStatus::Stopped(pid, signal) => (pid, signal as i32),
+                WaitStatus::PtraceSyscall(pid) => (pid, 0),
+                _ => continue,
+            };
+            self.alive.insert(pid.as_raw());
+            let (stop_pending, process) = pending_stop(pid);
+            let request = if stop_pending {
+                libc::PTRACE_CONT
+            } else {
+                libc::PTRACE_DETACH
+            };
+            // SAFETY: PTRACE_CONT and PTRACE_DETACH take the signal to
+            // deliver as their data word.
+            let done = unsafe { ptrace(request, pid, 0, signal as usize as *mut c_void) };
+            if request == libc::PTRACE_DETACH && done.is_ok() {
+                self.alive.remove(&pid.as_raw());
+                // A thread is let go like a process, but listed as its
+                // process.
+                if process.is_none_or(|process| process == pid.as_raw()) {
+                    self.left_alone.push(pid.as_raw());
+                }
+            }
+        }
+        // Not stopped in time: stuck in the kernel, say. Killed, they end
+        // at once or when they leave the kernel; they are not waited for.
+        let mut stuck: Vec<i32> = self.alive.drain().collect();
+        stuck.sort_unstable();
+        for pid in stuck {
+            let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
+            self.killed.push(pid);
+        }
+        self.left_alone.sort_unstable();
+    }
+
     /// A PTRACE_EVENT_FORK, VFORK or CLONE stop: `parent` created a process.
     fn created(&mut self, parent: Pid) {
         let mut child: libc::c_ulong = 0;
@@ -250,12 +372,14 @@ impl Tracer {
             Some((index, _)) => self.events[*index].call.clone(),
             None => "not observed".to_owned(),
         };
+        self.alive.insert(child as i32);
         let process = self.process(child as i32);
         process.parent = parent.as_raw();
         process.created_by = created_by;
     }
 
     fn ended(&mut self, pid: Pid, how: String) {
+        self.alive.remove(&pid.as_raw());
         if let Some((index, _)) = self.inside.remove(&pid.as_raw()) {
             // It ended inside the call, as strace writes it.
             self.events[index].result = Some("?".to_owned());
@@ -337,6 +461,29 @@ impl Tracer {
             _ => {}
         }
     }
+}
+
+/// For the stopped tracee `pid`, from /proc/PID/status: whether a SIGSTOP
+/// waits to be delivered, sent to it (SigPnd) or to its whole process
+/// (ShdPnd), each a mask in hex with bit N-1 for signal N; and its
+/// process (Tgid), which is `pid` itself unless it is a thread.
+fn pending_stop(pid: Pid) -> (bool, Option<i32>) {
+    let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else {
+        return (false, None);
+    };
+    let bit = 1u64 << (libc::SIGSTOP - 1);
+    let pending = status.lines().any(|line| {
+        let mask = line
+            .strip_prefix("SigPnd:")
+            .or_else(|| line.strip_prefix("ShdPnd:"));
+        mask.and_then(|m| u64::from_str_radix(m.trim(), 16).ok())
+            .is_some_and(|m| m & bit != 0)
+    });
+    let process = status
+        .lines()
+        .find_map(|line| line.strip_prefix("Tgid:"))
+        .and_then(|tgid| tgid.trim().parse().ok());
+    (pending, process)
 }
 
 /// The calls worth showing, as strace writes them, with what an execve

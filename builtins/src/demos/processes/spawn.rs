@@ -15,6 +15,7 @@ mod methods;
 use std::ffi::OsString;
 use std::time::Instant;
 
+use clap::builder::RangedU64ValueParser;
 use clap::{Parser, ValueEnum};
 use serde::Serialize;
 
@@ -59,13 +60,14 @@ const HELP: &str = "spawn [--method fork-exec|vfork|posix-spawn|system|all] [--r
     while vfork and posix_spawn share the parent's memory.
       --method M          one method, or all four in a table (default all)
       --runs N            timed calls per method (default 20)
-      --ballast MIB       allocate and touch MIB MiB first (default 0)
+      --ballast MIB       allocate and touch MIB MiB first, 0 to 16384
+                          (default 0)
       --large-ballast MIB the second size `all` measures at, when larger
-                          than --ballast (default 256)
+                          than --ballast, 0 to 16384 (default 256)
       --json              print the measurements as one JSON object
       --quiet             leave out the \"what to notice\" lines
     Exit status: 0 when every call ran CMD and CMD exited with 0, 1 when
-    one did not.
+    one did not or the ballast could not be allocated.
 ";
 
 #[derive(Parser)]
@@ -75,9 +77,9 @@ struct Options {
     method: Choice,
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
     runs: u32,
-    #[arg(long, value_name = "MIB", default_value_t = 0)]
+    #[arg(long, value_name = "MIB", default_value_t = 0, value_parser = mib())]
     ballast: usize,
-    #[arg(long, value_name = "MIB", default_value_t = 256)]
+    #[arg(long, value_name = "MIB", default_value_t = 256, value_parser = mib())]
     large_ballast: usize,
     #[command(flatten)]
     output: Output,
@@ -85,6 +87,14 @@ struct Options {
     /// when they look like options.
     #[arg(required = true, trailing_var_arg = true, value_name = "CMD")]
     command: Vec<OsString>,
+}
+
+/// The largest ballast, in MiB: 16 GiB, more than fork needs to show its
+/// cost, and far from overflowing a byte count.
+const MAX_BALLAST_MIB: u64 = 16384;
+
+fn mib() -> RangedU64ValueParser<usize> {
+    RangedU64ValueParser::new().range(0..=MAX_BALLAST_MIB)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -145,7 +155,10 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
         Ok(prepared) => prepared,
         Err(message) => return crate::shell::fail(ctx, "spawn", message, 2),
     };
-    let report = measure(&options, &prepared);
+    let report = match measure(&options, &prepared) {
+        Ok(report) => report,
+        Err(e) => return crate::shell::fail(ctx, "spawn", e, 1),
+    };
     let notice: &[&str] = match options.method {
         Choice::All => &[
             "fork copies the parent's page tables: its time grows with the RSS; vfork's does not",
@@ -181,7 +194,7 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
     1
 }
 
-fn measure(options: &Options, prepared: &Prepared) -> Report {
+fn measure(options: &Options, prepared: &Prepared) -> Result<Report, String> {
     let methods: Vec<Method> = match options.method {
         Choice::ForkExec => vec![Method::ForkExec],
         Choice::Vfork => vec![Method::Vfork],
@@ -211,7 +224,7 @@ fn measure(options: &Options, prepared: &Prepared) -> Report {
         }
     }
     for (phase, &size) in sizes.iter().enumerate() {
-        ballast.grow_to(size);
+        ballast.grow_to(size)?;
         let timings = time(&methods, prepared, options.runs, size);
         for (report, timing) in reports.iter_mut().zip(timings) {
             report.timings.push(timing);
@@ -229,7 +242,7 @@ fn measure(options: &Options, prepared: &Prepared) -> Report {
     let ok = reports
         .iter()
         .all(|r| r.timings.iter().all(|t| t.failure.is_none()));
-    Report {
+    Ok(Report {
         command: options
             .command
             .iter()
@@ -239,7 +252,7 @@ fn measure(options: &Options, prepared: &Prepared) -> Report {
         ballast_mib: sizes,
         methods: reports,
         ok,
-    }
+    })
 }
 
 /// Times `runs` calls of each method, each from the call to the child
@@ -300,6 +313,13 @@ fn resident_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// The memory the kernel could give without swapping, from /proc/meminfo.
+fn available_kib() -> Option<u64> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = meminfo.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
 /// Memory the demo allocates and touches, so that it is resident and fork
 /// has page tables to copy.
 #[derive(Default)]
@@ -309,18 +329,33 @@ struct Ballast {
 }
 
 impl Ballast {
-    fn grow_to(&mut self, mib: usize) {
+    /// Allocates what `mib` MiB needs beyond what is held. A size the
+    /// allocator refuses is an error, not an abort.
+    fn grow_to(&mut self, mib: usize) -> Result<(), String> {
         if mib <= self.mib {
-            return;
+            return Ok(());
         }
-        // Zeroed memory comes from the kernel untouched; writing one byte
-        // every 4096 makes every page resident, whatever the page size.
-        let mut block = vec![0u8; (mib - self.mib) << 20];
-        for byte in block.iter_mut().step_by(4096) {
-            *byte = 1;
+        let refused = || format!("ballast {mib} MiB: the allocation was refused");
+        let more = mib - self.mib;
+        let bytes = more.checked_mul(1 << 20).ok_or_else(refused)?;
+        // Touching more than the kernel can give would not fail here: it
+        // would wake the OOM killer, or make the machine swap.
+        if let Some(available) = available_kib()
+            && more as u64 * 1024 > available
+        {
+            return Err(format!(
+                "ballast {mib} MiB: {more} MiB more is above the {} MiB available (MemAvailable)",
+                available / 1024
+            ));
         }
+        let mut block: Vec<u8> = Vec::new();
+        block.try_reserve_exact(bytes).map_err(|_| refused())?;
+        // Fresh memory comes from the kernel untouched; writing every byte
+        // makes every page resident, whatever the page size.
+        block.resize(bytes, 1);
         self.blocks.push(std::hint::black_box(block));
         self.mib = mib;
+        Ok(())
     }
 
     /// Keeps the writes: the ballast is read, as far as the compiler knows.
@@ -373,6 +408,7 @@ fn human(report: &Report) -> String {
                     text.push('\n');
                 }
                 text.push_str(&format!("  processes created: {}\n", processes(trace)));
+                text.push_str(&still_running(trace));
             }
             (None, why) => {
                 text.push_str(&format!(
@@ -412,7 +448,10 @@ fn processes(trace: &Trace) -> String {
                 .filter(|e| e.error.is_none())
                 .map(|e| e.path.as_str())
                 .collect();
-            if ran.is_empty() {
+            let let_go = trace.left_alone.contains(&p.pid) || trace.killed.contains(&p.pid);
+            if ran.is_empty() && let_go {
+                format!("{} (no execve seen before the trace let go)", p.pid)
+            } else if ran.is_empty() {
                 format!("{} (no execve succeeded)", p.pid)
             } else {
                 format!("{} ({})", p.pid, ran.join(", then "))
@@ -420,6 +459,36 @@ fn processes(trace: &Trace) -> String {
         })
         .collect();
     list.join(", ")
+}
+
+/// The processes the call left running, which the trace let go of (or,
+/// past the deadline, killed); nothing when there were none.
+fn still_running(trace: &Trace) -> String {
+    let list = |pids: &[i32]| {
+        let pids: Vec<String> = pids.iter().map(i32::to_string).collect();
+        pids.join(", ")
+    };
+    let count = |n: usize| match n {
+        1 => "1 process".to_owned(),
+        n => format!("{n} processes"),
+    };
+    let mut text = String::new();
+    if !trace.left_alone.is_empty() {
+        text.push_str(&format!(
+            "  {} still running when the call returned, left alone (PTRACE_DETACH): {}\n",
+            count(trace.left_alone.len()),
+            list(&trace.left_alone)
+        ));
+    }
+    if !trace.killed.is_empty() {
+        text.push_str(&format!(
+            "  {} still running did not stop to be let go within {} s, killed: {}\n",
+            count(trace.killed.len()),
+            trace::LET_GO_DEADLINE.as_secs(),
+            list(&trace.killed)
+        ));
+    }
+    text
 }
 
 fn one_timing(timing: &Timing) -> String {

@@ -10,9 +10,11 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use nix::errno::Errno;
 use nix::fcntl::{OFlag, open};
+use nix::sys::prctl::set_pdeathsig;
+use nix::sys::signal::Signal;
 use nix::sys::stat::Mode;
 use nix::sys::wait::{WaitStatus, waitpid};
-use nix::unistd::{ForkResult, Pid, fork, getpid};
+use nix::unistd::{ForkResult, Pid, fork, getpid, getppid};
 use serde::Serialize;
 
 use crate::context::{Context, Status};
@@ -136,11 +138,12 @@ fn measure(options: &Options) -> Result<Report, String> {
     // The child's path and message are ready before the fork.
     let path = CString::new(options.file.as_os_str().as_bytes()).map_err(|e| e.to_string())?;
     let delay = Duration::from_millis(options.delay_ms);
+    let parent = getpid();
     let start = Instant::now();
     // SAFETY: the demo is single-threaded; the child only sleeps, opens,
     // writes and exits.
     let child = match unsafe { fork() } {
-        Ok(ForkResult::Child) => child(&path, delay),
+        Ok(ForkResult::Child) => child(&path, delay, parent),
         Ok(ForkResult::Parent { child }) => child,
         Err(e) => return Err(format!("fork: {}", e.desc())),
     };
@@ -182,7 +185,16 @@ fn measure(options: &Options) -> Result<Report, String> {
 }
 
 /// The child's side: wait, write the message, exit 0 (1 if it could not).
-fn child(path: &CString, delay: Duration) -> ! {
+/// It dies with the demo: killed alone (Ctrl-C reaches both, but `kill
+/// PID` only the demo), the demo must not leave a child behind that writes
+/// FILE later, out of the blue.
+fn child(path: &CString, delay: Duration, parent: Pid) -> ! {
+    // The kernel sends SIGKILL when the parent dies. Had it died before
+    // the request, the child is an orphan already: its PPID has changed.
+    if set_pdeathsig(Signal::SIGKILL).is_err() || getppid() != parent {
+        // SAFETY: _exit ends the orphan before it writes anything.
+        unsafe { libc::_exit(1) }
+    }
     std::thread::sleep(delay);
     let flags = OFlag::O_WRONLY | OFlag::O_CREAT | OFlag::O_TRUNC | OFlag::O_CLOEXEC;
     let code = match open(path.as_c_str(), flags, Mode::from_bits_truncate(0o644)) {

@@ -2,6 +2,7 @@
 //! stacks, and the sum-array benchmark with its bugs.
 
 pub mod array;
+pub mod guarded;
 pub mod multithreaded;
 pub mod sum_array;
 pub mod sum_array_bugs;

@@ -10,6 +10,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
+use clap::builder::RangedU64ValueParser;
 use nix::unistd::{getpid, gettid};
 use serde::Serialize;
 
@@ -33,10 +34,10 @@ const HELP: &str = "multithreaded [-n N] [--seconds S] [--vary] [--json] [--quie
     (gettid), and the main thread joins them all. They sleep at the same
     time, so the run takes about S seconds, not N*S. The lines come in the
     order the threads finished.
-      -n N         how many threads besides the main one (default 5, as in
-                   the lab)
-      --seconds S  how long each thread sleeps (default 5; fractions such
-                   as 0.5 work)
+      -n N         how many threads besides the main one, 1 to 4096
+                   (default 5, as in the lab)
+      --seconds S  how long each thread sleeps, 0 to 3600 (default 5;
+                   fractions such as 0.5 work)
       --vary       thread i sleeps S*(N-i)/N seconds instead, handed to it
                    as its own argument: the first one started ends last
       --json       print the measurements as one JSON object
@@ -46,7 +47,7 @@ const HELP: &str = "multithreaded [-n N] [--seconds S] [--vary] [--json] [--quie
 #[derive(Parser)]
 #[command(name = "multithreaded", override_help = HELP)]
 struct Options {
-    #[arg(short = 'n', default_value_t = 5, value_parser = at_least_one)]
+    #[arg(short = 'n', default_value_t = 5, value_parser = RangedU64ValueParser::<usize>::new().range(1..=MAX_THREADS))]
     threads: usize,
     #[arg(long, default_value_t = 5.0, value_parser = seconds)]
     seconds: f64,
@@ -56,18 +57,17 @@ struct Options {
     output: Output,
 }
 
-fn at_least_one(text: &str) -> Result<usize, String> {
-    match text.parse::<usize>() {
-        Ok(0) => Err("must be at least 1".to_owned()),
-        Ok(n) => Ok(n),
-        Err(e) => Err(e.to_string()),
-    }
-}
+/// Enough threads to see them overlap, few enough for any machine's
+/// thread limit.
+const MAX_THREADS: u64 = 4096;
+
+/// An hour: longer than anyone watches a demo sleep.
+const MAX_SECONDS: f64 = 3600.0;
 
 fn seconds(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
-        Ok(s) if s.is_finite() && s >= 0.0 => Ok(s),
-        Ok(_) => Err("must be a number of seconds, 0 or more".to_owned()),
+        Ok(s) if (0.0..=MAX_SECONDS).contains(&s) => Ok(s),
+        Ok(_) => Err(format!("must be from 0 to {MAX_SECONDS} seconds")),
         Err(e) => Err(e.to_string()),
     }
 }
@@ -128,16 +128,18 @@ fn measure(options: &Options) -> std::io::Result<Report> {
     let n = options.threads;
     // Thread i's sleep. With --vary the first thread started sleeps
     // longest, so the finishing order is the reverse of the creation order.
-    let naps: Vec<Duration> = (0..n)
+    let naps = (0..n)
         .map(|i| {
             let share = if options.vary {
                 (n - i) as f64 / n as f64
             } else {
                 1.0
             };
-            Duration::from_secs_f64(options.seconds * share)
+            // clap has bounded the seconds; the check stays in case it did not.
+            Duration::try_from_secs_f64(options.seconds * share)
+                .map_err(|e| std::io::Error::other(format!("--seconds {}: {e}", options.seconds)))
         })
-        .collect();
+        .collect::<std::io::Result<Vec<Duration>>>()?;
 
     let (done, finished) = mpsc::channel();
     let start = Instant::now();
@@ -205,4 +207,18 @@ fn human(report: &Report) -> String {
         report.threads, report.elapsed_ms, report.sum_of_sleeps_ms
     ));
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_out_of_range_are_refused_not_a_panic() {
+        assert_eq!(seconds("0.5"), Ok(0.5));
+        assert_eq!(seconds("3600"), Ok(3600.0));
+        for bad in ["1e30", "3600.5", "-1", "NaN", "inf"] {
+            assert!(seconds(bad).is_err(), "{bad}");
+        }
+    }
 }

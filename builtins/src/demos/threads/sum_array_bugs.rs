@@ -4,27 +4,28 @@
 //! kills the whole process; in one child process it kills only that child.
 //! A worker that overwrites the array spoils the other threads' sums, but
 //! not the other processes', which sum their own copy-on-write copies.
+//! The array ends where a page with no access rights begins, so that the
+//! read past its end faults for sure (see `guarded.rs`).
 
 use std::ffi::OsString;
 use std::io::Read;
-use std::num::NonZeroUsize;
 use std::ops::Range;
 use std::os::fd::OwnedFd;
-use std::ptr::NonNull;
 use std::sync::Barrier;
 use std::thread;
 use std::time::Instant;
 
+use clap::builder::RangedU64ValueParser;
 use clap::{Args, Parser, Subcommand};
 use nix::fcntl::OFlag;
-use nix::sys::mman::{MapFlags, ProtFlags, mmap_anonymous, mprotect, munmap};
 use nix::sys::resource::{Resource, getrlimit, setrlimit};
 use nix::sys::signal::Signal;
 use nix::sys::wait::{WaitStatus, waitpid};
-use nix::unistd::{ForkResult, Pid, SysconfVar, fork, getpid, pipe2, sysconf};
+use nix::unistd::{ForkResult, Pid, fork, getpid, pipe2};
 use serde::Serialize;
 
-use super::array::{LAB_LEN, fill_random, split};
+use super::array::{LAB_LEN, split};
+use super::guarded::GuardedArray;
 use crate::context::{Context, Status};
 use crate::demos::{Output, emit, millis, options};
 use crate::registry::{Builtin, Group, Place};
@@ -62,11 +63,17 @@ const HELP: &str = "sum-array-bugs segfault|corruption --threads|--processes [--
                    partial sum to the parent through a pipe
       --corrupt    (corruption) let worker 0 overwrite the others' parts
       -n N         how many workers (default 4, as in the lab)
-      --len L      how many ints (default 100000000, as in the lab)
+      --len L      how many ints, 1 to 1000000000 (default 100000000, as
+                   in the lab)
       --seed S     the random seed (default 42, as for sum-array)
       --json       print the measurements as one JSON object
       --quiet      leave out the \"what to notice\" lines
 ";
+
+/// The most ints `--len` takes: 4 GB of them, ten times the lab's array.
+/// Anything larger would not fit in a student's machine anyway, and the
+/// bound keeps the sizes far from overflowing.
+const MAX_LEN: u64 = 1_000_000_000;
 
 #[derive(Parser)]
 #[command(name = "sum-array-bugs", override_help = HELP, disable_help_subcommand = true)]
@@ -94,7 +101,7 @@ struct Setup {
     workers: Workers,
     #[arg(short = 'n', default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
     n: u16,
-    #[arg(long, default_value_t = LAB_LEN, value_parser = at_least_one)]
+    #[arg(long, default_value_t = LAB_LEN, value_parser = RangedU64ValueParser::<usize>::new().range(1..=MAX_LEN))]
     len: usize,
     #[arg(long, default_value_t = 42)]
     seed: u64,
@@ -110,14 +117,6 @@ struct Workers {
     threads: bool,
     #[arg(long)]
     processes: bool,
-}
-
-fn at_least_one(text: &str) -> Result<usize, String> {
-    match text.parse::<usize>() {
-        Ok(0) => Err("must be at least 1".to_owned()),
-        Ok(n) => Ok(n),
-        Err(e) => Err(e.to_string()),
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -515,88 +514,6 @@ unsafe fn buggy_worker(array: &GuardedArray, own: Range<usize>, bug: Mistake) ->
             }
             sum(array.part(own))
         }
-    }
-}
-
-/// The ints in a mapping of their own, placed so that they end exactly
-/// where a page with no access rights begins. Reading one element past the
-/// end is then sure to fault with SIGSEGV; past the end of a `Vec` lies
-/// whatever the allocator put there, and the bug would quietly read it.
-struct GuardedArray {
-    map: NonNull<libc::c_void>,
-    map_len: usize,
-    data: NonNull<i32>,
-    len: usize,
-}
-
-// SAFETY: the threads only read the array through `part` and `all`; the
-// one write, in `buggy_worker`, is ordered before their reads by a barrier.
-unsafe impl Sync for GuardedArray {}
-
-impl GuardedArray {
-    /// `len` of the lab's random ints, generated straight into the mapping.
-    fn random(len: usize, seed: u64) -> nix::Result<GuardedArray> {
-        let page = match sysconf(SysconfVar::PAGE_SIZE) {
-            Ok(Some(size)) if size > 0 => size as usize,
-            _ => 4096,
-        };
-        let bytes = len * std::mem::size_of::<i32>();
-        let readable = bytes.div_ceil(page) * page;
-        let map_len = NonZeroUsize::new(readable + page).ok_or(nix::Error::EINVAL)?;
-        // SAFETY: a fresh private anonymous mapping at an address the
-        // kernel picks overlaps nothing of the program's.
-        let map = unsafe {
-            mmap_anonymous(
-                None,
-                map_len,
-                ProtFlags::PROT_READ | ProtFlags::PROT_WRITE,
-                MapFlags::MAP_PRIVATE,
-            )
-        }?;
-        // SAFETY: `readable` is less than the mapping's length, and page
-        // aligned; `readable - bytes` is a multiple of 4, so `data` is
-        // aligned for i32.
-        let (guard, data) = unsafe { (map.byte_add(readable), map.byte_add(readable - bytes)) };
-        let array = GuardedArray {
-            map,
-            map_len: map_len.get(),
-            data: data.cast(),
-            len,
-        };
-        // SAFETY: the last page of the mapping just made; nothing uses it.
-        unsafe { mprotect(guard, page, ProtFlags::PROT_NONE) }?;
-        // SAFETY: `data` has room for `len` ints before the guard page, the
-        // mapping is new and zero-filled, and nothing else refers to it.
-        let ints = unsafe { std::slice::from_raw_parts_mut(array.as_ptr(), len) };
-        fill_random(ints, seed);
-        Ok(array)
-    }
-
-    fn len(&self) -> usize {
-        self.len
-    }
-
-    fn as_ptr(&self) -> *mut i32 {
-        self.data.as_ptr()
-    }
-
-    fn all(&self) -> &[i32] {
-        // SAFETY: `len` ints, initialized by `new`, live as long as self.
-        // Writes happen only in `buggy_worker`, never while a reader holds
-        // the slice (see the Sync impl).
-        unsafe { std::slice::from_raw_parts(self.data.as_ptr(), self.len) }
-    }
-
-    fn part(&self, range: Range<usize>) -> &[i32] {
-        &self.all()[range]
-    }
-}
-
-impl Drop for GuardedArray {
-    fn drop(&mut self) {
-        // SAFETY: the mapping was made by `new` with this length, and no
-        // slice of it outlives self.
-        let _ = unsafe { munmap(self.map, self.map_len) };
     }
 }
 
