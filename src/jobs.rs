@@ -138,6 +138,7 @@ impl Jobs {
             modes: None,
         });
         if background {
+            self.reset_marks();
             // A new background job becomes current (`%+`), unless the
             // current one is stopped: that one stays current, as in bash.
             let current_stopped = self
@@ -163,8 +164,23 @@ impl Jobs {
 
     /// Makes `id` the current job (`%+`).
     pub fn make_current(&mut self, id: usize) {
+        self.reset_marks();
         self.recency.retain(|&j| j != id);
         self.recency.push(id);
+    }
+
+    /// Drops jobs that ended from the candidates for `%+` and `%-`. As in
+    /// bash, this happens when the marks move (a job starts in the
+    /// background, stops, continues, or a marked job goes away), so a job
+    /// that ended while current is still announced as `[1]+  Done`.
+    fn reset_marks(&mut self) {
+        let ended: Vec<usize> = self
+            .jobs
+            .iter()
+            .filter(|j| j.state() == JobState::Done)
+            .map(|j| j.id)
+            .collect();
+        self.recency.retain(|id| !ended.contains(id));
     }
 
     /// Whether any job is stopped or still running in the background: the
@@ -213,7 +229,11 @@ impl Jobs {
             return;
         };
         let job = self.jobs.remove(index);
+        let was_marked = self.recency.iter().rev().take(2).any(|&j| j == id);
         self.recency.retain(|&j| j != id);
+        if was_marked {
+            self.reset_marks();
+        }
         if !job.background {
             return;
         }
@@ -475,6 +495,22 @@ mod tests {
         ));
         let marks: Vec<(usize, char)> = jobs.summaries().iter().map(|s| (s.id, s.mark)).collect();
         assert_eq!(marks, [(1, ' '), (second, '-'), (stopped, '+')]);
+    }
+
+    #[test]
+    fn an_ended_job_keeps_its_mark_until_the_marks_move() {
+        let mut jobs = Jobs::default();
+        let first = jobs.add(None, vec![process(10)], true);
+        let second = jobs.add(None, vec![process(11)], true);
+        jobs.record(exited(11, 3));
+        let marks = |jobs: &Jobs| jobs.summaries().iter().map(|s| s.mark).collect::<String>();
+        assert_eq!(marks(&jobs), "-+");
+        // The marked first job goes away: the ended second one can no
+        // longer be current, as in bash.
+        jobs.record(exited(10, 0));
+        jobs.forget(first);
+        assert_eq!(marks(&jobs), " ");
+        assert!(jobs.get(second).is_some());
     }
 
     #[test]
