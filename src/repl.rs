@@ -6,7 +6,7 @@ use std::io::Write as _;
 use minishell_builtins::jobs::job_line;
 
 use crate::input::{LineSource, ShellView};
-use crate::parse::{SyntaxError, parse, parse_at_end};
+use crate::parse::{SyntaxError, SyntaxErrorKind, construct_is_open, parse, parse_at_end};
 use crate::shell::{Mode, Shell};
 use crate::signals::SignalFlag;
 use crate::status::SYNTAX_ERROR;
@@ -74,6 +74,14 @@ pub fn run(shell: &mut Shell, source: &mut dyn LineSource, origin: &Origin) {
                     return;
                 }
                 Err(error) => {
+                    if matches!(error.kind, SyntaxErrorKind::Unsupported(_)) {
+                        // Read the refused construct to its end, so that
+                        // none of its lines runs on its own afterwards.
+                        while construct_is_open(&text)
+                            && matches!(source.read_line(&mut text, &prompt(shell, true)), Ok(true))
+                        {
+                        }
+                    }
                     remember(shell, source, &text);
                     syntax_error(shell, origin, &error, &text, first_line);
                     if origin.script_name.is_some() {

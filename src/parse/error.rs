@@ -75,7 +75,7 @@ impl Display for SyntaxError {
             }
             SyntaxErrorKind::BadSubstitution => f.write_str("syntax error: bad substitution"),
             SyntaxErrorKind::Unsupported(what) => {
-                write!(f, "syntax error: {what} is not supported yet")
+                write!(f, "syntax error: {what} not supported yet")
             }
         }
     }

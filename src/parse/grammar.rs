@@ -144,6 +144,12 @@ fn simple_command(mut i: &[u8]) -> PResult<'_, SimpleCommand> {
         }
         match word(start) {
             Ok((rest, word)) => {
+                let first = command.words.is_empty() && command.assignments.is_empty();
+                if first {
+                    if let Some(what) = reserved_construct(&word) {
+                        return Fail::unsupported(start, what);
+                    }
+                }
                 command.words.push(word);
                 i = rest;
             }
@@ -207,4 +213,90 @@ pub fn token_at(i: &[u8]) -> String {
         .position(|&b| lexer::is_metachar(b))
         .unwrap_or(i.len());
     String::from_utf8_lossy(&i[..end]).into_owned()
+}
+
+/// What a reserved word in command position would start, for the error
+/// that refuses it: minishell does not run compound commands yet, and
+/// running their pieces as simple commands would run a loop's body once
+/// with empty variables (`rm -rf out/$f`), so the whole construct is
+/// refused instead. Only an unquoted word is reserved (`"for"` is a name).
+fn reserved_construct(word: &Word) -> Option<&'static str> {
+    let [crate::ast::WordPart::Literal(text)] = word.parts.as_slice() else {
+        return None;
+    };
+    Some(match text.as_slice() {
+        b"for" => "'for' loops are",
+        b"while" => "'while' loops are",
+        b"until" => "'until' loops are",
+        b"select" => "'select' loops are",
+        b"if" => "'if' commands are",
+        b"case" => "'case' commands are",
+        b"function" => "functions are",
+        b"{" => "'{ }' groups are",
+        b"[[" => "'[[ ]]' tests are",
+        b"!" => "'!' pipelines are",
+        b"time" => "'time' pipelines are",
+        b"then" | b"elif" | b"else" | b"fi" | b"do" | b"done" | b"esac" | b"in" | b"}" | b"]]" => {
+            "reserved words out of place are"
+        }
+        _ => return None,
+    })
+}
+
+/// Whether `text` opens a compound command (`for`, `if`, `case`, `{`…)
+/// that its own text does not close yet: the input loop then reads on to
+/// the matching `done`, `fi`, `esac` or `}` before refusing the whole
+/// construct, so that no line of its body runs on its own.
+pub fn construct_is_open(text: &[u8]) -> bool {
+    let mut i = text;
+    let mut depth: i64 = 0;
+    let mut command_position = true;
+    loop {
+        i = skip_blanks(i);
+        if i.is_empty() {
+            return depth > 0;
+        }
+        if let Ok((rest, _)) = redirect_op(i) {
+            i = skip_blanks(rest);
+            match word(i) {
+                Ok((rest, _)) => i = rest,
+                Err(_) => return depth > 0,
+            }
+            continue;
+        }
+        if let Ok((rest, _)) = operator(i) {
+            i = rest;
+            command_position = true;
+            continue;
+        }
+        let Ok((rest, word)) = word(i) else {
+            return depth > 0;
+        };
+        i = rest;
+        let keyword = match word.parts.as_slice() {
+            [crate::ast::WordPart::Literal(text)] if command_position => text.as_slice(),
+            _ => {
+                command_position = false;
+                continue;
+            }
+        };
+        match keyword {
+            b"for" | b"while" | b"until" | b"select" | b"if" | b"case" | b"{" => depth += 1,
+            b"done" | b"fi" | b"esac" | b"}" => depth -= 1,
+            _ => {}
+        }
+        command_position = matches!(
+            keyword,
+            b"do"
+                | b"then"
+                | b"else"
+                | b"elif"
+                | b"{"
+                | b"!"
+                | b"time"
+                | b"if"
+                | b"while"
+                | b"until"
+        );
+    }
 }

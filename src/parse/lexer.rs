@@ -127,7 +127,9 @@ pub fn redirect_op(i: &[u8]) -> PResult<'_, (Option<i32>, RedirOp)> {
     // Longest first, as a `match` on the bytes: every token of every
     // command is tried here before it is tried as a word.
     let (op, len) = match rest {
-        [b'<', b'<', ..] => return Fail::unsupported(i, "a here-document or here-string (<<)"),
+        [b'<', b'<', ..] => {
+            return Fail::unsupported(i, "here-documents and here-strings (<<) are");
+        }
         [b'&', b'>', b'>', ..] => (RedirOp::AppendBoth, 3),
         [b'&', b'>', ..] => (RedirOp::WriteBoth, 2),
         [b'>', b'>', ..] => (RedirOp::Append, 2),
@@ -201,7 +203,7 @@ fn word_parts(mut i: &[u8]) -> PResult<'_, Vec<WordPart>> {
                 Some(&escaped) => (&i[2..], Some(WordPart::Escaped(escaped))),
             },
             Some(b'$') => dollar(i)?,
-            Some(b'`') => return Fail::unsupported(i, "command substitution (`…`)"),
+            Some(b'`') => return Fail::unsupported(i, "command substitution (`…`) is"),
             Some(_) => {
                 let (rest, text) = take_while1(|b| !is_word_special(b)).parse(i)?;
                 (rest, Some(WordPart::Literal(text.to_vec())))
@@ -254,7 +256,7 @@ fn double_quoted(open: &[u8]) -> PResult<'_, Option<WordPart>> {
                 Some(_) => (&i[1..], Some(WordPart::Literal(vec![b'\\']))),
             },
             Some(b'$') => dollar(i)?,
-            Some(b'`') => return Fail::unsupported(i, "command substitution (`…`)"),
+            Some(b'`') => return Fail::unsupported(i, "command substitution (`…`) is"),
             Some(_) => {
                 let (rest, text) =
                     take_while1(|b| !matches!(b, b'"' | b'\\' | b'$' | b'`')).parse(i)?;
@@ -283,8 +285,8 @@ fn dollar(i: &[u8]) -> PResult<'_, Option<WordPart>> {
     };
     match after.first() {
         Some(b'{') => braced_param(i),
-        Some(b'(') => Fail::unsupported(i, "command substitution or arithmetic ($(…))"),
-        Some(b'\'') => Fail::unsupported(i, "ANSI-C quoting ($'…')"),
+        Some(b'(') => Fail::unsupported(i, "command substitution and arithmetic ($(…)) are"),
+        Some(b'\'') => Fail::unsupported(i, "ANSI-C quoting ($'…') is"),
         Some(&c) if is_name_start(c) => map(name, |n: &[u8]| {
             Some(WordPart::Param(Param::Named(ascii(n))))
         })
@@ -335,7 +337,7 @@ fn braced_param(i: &[u8]) -> PResult<'_, Option<WordPart>> {
                     Some(b':' | b'-' | b'=' | b'?' | b'+' | b'#' | b'%' | b'/' | b'^' | b',')
                 );
             if is_length || has_operator {
-                return Fail::unsupported(i, "parameter operators such as ${x:-y}");
+                return Fail::unsupported(i, "parameter operators such as ${x:-y} are");
             }
             return Fail::bad_substitution(i);
         }

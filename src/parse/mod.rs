@@ -13,6 +13,7 @@ mod grammar;
 mod lexer;
 
 pub use error::{SyntaxError, SyntaxErrorKind};
+pub use grammar::construct_is_open;
 
 use crate::ast::List;
 
