@@ -3,11 +3,16 @@
 //! of the last command.
 
 mod ast;
+mod cond;
 mod exec;
 mod expand;
 mod input;
 mod jobs;
+mod options;
 mod parse;
+mod pattern;
+mod quote;
+mod regex;
 mod repl;
 mod shell;
 mod signals;
@@ -147,7 +152,9 @@ fn run_startup_file(shell: &mut Shell) {
     let origin = Origin {
         script_name: Some(file.display().to_string()),
     };
-    repl::run(shell, &mut ScriptSource::new(text), &origin);
+    if let exec::Flow::Exit(status) = repl::run(shell, &mut ScriptSource::new(text), &origin) {
+        shell.exit_request = Some(status);
+    }
 }
 
 /// A lab demo runs in a process of its own: the shell execs this binary
@@ -177,15 +184,15 @@ fn run_as_demo() -> Option<i32> {
 
 fn run(invocation: Invocation) -> i32 {
     let terminal = nix::unistd::isatty(std::io::stdin()).unwrap_or(false);
-    let (mode, params, mut source, origin): (Mode, Params, Box<dyn LineSource>, Origin) =
+    let (mode, origin, params, mut source): (Mode, Origin, Params, Box<dyn LineSource>) =
         match invocation {
             Invocation::Command { line, zero, args } => (
                 Mode::Script,
+                Origin {
+                    script_name: Some(String::from_utf8_lossy(&zero).into_owned()),
+                },
                 Params { zero, args },
                 Box::new(ScriptSource::new(line)),
-                Origin {
-                    script_name: Some("-c".to_owned()),
-                },
             ),
             Invocation::Script { file, args } => {
                 let name = String::from_utf8_lossy(&file).into_owned();
@@ -203,11 +210,11 @@ fn run(invocation: Invocation) -> i32 {
                 };
                 (
                     Mode::Script,
-                    Params { zero: file, args },
-                    Box::new(ScriptSource::new(text)),
                     Origin {
                         script_name: Some(name),
                     },
+                    Params { zero: file, args },
+                    Box::new(ScriptSource::new(text)),
                 )
             }
             Invocation::Stdin { args, prompt } => {
@@ -219,9 +226,9 @@ fn run(invocation: Invocation) -> i32 {
                     match TerminalSource::new(history_file(), colour()) {
                         Ok(source) => (
                             Mode::Interactive,
+                            Origin { script_name: None },
                             params,
                             Box::new(source),
-                            Origin { script_name: None },
                         ),
                         Err(e) => {
                             eprintln!("minishell: cannot use the terminal: {e}");
@@ -231,9 +238,9 @@ fn run(invocation: Invocation) -> i32 {
                 } else {
                     (
                         Mode::Stdin { prompt },
+                        Origin { script_name: None },
                         params,
                         Box::new(StdinSource::new()),
-                        Origin { script_name: None },
                     )
                 }
             }
@@ -251,7 +258,11 @@ fn run(invocation: Invocation) -> i32 {
     if mode == Mode::Interactive {
         run_startup_file(&mut shell);
     }
-    repl::run(&mut shell, source.as_mut(), &origin);
+    if shell.exit_request.is_none() {
+        if let exec::Flow::Exit(status) = repl::run(&mut shell, source.as_mut(), &origin) {
+            shell.exit_request = Some(status);
+        }
+    }
     if let Some(terminal) = shell.terminal.take() {
         shell.hang_up_jobs();
         terminal.release();

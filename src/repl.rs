@@ -1,94 +1,148 @@
-//! The input loop: read a line, ask for more while the command is
-//! unfinished, parse, run, repeat until the input ends or `exit` runs.
+//! The input loop: parse one complete command (the parser pulls as many
+//! lines as it needs), run it, announce jobs, repeat until the input ends
+//! or `exit` runs.
 
-use std::io::Write as _;
+use std::io::{self, Write as _};
 
 use minishell_builtins::jobs::job_line;
 
+use crate::exec::Flow;
 use crate::input::{LineSource, ShellView};
-use crate::parse::{SyntaxError, SyntaxErrorKind, construct_is_open, parse, parse_at_end};
+use crate::parse::{LineReader, Parser, SyntaxError};
 use crate::shell::{Mode, Shell};
 use crate::signals::SignalFlag;
 use crate::status::SYNTAX_ERROR;
 
 /// Where the lines come from, for messages: a file names itself and the
-/// line of a syntax error, as bash does (`minishell: x.sh: line 3: …`), and
-/// stops there.
+/// line of an error, as bash does (`x.sh: line 3: …`), and a syntax error
+/// stops it there.
 pub struct Origin {
     pub script_name: Option<String>,
 }
 
-pub fn run(shell: &mut Shell, source: &mut dyn LineSource, origin: &Origin) {
+/// The line source as the parser sees it: the first line of a command is
+/// read after the primary prompt, the rest after the continuation prompt.
+struct Lines<'a> {
+    source: &'a mut dyn LineSource,
+    prompt: String,
+    continuation: String,
+}
+
+impl LineReader for Lines<'_> {
+    fn next_line(&mut self, buf: &mut Vec<u8>, continuation: bool) -> io::Result<bool> {
+        let prompt = if continuation {
+            &self.continuation
+        } else {
+            &self.prompt
+        };
+        self.source.read_line(buf, prompt)
+    }
+}
+
+/// Reads and runs commands until the input ends or the shell must exit.
+/// Returns the flow that ended it (`Exit` for `exit`).
+pub fn run(shell: &mut Shell, source: &mut dyn LineSource, origin: &Origin) -> Flow {
     let at_terminal = source.is_terminal();
-    let mut text = Vec::new();
-    while shell.exit_request.is_none() {
-        shell.abandon_line = false;
+    let mut line = 1;
+    shell.script_name = origin.script_name.clone();
+    loop {
         if shell.hangup.as_ref().is_some_and(SignalFlag::take) {
-            break;
+            return Flow::Exit(129);
         }
         announce_jobs(shell);
         if at_terminal {
             source.refresh(view(shell));
         }
-        text.clear();
-        let first_line = source.lines_read() + 1;
-        match source.read_line(&mut text, &prompt(shell, false)) {
-            Ok(true) => {}
-            Ok(false) if at_terminal => {
-                // Ctrl-D at a prompt is `exit`, jobs warning included.
-                shell.note_command_start();
-                shell.request_exit(shell.status);
-                continue;
-            }
-            Ok(false) => break,
-            Err(e) => {
-                eprintln!("minishell: cannot read input: {e}");
-                shell.status = 1;
-                break;
-            }
+        let mut lines = Lines {
+            prompt: prompt(shell, false),
+            continuation: prompt(shell, true),
+            source: &mut *source,
+        };
+        let mut parser = Parser::new(&mut lines).starting_at_line(line);
+        parser.extglob = shell.options.extglob;
+        let parsed = parser.next_command();
+        let text = parser.text().to_vec();
+        let read_error = parser.take_read_error();
+        for warning in parser.take_warnings() {
+            shell.report_error(&warning);
         }
-        loop {
-            // bash drops NUL bytes from its input; a C string cannot hold them.
-            if text.contains(&0) {
-                text.retain(|&b| b != 0);
-            }
-            match parse(&text) {
-                Ok(list) => {
-                    remember(shell, source, &text);
-                    source.before_run();
-                    shell.run_list(&list);
-                    break;
+        if parsed.is_err() && read_error.is_none() {
+            parser.recover();
+        }
+        line = parser.next_line_number();
+        drop(parser);
+        if shell.options.verbose {
+            crate::exec::write_to_slot(shell.fds.slot(2), &text);
+        }
+        let list = match parsed {
+            Ok(Some(list)) => list,
+            Ok(None) => match read_error {
+                Some(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Some(e) => {
+                    shell.report_error(&format!("cannot read input: {e}"));
+                    shell.status = 1;
+                    return Flow::Normal;
                 }
-                Err(error) if error.needs_more_input() => {
-                    if matches!(source.read_line(&mut text, &prompt(shell, true)), Ok(true)) {
+                None if at_terminal => {
+                    // Ctrl-D at a prompt is `exit`, jobs warning included.
+                    shell.note_command_start();
+                    if shell.exit_allowed() {
+                        return Flow::Exit(shell.status);
+                    }
+                    continue;
+                }
+                None => return Flow::Normal,
+            },
+            Err(error) => {
+                if let Some(e) = &read_error {
+                    if e.kind() == io::ErrorKind::Interrupted {
+                        // Ctrl-C in an unfinished command drops it.
                         continue;
                     }
-                    // The input ended inside the command.
-                    match parse_at_end(&text) {
-                        Ok(list) => {
-                            source.before_run();
-                            shell.run_list(&list);
-                        }
-                        Err(error) => syntax_error(shell, origin, &error, &text, first_line),
-                    }
-                    return;
                 }
-                Err(error) => {
-                    if matches!(error.kind, SyntaxErrorKind::Unsupported(_)) {
-                        // Read the refused construct to its end, so that
-                        // none of its lines runs on its own afterwards.
-                        while construct_is_open(&text)
-                            && matches!(source.read_line(&mut text, &prompt(shell, true)), Ok(true))
-                        {
-                        }
-                    }
-                    remember(shell, source, &text);
-                    syntax_error(shell, origin, &error, &text, first_line);
-                    if origin.script_name.is_some() {
-                        return;
-                    }
-                    break;
+                remember(shell, source, &text);
+                syntax_error(shell, origin, &error);
+                if shell.mode == Mode::Script {
+                    return Flow::Exit(SYNTAX_ERROR);
                 }
+                continue;
+            }
+        };
+        if list.items.is_empty() {
+            continue;
+        }
+        remember(shell, source, &text);
+        if shell.options.noexec {
+            continue;
+        }
+        source.before_run();
+        match shell.run_list(&list) {
+            Flow::Exit(status) => return Flow::Exit(status),
+            Flow::Return(status) => shell.status = status,
+            _ => {}
+        }
+    }
+}
+
+/// Runs a whole text as commands, one at a time, as `eval` and `source`
+/// do: a syntax error stops it (status 2) after the commands before it ran.
+pub fn run_text(shell: &mut Shell, text: &[u8]) -> Flow {
+    let mut lines = crate::parse::TextLines::new(text);
+    let mut parser = Parser::new(&mut lines).starting_at_line(shell.lineno.max(1));
+    loop {
+        parser.extglob = shell.options.extglob;
+        match parser.next_command() {
+            Ok(Some(list)) => {
+                let flow = shell.run_list(&list);
+                if !flow.is_normal() {
+                    return flow;
+                }
+            }
+            Ok(None) => return Flow::Normal,
+            Err(error) => {
+                shell.report_error(&error.describe());
+                shell.status = SYNTAX_ERROR;
+                return Flow::Normal;
             }
         }
     }
@@ -123,29 +177,14 @@ fn announce_jobs(shell: &mut Shell) {
     }
 }
 
-/// Reports a syntax error; nothing of its text has run. A script stops
-/// there, as bash's does; a prompt goes on.
-fn syntax_error(
-    shell: &mut Shell,
-    origin: &Origin,
-    error: &SyntaxError,
-    text: &[u8],
-    first_line: usize,
-) {
-    let (line, _) = error.line_and_column(text);
+/// Reports a syntax error; nothing of its command has run.
+fn syntax_error(shell: &mut Shell, origin: &Origin, error: &SyntaxError) {
     let place = match &origin.script_name {
-        Some(name) => format!("{name}: line {}: ", first_line + line - 1),
-        None => String::new(),
+        Some(name) => format!("{name}: line {}: ", error.line),
+        None => "minishell: ".to_owned(),
     };
-    let _ = writeln!(
-        std::io::stderr(),
-        "minishell: {place}{}",
-        error.describe(text)
-    );
+    let _ = writeln!(std::io::stderr(), "{place}{}", error.describe());
     shell.status = SYNTAX_ERROR;
-    if shell.mode == Mode::Script {
-        shell.exit_request = Some(SYNTAX_ERROR);
-    }
 }
 
 /// The prompt for the next line: the course's `> ` on a non-terminal
@@ -155,7 +194,10 @@ fn syntax_error(
 fn prompt(shell: &Shell, continuation: bool) -> String {
     match shell.mode {
         Mode::Stdin { prompt: true } => "> ".to_owned(),
-        Mode::Interactive if continuation => "…> ".to_owned(),
+        Mode::Interactive if continuation => match shell.vars.get("PS2") {
+            Some(ps2) => String::from_utf8_lossy(ps2).into_owned(),
+            None => "…> ".to_owned(),
+        },
         Mode::Interactive => match shell.vars.get("PS1") {
             Some(ps1) => String::from_utf8_lossy(ps1).into_owned(),
             None => {

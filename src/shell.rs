@@ -1,11 +1,17 @@
-//! The shell's state: variables, positional parameters, the last status,
-//! background children. One value owns it all and is passed where needed;
-//! nothing here is global.
+//! The shell's state: variables, positional parameters, functions, options,
+//! the last status, redirection frames, jobs. One value owns it all and is
+//! passed where needed; nothing here is global.
 
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
+use std::rc::Rc;
 
+use rustc_hash::FxHashMap;
+
+use crate::ast::FunctionDef;
+use crate::exec::redirect::Redirections;
 use crate::jobs::Jobs;
+use crate::options::Options;
 use crate::signals::SignalFlag;
 use crate::status::Status;
 use crate::terminal::Terminal;
@@ -41,11 +47,27 @@ pub struct Shell {
     pub last_background: Option<i32>,
     pub jobs: Jobs,
     pub mode: Mode,
+    pub options: Options,
+    /// The functions defined, by name. A definition is shared with the
+    /// tree it came from, so a call copies nothing.
+    pub functions: FxHashMap<String, Rc<FunctionDef>>,
+    /// The redirection frames of the commands running now.
+    pub fds: Redirections,
+    /// How many loops enclose the command running now (in the current
+    /// function), for `break` and `continue`.
+    pub loop_depth: usize,
+    /// How many functions (and sourced files) are running, for `return`.
+    pub function_depth: usize,
+    /// The names of the functions running, innermost last: `$FUNCNAME`.
+    pub function_names: Vec<String>,
+    /// The status of the last command substitution, which an assignment-only
+    /// command (`x=$(false)`) takes as its own.
+    pub substitution_status: Option<Status>,
+    /// Nonzero while running a condition (`if`, `while`, left of `&&`…),
+    /// where `set -e` does not apply.
+    pub errexit_exempt: usize,
     /// Set by `exit`: the shell stops reading and leaves with this status.
     pub exit_request: Option<Status>,
-    /// Set by a builtin error that abandons the rest of the current line,
-    /// as bash does after `exit 1 2`; cleared when the next line is read.
-    pub abandon_line: bool,
     /// The terminal, when the shell runs jobs under job control
     /// (interactive); `None` in scripts and in forked copies of the shell.
     pub terminal: Option<Terminal>,
@@ -61,26 +83,50 @@ pub struct Shell {
     pub exit_warned_before: bool,
     /// The commands typed at the terminal, for `history`.
     pub history: Vec<String>,
+    /// The script's name for messages (`x.sh: line 3: …`); `None` at a
+    /// prompt and on standard input.
+    pub script_name: Option<String>,
+    /// The line of the command running now, for `$LINENO` and messages.
+    pub lineno: u32,
+    /// Whether this process is a forked copy of the shell (a subshell).
+    pub subshell: bool,
+    /// When the shell started, for `$SECONDS`.
+    pub started: std::time::Instant,
+    /// The state of `$RANDOM`.
+    pub random: u32,
 }
 
 impl Shell {
     pub fn new(params: Params, mode: Mode) -> Shell {
+        let pid = std::process::id() as i32;
         let mut shell = Shell {
             vars: Vars::from_environment(),
             params,
             status: 0,
-            pid: std::process::id() as i32,
+            pid,
             last_background: None,
             jobs: Jobs::default(),
             mode,
+            options: Options::default(),
+            functions: FxHashMap::default(),
+            fds: Redirections::default(),
+            loop_depth: 0,
+            function_depth: 0,
+            function_names: Vec::new(),
+            substitution_status: None,
+            errexit_exempt: 0,
             exit_request: None,
-            abandon_line: false,
             terminal: None,
             child_signal: None,
             hangup: None,
             exit_warned: false,
             exit_warned_before: false,
             history: Vec::new(),
+            script_name: None,
+            lineno: 0,
+            subshell: false,
+            started: std::time::Instant::now(),
+            random: (pid as u32) ^ 0x5eed,
         };
         shell.fix_pwd();
         shell.bump_shlvl();
@@ -89,13 +135,10 @@ impl Shell {
             // `cd`, so that `cd` then hands it to children.
             shell.vars.set_exported("OLDPWD", true);
         }
+        if shell.vars.get("IFS").is_none() {
+            let _ = shell.vars.set("IFS", b" \t\n".to_vec());
+        }
         shell
-    }
-
-    /// Whether the rest of the current line must be skipped: `exit` ran,
-    /// or a builtin abandoned the line.
-    pub fn stopping(&self) -> bool {
-        self.exit_request.is_some() || self.abandon_line
     }
 
     pub fn interactive(&self) -> bool {
@@ -103,11 +146,60 @@ impl Shell {
     }
 
     /// `$-`: the letters of the shell's options.
-    pub fn option_letters(&self) -> &'static str {
+    pub fn option_letters(&self) -> String {
+        let mut letters = self.options.letters();
         match self.mode {
-            Mode::Interactive => "i",
-            Mode::Stdin { .. } => "s",
-            Mode::Script => "",
+            Mode::Interactive => letters.push('i'),
+            Mode::Stdin { .. } => letters.push('s'),
+            Mode::Script => {}
+        }
+        letters
+    }
+
+    /// Whether text is UTF-8 characters (`LC_ALL`, `LC_CTYPE` or `LANG`
+    /// names a UTF-8 locale) rather than bytes, for lengths and patterns.
+    pub fn utf8(&self) -> bool {
+        let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
+            .iter()
+            .find_map(|name| self.vars.get(name).filter(|v| !v.is_empty()));
+        locale.is_some_and(|value| {
+            let value = String::from_utf8_lossy(value).to_ascii_lowercase();
+            value.contains("utf-8") || value.contains("utf8")
+        })
+    }
+
+    /// The variables the shell computes when they are read: `$RANDOM`,
+    /// `$SECONDS`, `$LINENO`, `$PPID`, `$BASHPID`. A variable of that name
+    /// the user set would have been found first.
+    pub fn dynamic_var(&mut self, name: &str) -> Option<Vec<u8>> {
+        let text = match name {
+            "LINENO" => self.lineno.to_string(),
+            "SECONDS" => self.started.elapsed().as_secs().to_string(),
+            "BASHPID" => std::process::id().to_string(),
+            "PPID" => nix::unistd::getppid().as_raw().to_string(),
+            "RANDOM" => {
+                // A linear congruential step, as bash's own generator.
+                self.random = self.random.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                ((self.random >> 16) & 0x7fff).to_string()
+            }
+            _ => return None,
+        };
+        Some(text.into_bytes())
+    }
+
+    /// Prints `minishell: [FILE: line N: ]message` on the shell's standard
+    /// error (through the redirections in force).
+    pub fn report_error(&self, message: &str) {
+        let line = format!("{}{message}\n", self.error_prefix());
+        crate::exec::write_to_slot(self.fds.slot(2), line.as_bytes());
+    }
+
+    /// Where a message comes from, as bash says it: `script.sh: line 3: `
+    /// in a script (`$0: line N: ` for `-c`), `minishell: ` at a prompt.
+    pub fn error_prefix(&self) -> String {
+        match &self.script_name {
+            Some(name) => format!("{name}: line {}: ", self.lineno),
+            None => "minishell: ".to_owned(),
         }
     }
 
@@ -123,7 +215,8 @@ impl Shell {
         });
         if !inherited_is_right {
             if let Ok(dir) = std::env::current_dir() {
-                self.vars
+                let _ = self
+                    .vars
                     .set("PWD", dir.into_os_string().into_encoded_bytes());
                 self.vars.set_exported("PWD", true);
             }
@@ -138,7 +231,8 @@ impl Shell {
             .and_then(|v| std::str::from_utf8(v).ok())
             .and_then(|v| v.trim().parse().ok())
             .unwrap_or(0);
-        self.vars
+        let _ = self
+            .vars
             .set("SHLVL", (level + 1).max(0).to_string().into_bytes());
         self.vars.set_exported("SHLVL", true);
     }

@@ -7,21 +7,33 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// A flag a signal sets.
-pub struct SignalFlag(Arc<AtomicBool>);
+pub struct SignalFlag {
+    flag: Arc<AtomicBool>,
+    id: signal_hook::SigId,
+    signal: libc::c_int,
+}
 
 impl SignalFlag {
     /// Installs a handler for `signal` that only sets the flag.
     pub fn install(signal: libc::c_int) -> Option<SignalFlag> {
         let flag = Arc::new(AtomicBool::new(false));
-        signal_hook::flag::register(signal, Arc::clone(&flag)).ok()?;
-        Some(SignalFlag(flag))
+        let id = signal_hook::flag::register(signal, Arc::clone(&flag)).ok()?;
+        Some(SignalFlag { flag, id, signal })
+    }
+
+    /// Removes the handler and puts the signal back to its default action:
+    /// a forked copy of the shell must not keep its parent's watch.
+    pub fn uninstall(self) {
+        signal_hook::low_level::unregister(self.id);
+        // SAFETY: restoring a signal's default action has no preconditions.
+        unsafe { libc::signal(self.signal, libc::SIG_DFL) };
     }
 
     /// Whether the signal arrived since the last call; clears the flag
     /// before the caller acts, so one that arrives meanwhile is seen next
     /// time.
     pub fn take(&self) -> bool {
-        self.0.swap(false, Ordering::AcqRel)
+        self.flag.swap(false, Ordering::AcqRel)
     }
 }
 

@@ -1,32 +1,126 @@
-//! Shell variables and the environment built from the exported ones.
+//! Shell variables: scalars and arrays, their attributes (exported,
+//! readonly, integer…), the scopes functions make with `local`, and the
+//! environment built from the exported ones.
 //!
-//! Every variable lives in one table; `exported` marks the ones children
-//! inherit. Variables the shell was started with are exported, so
-//! assigning `USER=x` changes what later commands see, as in bash.
+//! Scoping is dynamic, as in bash: a function's `local x` hides any `x`
+//! of its callers until it returns, and an assignment without `local`
+//! changes the nearest `x` visible, whichever function made it.
 
 use rustc_hash::FxHashMap;
+use std::collections::BTreeMap;
 use std::ffi::{CString, OsString};
 use std::os::raw::c_char;
 use std::os::unix::ffi::OsStringExt;
 use std::rc::Rc;
 
-#[derive(Debug, Clone)]
-struct Var {
-    /// `None` for a name exported before it had a value (`export X`).
-    value: Option<Vec<u8>>,
-    exported: bool,
+/// What a variable holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    /// Declared but never given a value: `export X`, `local x`, `declare x`.
+    Unset,
+    Scalar(Vec<u8>),
+    /// An indexed array; indices may have gaps (`a[5]=x`).
+    Indexed(BTreeMap<i64, Vec<u8>>),
+    /// An associative array, in the order keys were first assigned.
+    Assoc(Assoc),
 }
 
-/// A variable as it was, or `None` if it did not exist.
+/// An associative array's entries, kept in insertion order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Assoc {
+    keys: Vec<Vec<u8>>,
+    values: FxHashMap<Vec<u8>, Vec<u8>>,
+}
+
+impl Assoc {
+    pub fn get(&self, key: &[u8]) -> Option<&[u8]> {
+        self.values.get(key).map(Vec::as_slice)
+    }
+
+    pub fn insert(&mut self, key: Vec<u8>, value: Vec<u8>) {
+        if !self.values.contains_key(&key) {
+            self.keys.push(key.clone());
+        }
+        self.values.insert(key, value);
+    }
+
+    pub fn remove(&mut self, key: &[u8]) {
+        if self.values.remove(key).is_some() {
+            self.keys.retain(|k| k != key);
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
+        self.keys
+            .iter()
+            .filter_map(|k| Some((k.as_slice(), self.values.get(k)?.as_slice())))
+    }
+}
+
+/// A variable's attributes, as `declare` sets them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Attrs {
+    pub exported: bool,
+    pub readonly: bool,
+    /// `declare -i`: assignments are evaluated as arithmetic.
+    pub integer: bool,
+    /// `declare -l` / `-u`: assignments change case.
+    pub lower: bool,
+    pub upper: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Var {
+    pub value: Value,
+    pub attrs: Attrs,
+}
+
+impl Var {
+    /// The value as one string: a scalar, or an array's element 0.
+    pub fn scalar(&self) -> Option<&[u8]> {
+        match &self.value {
+            Value::Unset => None,
+            Value::Scalar(v) => Some(v),
+            Value::Indexed(a) => a.get(&0).map(Vec::as_slice),
+            Value::Assoc(a) => a.get(b"0"),
+        }
+    }
+}
+
+/// Why a variable could not be changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VarError {
+    Readonly(String),
+}
+
+impl std::fmt::Display for VarError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            VarError::Readonly(name) => write!(f, "{name}: readonly variable"),
+        }
+    }
+}
+
+/// A variable as it was, or `None` if it did not exist, to put back after
+/// a command's temporary assignments (`LANG=C sort`).
 #[derive(Debug, Clone)]
 pub struct Saved(Option<Var>);
 
 #[derive(Debug, Default, Clone)]
 pub struct Vars {
-    /// Keyed with FxHash, not std's SipHash: variable names are short and
-    /// come from the user, not from an attacker flooding the table, and
-    /// every `$X` and assignment looks one up.
-    table: FxHashMap<String, Var>,
+    /// The global scope first, then one per running function that made a
+    /// local variable. Keyed with FxHash, not std's SipHash: names are
+    /// short and come from the user, not from an attacker flooding the
+    /// table, and every `$X` looks one up.
+    scopes: Vec<FxHashMap<String, Var>>,
     /// The environment of the last external command, kept until an exported
     /// variable changes: building it for each of 2,000 commands would cost
     /// more than the commands' own `execve`.
@@ -36,86 +130,305 @@ pub struct Vars {
 impl Vars {
     /// The variables the shell inherits, all exported.
     pub fn from_environment() -> Vars {
-        let mut vars = Vars::default();
+        let mut global = FxHashMap::default();
         for (name, value) in std::env::vars_os() {
             let name = name.to_string_lossy().into_owned();
-            vars.table.insert(
+            let attrs = Attrs {
+                exported: true,
+                ..Attrs::default()
+            };
+            global.insert(
                 name,
                 Var {
-                    value: Some(value.into_vec()),
-                    exported: true,
+                    value: Value::Scalar(value.into_vec()),
+                    attrs,
                 },
             );
         }
-        vars
-    }
-
-    pub fn get(&self, name: &str) -> Option<&[u8]> {
-        self.table.get(name).and_then(|v| v.value.as_deref())
-    }
-
-    /// Sets a variable, keeping whether it is exported.
-    pub fn set(&mut self, name: &str, value: Vec<u8>) {
-        match self.table.get_mut(name) {
-            Some(var) => {
-                if var.exported {
-                    self.environment = None;
-                }
-                var.value = Some(value);
-            }
-            None => {
-                let var = Var {
-                    value: Some(value),
-                    exported: false,
-                };
-                self.table.insert(name.to_owned(), var);
-            }
+        Vars {
+            scopes: vec![global],
+            environment: None,
         }
+    }
+
+    fn scopes_mut(&mut self) -> &mut Vec<FxHashMap<String, Var>> {
+        if self.scopes.is_empty() {
+            self.scopes.push(FxHashMap::default());
+        }
+        &mut self.scopes
+    }
+
+    /// The variable `name` as visible here, innermost scope first.
+    pub fn var(&self, name: &str) -> Option<&Var> {
+        self.scopes.iter().rev().find_map(|scope| scope.get(name))
+    }
+
+    fn var_mut(&mut self, name: &str) -> Option<&mut Var> {
+        self.scopes
+            .iter_mut()
+            .rev()
+            .find_map(|scope| scope.get_mut(name))
+    }
+
+    /// A variable's value as one string; `None` when unset.
+    pub fn get(&self, name: &str) -> Option<&[u8]> {
+        self.var(name)?.scalar()
+    }
+
+    /// Whether `name` is set (has a value; an empty array is not set).
+    pub fn is_set(&self, name: &str) -> bool {
+        self.var(name).is_some_and(|v| match &v.value {
+            Value::Unset => false,
+            Value::Scalar(_) => true,
+            Value::Indexed(a) => !a.is_empty(),
+            Value::Assoc(a) => !a.is_empty(),
+        })
+    }
+
+    fn check_writable(&self, name: &str) -> Result<(), VarError> {
+        match self.var(name) {
+            Some(var) if var.attrs.readonly => Err(VarError::Readonly(name.to_owned())),
+            _ => Ok(()),
+        }
+    }
+
+    /// Changes the variable (the nearest visible one, else a new global),
+    /// keeping its attributes.
+    fn modify(&mut self, name: &str, f: impl FnOnce(&mut Var)) -> Result<(), VarError> {
+        self.check_writable(name)?;
+        let var = match self.var_mut(name) {
+            Some(var) => var,
+            None => self.scopes_mut()[0].entry(name.to_owned()).or_insert(Var {
+                value: Value::Unset,
+                attrs: Attrs::default(),
+            }),
+        };
+        f(var);
+        if var.attrs.exported {
+            self.environment = None;
+        }
+        Ok(())
+    }
+
+    /// Assigns a string: to a scalar, or to element 0 of an array.
+    pub fn set(&mut self, name: &str, value: Vec<u8>) -> Result<(), VarError> {
+        self.modify(name, |var| {
+            let value = change_case(var.attrs, value);
+            match &mut var.value {
+                Value::Indexed(a) => {
+                    a.insert(0, value);
+                }
+                Value::Assoc(a) => a.insert(b"0".to_vec(), value),
+                other => *other = Value::Scalar(value),
+            }
+        })
+    }
+
+    /// Sets a whole value, replacing what was there (`a=(x y)`).
+    pub fn set_value(&mut self, name: &str, value: Value) -> Result<(), VarError> {
+        self.modify(name, |var| var.value = value)
+    }
+
+    /// `a[index]=value`: makes `a` an indexed array if it is not one.
+    pub fn set_element(&mut self, name: &str, index: i64, value: Vec<u8>) -> Result<(), VarError> {
+        self.modify(name, |var| {
+            let value = change_case(var.attrs, value);
+            match &mut var.value {
+                Value::Indexed(a) => {
+                    a.insert(index, value);
+                }
+                Value::Assoc(a) => a.insert(index.to_string().into_bytes(), value),
+                other => {
+                    let mut array = BTreeMap::new();
+                    if let Value::Scalar(old) = std::mem::replace(other, Value::Unset) {
+                        array.insert(0, old);
+                    }
+                    array.insert(index, value);
+                    *other = Value::Indexed(array);
+                }
+            }
+        })
+    }
+
+    /// `a[key]=value` on an associative array.
+    pub fn set_key(&mut self, name: &str, key: Vec<u8>, value: Vec<u8>) -> Result<(), VarError> {
+        self.modify(name, |var| {
+            let value = change_case(var.attrs, value);
+            match &mut var.value {
+                Value::Assoc(a) => a.insert(key, value),
+                other => {
+                    let mut assoc = Assoc::default();
+                    assoc.insert(key, value);
+                    *other = Value::Assoc(assoc);
+                }
+            }
+        })
     }
 
     pub fn set_exported(&mut self, name: &str, exported: bool) {
-        let var = self.table.entry(name.to_owned()).or_insert(Var {
-            value: None,
-            exported,
-        });
-        if var.exported != exported && var.value.is_some() {
-            self.environment = None;
-        }
-        var.exported = exported;
+        let _ = self.modify(name, |var| var.attrs.exported = exported);
+        self.environment = None;
     }
 
-    /// A copy of the variable as it is now, to [`Vars::restore`] after a
-    /// command's temporary assignments (`LANG=C sort`).
+    /// Changes attributes with `f`; a readonly variable can still gain
+    /// attributes (`export` of a readonly works in bash).
+    pub fn set_attrs(&mut self, name: &str, f: impl FnOnce(&mut Attrs)) {
+        let var = match self.var_mut(name) {
+            Some(var) => var,
+            None => self.scopes_mut()[0].entry(name.to_owned()).or_insert(Var {
+                value: Value::Unset,
+                attrs: Attrs::default(),
+            }),
+        };
+        f(&mut var.attrs);
+        self.environment = None;
+    }
+
+    /// Saves a variable as it is now, to [`Vars::restore`] it later.
     pub fn saved(&self, name: &str) -> Saved {
-        Saved(self.table.get(name).cloned())
+        Saved(self.var(name).cloned())
     }
 
+    /// Puts back what [`Vars::saved`] kept, in the scope it came from (the
+    /// innermost one holding it, else the global one).
     pub fn restore(&mut self, name: &str, saved: Saved) {
         self.environment = None;
         match saved.0 {
-            Some(var) => self.table.insert(name.to_owned(), var),
-            None => self.table.remove(name),
-        };
-    }
-
-    pub fn unset(&mut self, name: &str) {
-        if let Some(var) = self.table.remove(name) {
-            if var.exported {
-                self.environment = None;
+            Some(var) => match self.var_mut(name) {
+                Some(slot) => *slot = var,
+                None => {
+                    self.scopes_mut()[0].insert(name.to_owned(), var);
+                }
+            },
+            None => {
+                for scope in self.scopes.iter_mut().rev() {
+                    if scope.remove(name).is_some() {
+                        break;
+                    }
+                }
             }
         }
+    }
+
+    /// `unset name`: removes the nearest visible variable.
+    pub fn unset(&mut self, name: &str) -> Result<(), VarError> {
+        self.check_writable(name)?;
+        for scope in self.scopes.iter_mut().rev() {
+            if let Some(var) = scope.remove(name) {
+                if var.attrs.exported {
+                    self.environment = None;
+                }
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// `unset 'a[i]'`.
+    pub fn unset_element(
+        &mut self,
+        name: &str,
+        key: &[u8],
+        index: Option<i64>,
+    ) -> Result<(), VarError> {
+        self.modify(name, |var| match &mut var.value {
+            Value::Indexed(a) => {
+                if let Some(i) = index {
+                    a.remove(&i);
+                }
+            }
+            Value::Assoc(a) => a.remove(key),
+            Value::Scalar(_) if index == Some(0) => var.value = Value::Unset,
+            _ => {}
+        })
+    }
+
+    /// Starts a function's scope for its `local` variables.
+    pub fn push_scope(&mut self) {
+        self.scopes_mut().push(FxHashMap::default());
+    }
+
+    /// Ends a function's scope: its locals go.
+    pub fn pop_scope(&mut self) {
+        if self.scopes.len() > 1 {
+            if let Some(scope) = self.scopes.pop() {
+                if scope.values().any(|v| v.attrs.exported) {
+                    self.environment = None;
+                }
+            }
+        }
+    }
+
+    /// Whether a function scope is open (`local` is allowed).
+    pub fn in_function(&self) -> bool {
+        self.scopes.len() > 1
+    }
+
+    /// `local name`: a variable of the innermost scope, hiding any outer
+    /// one, starting unset (bash keeps no value for a plain `local x`).
+    pub fn make_local(&mut self, name: &str) -> Result<(), VarError> {
+        let scopes = self.scopes_mut();
+        let top = scopes.len() - 1;
+        if top == 0 {
+            return Ok(());
+        }
+        if scopes[top].contains_key(name) {
+            return Ok(());
+        }
+        let inherited = self.var(name).map(|v| v.attrs).unwrap_or_default();
+        if inherited.readonly {
+            return Err(VarError::Readonly(name.to_owned()));
+        }
+        let attrs = Attrs {
+            exported: inherited.exported,
+            ..Attrs::default()
+        };
+        self.scopes[top].insert(
+            name.to_owned(),
+            Var {
+                value: Value::Unset,
+                attrs,
+            },
+        );
+        self.environment = None;
+        Ok(())
+    }
+
+    /// Every visible variable, sorted by name: for `set` and `declare -p`.
+    pub fn visible(&self) -> Vec<(&str, &Var)> {
+        let mut seen: FxHashMap<&str, &Var> = FxHashMap::default();
+        for scope in &self.scopes {
+            for (name, var) in scope {
+                seen.insert(name.as_str(), var);
+            }
+        }
+        let mut list: Vec<(&str, &Var)> = seen.into_iter().collect();
+        list.sort_by(|a, b| a.0.cmp(b.0));
+        list
+    }
+
+    /// The names of the set variables starting with `prefix`, sorted:
+    /// `${!prefix*}`.
+    pub fn names_with_prefix(&self, prefix: &str) -> Vec<String> {
+        self.visible()
+            .into_iter()
+            .filter(|(name, var)| name.starts_with(prefix) && var.value != Value::Unset)
+            .map(|(name, _)| name.to_owned())
+            .collect()
     }
 
     /// The exported variables, sorted by name, for `export -p`.
     pub fn exported(&self) -> Vec<(String, Option<OsString>)> {
-        let mut list: Vec<_> = self
-            .table
-            .iter()
-            .filter(|(_, var)| var.exported)
-            .map(|(name, var)| (name.clone(), var.value.clone().map(OsString::from_vec)))
-            .collect();
-        list.sort();
-        list
+        self.visible()
+            .into_iter()
+            .filter(|(_, var)| var.attrs.exported)
+            .map(|(name, var)| {
+                (
+                    name.to_owned(),
+                    var.scalar().map(|v| OsString::from_vec(v.to_vec())),
+                )
+            })
+            .collect()
     }
 
     /// The environment for a command: every exported variable with a value.
@@ -123,18 +436,25 @@ impl Vars {
         if let Some(environment) = &self.environment {
             return Rc::clone(environment);
         }
-        let environment = Rc::new(Environment::new(self.exported_pairs()));
+        let environment = Rc::new(Environment::new(
+            self.visible()
+                .into_iter()
+                .filter(|(_, var)| var.attrs.exported)
+                .filter_map(|(name, var)| Some((name, var.scalar()?))),
+        ));
         self.environment = Some(Rc::clone(&environment));
         environment
     }
+}
 
-    fn exported_pairs(&self) -> impl Iterator<Item = (&str, &[u8])> {
-        self.table
-            .iter()
-            .filter_map(|(name, var)| match (&var.value, var.exported) {
-                (Some(value), true) => Some((name.as_str(), value.as_slice())),
-                _ => None,
-            })
+/// `declare -l` and `-u` change the case of what is assigned.
+fn change_case(attrs: Attrs, value: Vec<u8>) -> Vec<u8> {
+    if attrs.lower {
+        String::from_utf8_lossy(&value).to_lowercase().into_bytes()
+    } else if attrs.upper {
+        String::from_utf8_lossy(&value).to_uppercase().into_bytes()
+    } else {
+        value
     }
 }
 
@@ -169,7 +489,7 @@ impl Environment {
         self.pointers.as_ptr()
     }
 
-    #[cfg(test)]
+    /// How many variables it holds.
     pub fn len(&self) -> usize {
         self.strings.len()
     }
@@ -190,22 +510,66 @@ pub fn null_terminated(strings: &[CString]) -> Vec<*const c_char> {
 mod tests {
     use super::*;
 
+    fn vars() -> Vars {
+        let mut vars = Vars::default();
+        vars.push_scope();
+        vars.pop_scope();
+        vars
+    }
+
     #[test]
     fn assignment_keeps_the_export_flag() {
-        let mut vars = Vars::default();
-        vars.set("A", b"1".to_vec());
+        let mut vars = vars();
+        vars.set("A", b"1".to_vec()).unwrap();
         assert_eq!(vars.environment().len(), 0);
         vars.set_exported("A", true);
         assert_eq!(vars.environment().len(), 1);
-        vars.set("A", b"2".to_vec());
+        vars.set("A", b"2".to_vec()).unwrap();
         assert_eq!(vars.exported(), vec![("A".into(), Some("2".into()))]);
     }
 
     #[test]
     fn exported_without_value_stays_out_of_the_environment() {
-        let mut vars = Vars::default();
+        let mut vars = vars();
         vars.set_exported("B", true);
         assert_eq!(vars.environment().len(), 0);
         assert_eq!(vars.exported(), vec![("B".into(), None)]);
+    }
+
+    #[test]
+    fn locals_hide_and_assignments_reach_the_nearest() {
+        let mut vars = vars();
+        vars.set("x", b"global".to_vec()).unwrap();
+        vars.push_scope();
+        vars.make_local("x").unwrap();
+        assert_eq!(vars.get("x"), None);
+        vars.set("x", b"local".to_vec()).unwrap();
+        vars.push_scope();
+        vars.set("x", b"inner".to_vec()).unwrap();
+        vars.pop_scope();
+        assert_eq!(vars.get("x"), Some(&b"inner"[..]));
+        vars.pop_scope();
+        assert_eq!(vars.get("x"), Some(&b"global"[..]));
+    }
+
+    #[test]
+    fn readonly_refuses_changes() {
+        let mut vars = vars();
+        vars.set("r", b"1".to_vec()).unwrap();
+        vars.set_attrs("r", |a| a.readonly = true);
+        assert!(vars.set("r", b"2".to_vec()).is_err());
+        assert!(vars.unset("r").is_err());
+        assert_eq!(vars.get("r"), Some(&b"1"[..]));
+    }
+
+    #[test]
+    fn arrays_and_element_zero() {
+        let mut vars = vars();
+        vars.set_element("a", 2, b"two".to_vec()).unwrap();
+        assert_eq!(vars.get("a"), None);
+        vars.set("a", b"zero".to_vec()).unwrap();
+        assert_eq!(vars.get("a"), Some(&b"zero"[..]));
+        vars.set_key("h", b"k".to_vec(), b"v".to_vec()).unwrap();
+        assert!(vars.is_set("h"));
     }
 }

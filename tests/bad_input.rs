@@ -32,7 +32,8 @@ fn each_bad_line_names_its_token_and_column() {
         (">", "'newline' at column 2"),
         ("echo > |", "'|' at column 8"),
         ("cat < ; ls", "';' at column 7"),
-        ("( ls )", "'(' at column 1"),
+        (") ls", "')' at column 1"),
+        ("fi", "'fi' at column 1"),
     ];
     for (line, expected) in cases {
         let (_, err, status) = run_c(line, temp_dir().path());
@@ -51,7 +52,10 @@ fn unfinished_input_at_the_end_is_an_error() {
     // A lone backslash at the very end stands for itself, as in bash.
     assert_eq!(run_c("echo a\\", temp_dir().path()).0, "a\\\n");
     let (_, err, status) = run_c("echo 'abc", temp_dir().path());
-    assert!(err.contains("unclosed ' quote at column 6"), "{err}");
+    assert!(
+        err.contains("unexpected end of file while looking for matching ''' at column 6"),
+        "{err}"
+    );
     assert_eq!(status, 2);
 }
 

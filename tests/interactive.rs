@@ -43,8 +43,7 @@ fn start_in(home: &std::path::Path, vars: &[(&str, &str)]) -> Session {
 fn a_typed_command_shows_its_output() {
     let mut shell = start();
     shell.send_line("echo hello-$((1))x").unwrap();
-    // Arithmetic is not supported yet: the shell says so and lives on.
-    shell.expect("not supported yet").unwrap();
+    shell.expect("hello-1x\r\n").unwrap();
     shell.expect(PROMPT).unwrap();
     shell.send_line("echo typed-here").unwrap();
     shell.expect("typed-here\r\n").unwrap();

@@ -131,12 +131,12 @@ fn not_found_not_executable_and_directories() {
     let (_, err, status) = run_c("./plain", dir.path());
     assert_eq!(
         (err.as_str(), status),
-        ("minishell: ./plain: Permission denied\n", 126)
+        ("minishell: line 1: ./plain: Permission denied\n", 126)
     );
     let (_, err, status) = run_c("/tmp", dir.path());
     assert_eq!(
         (err.as_str(), status),
-        ("minishell: /tmp: Is a directory\n", 126)
+        ("minishell: line 1: /tmp: Is a directory\n", 126)
     );
     let (_, err, status) = run_c("./missing", dir.path());
     assert_eq!(
@@ -164,7 +164,10 @@ fn a_failed_redirection_runs_nothing_and_the_shell_goes_on() {
     let dir = temp_dir();
     let (out, err, status) = run_c("cat < missing; echo status $?", dir.path());
     assert_eq!(out, "status 1\n");
-    assert_eq!(err, "minishell: missing: No such file or directory\n");
+    assert_eq!(
+        err,
+        "minishell: line 1: missing: No such file or directory\n"
+    );
     assert_eq!(status, 0);
     let (out, err, _) = run_c("echo hi > /nonexistent/f; echo status $?", dir.path());
     assert_eq!(out, "status 1\n");

@@ -35,6 +35,53 @@ impl JobSummary {
     }
 }
 
+/// What the shell does after a command, beyond taking its status: the
+/// value every step of the executor returns, so `break`, `return` and
+/// `exit` unwind through the loops and calls around them, each consuming
+/// the level it belongs to (instead of flags every loop must check, as
+/// dash's `evalskip`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// Go on with the next command.
+    Normal,
+    /// `break N`: leave N enclosing loops.
+    Break(usize),
+    /// `continue N`: start the next turn of the Nth enclosing loop.
+    Continue(usize),
+    /// `return`: leave the running function (or sourced file) with this
+    /// status.
+    Return(Status),
+    /// `exit`: leave the shell with this status.
+    Exit(Status),
+    /// Drop the rest of the command line being run, as bash does after
+    /// some errors (`exit 1 2`, `$((1/0))`): a prompt or a script goes on
+    /// with its next line.
+    Abandon,
+}
+
+impl Flow {
+    pub fn is_normal(self) -> bool {
+        self == Flow::Normal
+    }
+}
+
+/// What a command name resolves to, for `type` and `command -v`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommandKind {
+    Keyword,
+    Alias(String),
+    /// A shell function, with its definition printed back.
+    Function(String),
+    /// A builtin; `special` for POSIX's special builtins.
+    Builtin {
+        special: bool,
+    },
+    /// A lab demo, run in a process of its own.
+    Demo,
+    /// A file found on `$PATH` (or given with a `/`).
+    File(OsString),
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JobState {
     Running,
@@ -57,13 +104,18 @@ pub trait Context {
     fn var(&self, name: &str) -> Option<OsString>;
     /// Sets a shell variable; an exported one changes the environment of
     /// later commands too.
-    fn set_var(&mut self, name: &str, value: &OsStr);
+    fn set_var(&mut self, name: &str, value: &OsStr) -> Result<(), String>;
     /// Marks a variable exported (`export NAME`), or no longer exported.
     fn set_exported(&mut self, name: &str, exported: bool);
-    fn unset_var(&mut self, name: &str);
+    /// Removes a variable, or `a[i]` an element; an error for a readonly one.
+    fn unset_var(&mut self, name: &str) -> Result<(), String>;
     /// The exported variables, sorted by name; `None` for one exported
     /// before it was given a value (`export NAME`).
     fn exported_vars(&self) -> Vec<(String, Option<OsString>)>;
+
+    /// What starts an error message: `minishell: ` at a prompt, `x.sh:
+    /// line 3: ` in a script, as bash locates its messages.
+    fn message_prefix(&self) -> String;
 
     /// Whether the shell reads commands from a terminal: some errors end a
     /// script but only report at a prompt.
@@ -77,6 +129,20 @@ pub trait Context {
     /// Skips the rest of the current line: what bash does after some
     /// builtin errors (`exit 1 2; echo never`), going on with the next line.
     fn abandon_line(&mut self);
+
+    /// Asks the shell to unwind after this builtin returns: `break`,
+    /// `continue`, `return`.
+    fn set_flow(&mut self, flow: Flow);
+    /// How many loops enclose the builtin (in this function), for `break`.
+    fn loop_depth(&self) -> usize;
+    /// Whether a function (or a sourced file) is running, for `return`.
+    fn in_function(&self) -> bool;
+
+    /// Removes function `name`; whether there was one.
+    fn unset_function(&mut self, name: &str) -> bool;
+    /// What each way of resolving `name` finds, in the shell's order of
+    /// lookup; every match when `all` (`type -a`), else the first.
+    fn resolve_command(&self, name: &OsStr, all: bool) -> Vec<CommandKind>;
 
     /// Whether jobs run in process groups of their own, with the terminal
     /// handed to the foreground one: an interactive shell's job control.

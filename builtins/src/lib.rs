@@ -5,6 +5,7 @@
 //! through the small [`Context`] interface: its output streams, the
 //! variables, the background children, and a way to ask the shell to exit.
 
+pub mod conditions;
 mod context;
 pub mod demos;
 pub mod errors;
@@ -13,5 +14,5 @@ mod registry;
 mod shell;
 pub mod signals;
 
-pub use context::{Context, JobState, JobSummary, Status};
+pub use context::{CommandKind, Context, Flow, JobState, JobSummary, Status};
 pub use registry::{Builtin, Group, Place, REGISTRY, find};

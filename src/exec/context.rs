@@ -3,10 +3,9 @@
 
 use std::ffi::{OsStr, OsString};
 use std::io::{self, Write};
-use std::os::fd::{BorrowedFd, RawFd};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
-use minishell_builtins::{Context, JobSummary, Status};
+use minishell_builtins::{CommandKind, Context, Flow, JobSummary, Status};
 
 use super::redirect::Slot;
 use crate::shell::Shell;
@@ -22,11 +21,6 @@ impl FdWriter {
     pub fn new(slot: Slot) -> FdWriter {
         FdWriter { slot }
     }
-
-    /// The shell's own descriptor `fd` (1 or 2), unredirected.
-    pub fn shell(fd: RawFd) -> FdWriter {
-        FdWriter { slot: Slot::Fd(fd) }
-    }
 }
 
 impl Write for FdWriter {
@@ -34,11 +28,8 @@ impl Write for FdWriter {
         let Slot::Fd(fd) = self.slot else {
             return Err(io::Error::from_raw_os_error(libc::EBADF));
         };
-        // SAFETY: the descriptor is only written to; if it is closed the
-        // write fails with EBADF, which is reported like any write error.
-        let fd = unsafe { BorrowedFd::borrow_raw(fd) };
         loop {
-            match nix::unistd::write(fd, buf) {
+            match nix::unistd::write(super::borrow_fd(fd), buf) {
                 Err(nix::errno::Errno::EINTR) => continue,
                 result => return result.map_err(io::Error::from),
             }
@@ -50,14 +41,30 @@ impl Write for FdWriter {
     }
 }
 
-/// A builtin's view of the shell: its state and its two output streams.
+/// A builtin's view of the shell: its state, its two output streams, and
+/// the flow it asks for (`break`, `return`, `exit`).
 pub struct ShellContext<'a> {
     pub shell: &'a mut Shell,
-    pub stdout: FdWriter,
-    pub stderr: FdWriter,
+    stdout: FdWriter,
+    stderr: FdWriter,
+    flow: Flow,
 }
 
-impl ShellContext<'_> {
+impl<'a> ShellContext<'a> {
+    pub fn new(shell: &'a mut Shell, stdout: Slot, stderr: Slot) -> ShellContext<'a> {
+        ShellContext {
+            shell,
+            stdout: FdWriter::new(stdout),
+            stderr: FdWriter::new(stderr),
+            flow: Flow::Normal,
+        }
+    }
+
+    /// The flow the builtin asked for, once it returned.
+    pub fn take_flow(&mut self) -> Flow {
+        std::mem::replace(&mut self.flow, Flow::Normal)
+    }
+
     /// At a prompt, Ctrl-C interrupts a `wait` (the shell otherwise ignores
     /// it); in scripts SIGINT keeps its default and ends the shell, as in
     /// bash.
@@ -85,20 +92,40 @@ impl Context for ShellContext<'_> {
             .map(|v| OsString::from_vec(v.to_vec()))
     }
 
-    fn set_var(&mut self, name: &str, value: &OsStr) {
-        self.shell.vars.set(name, value.as_bytes().to_vec());
+    fn set_var(&mut self, name: &str, value: &OsStr) -> Result<(), String> {
+        self.shell
+            .vars
+            .set(name, value.as_bytes().to_vec())
+            .map_err(|e| e.to_string())
     }
 
     fn set_exported(&mut self, name: &str, exported: bool) {
         self.shell.vars.set_exported(name, exported);
     }
 
-    fn unset_var(&mut self, name: &str) {
-        self.shell.vars.unset(name);
+    fn unset_var(&mut self, name: &str) -> Result<(), String> {
+        let result = match name.split_once('[') {
+            Some((array, rest)) => {
+                let key = rest.strip_suffix(']').unwrap_or(rest).as_bytes().to_vec();
+                let index = std::str::from_utf8(&key)
+                    .ok()
+                    .and_then(|k| k.trim().parse::<i64>().ok());
+                self.shell.vars.unset_element(array, &key, index)
+            }
+            None => self.shell.vars.unset(name),
+        };
+        result.map_err(|e| {
+            e.to_string()
+                .replace("readonly variable", "cannot unset: readonly variable")
+        })
     }
 
     fn exported_vars(&self) -> Vec<(String, Option<OsString>)> {
         self.shell.vars.exported()
+    }
+
+    fn message_prefix(&self) -> String {
+        self.shell.error_prefix()
     }
 
     fn interactive(&self) -> bool {
@@ -110,11 +137,33 @@ impl Context for ShellContext<'_> {
     }
 
     fn request_exit(&mut self, status: Status) {
-        self.shell.request_exit(status);
+        if self.shell.exit_allowed() {
+            self.flow = Flow::Exit(status);
+        }
     }
 
     fn abandon_line(&mut self) {
-        self.shell.abandon_line = true;
+        self.flow = Flow::Abandon;
+    }
+
+    fn set_flow(&mut self, flow: Flow) {
+        self.flow = flow;
+    }
+
+    fn loop_depth(&self) -> usize {
+        self.shell.loop_depth
+    }
+
+    fn in_function(&self) -> bool {
+        self.shell.function_depth > 0
+    }
+
+    fn unset_function(&mut self, name: &str) -> bool {
+        self.shell.functions.remove(name).is_some()
+    }
+
+    fn resolve_command(&self, name: &OsStr, all: bool) -> Vec<CommandKind> {
+        self.shell.describe_command(name.as_bytes(), all)
     }
 
     fn history(&self) -> Vec<String> {

@@ -120,10 +120,10 @@ impl Shell {
         }
     }
 
-    /// `exit` (or Ctrl-D): leaves, unless jobs would be left behind and
-    /// the command before was not already an `exit` that warned; then it
-    /// warns instead, and the next `exit` leaves anyway.
-    pub fn request_exit(&mut self, status: Status) {
+    /// Whether `exit` (or Ctrl-D) may leave now: not when jobs would be
+    /// left behind and the command before was not already an `exit` that
+    /// warned; then it warns instead, and the next `exit` leaves anyway.
+    pub fn exit_allowed(&mut self) -> bool {
         if self.terminal.is_some() && !self.exit_warned_before {
             if let Some(state) = self.jobs.pending() {
                 let what = if state == JobState::Stopped {
@@ -133,10 +133,10 @@ impl Shell {
                 };
                 self.report_line(&format!("There are {what} jobs."));
                 self.exit_warned = true;
-                return;
+                return false;
             }
         }
-        self.exit_request = Some(status);
+        true
     }
 
     /// Notes, before a command runs, whether the one before it was an
@@ -159,13 +159,5 @@ impl Shell {
         if self.child_signal.as_ref().is_some_and(SignalFlag::take) {
             self.jobs.reap();
         }
-    }
-
-    /// In a forked copy of the shell (a builtin in a pipeline, a background
-    /// `a && b`): the terminal belongs to the shell that forked. The job
-    /// table stays, as a snapshot for `jobs | cat`; the copy's own waits
-    /// find none of those processes and give up on them.
-    pub(super) fn become_subshell(&mut self) {
-        self.terminal = None;
     }
 }

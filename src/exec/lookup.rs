@@ -1,17 +1,23 @@
-//! What a command name runs: a builtin, or a file found on `$PATH`.
-//! The shell searches PATH itself, before forking, so a missing command
-//! costs no process and the child only calls `execve`.
+//! What a command name runs: a function, a builtin, or a file found on
+//! `$PATH`, in that order (bash's; POSIX puts its special builtins before
+//! functions, bash only in POSIX mode). The shell searches PATH itself,
+//! before forking, so a missing command costs no process and the child
+//! only calls `execve`.
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
+use std::rc::Rc;
 
-use minishell_builtins::{Builtin, Place};
+use minishell_builtins::{Builtin, CommandKind, Place};
 
+use crate::ast::FunctionDef;
+use crate::shell::Shell;
 use crate::status::{NOT_EXECUTABLE, NOT_FOUND, Status};
 
 /// The resolution of a command name.
 pub enum Resolved {
+    Function(Rc<FunctionDef>),
     Builtin(&'static Builtin),
     /// A file to `execve`: the name itself when it holds a `/`, else the
     /// first match on PATH.
@@ -25,12 +31,93 @@ pub enum Resolved {
     },
 }
 
+impl Shell {
+    /// What `name` runs here: a function first, then the builtins and PATH.
+    pub(super) fn resolve(&self, name: &[u8]) -> Resolved {
+        if let Ok(text) = std::str::from_utf8(name) {
+            if let Some(def) = self.functions.get(text) {
+                return Resolved::Function(Rc::clone(def));
+            }
+        }
+        resolve(
+            name,
+            || self.vars.get("PATH"),
+            self.error_prefix().as_bytes(),
+        )
+    }
+}
+
+impl Shell {
+    /// What `type` says of `name`: each way it resolves, in the order the
+    /// shell tries them (all of them with `all`, for `type -a`).
+    pub fn describe_command(&self, name: &[u8], all: bool) -> Vec<CommandKind> {
+        let mut kinds = Vec::new();
+        let text = String::from_utf8_lossy(name);
+        if crate::parse::is_reserved_word(name) {
+            kinds.push(CommandKind::Keyword);
+        }
+        if let Some(def) = self.functions.get(&*text) {
+            kinds.push(CommandKind::Function(crate::ast::pretty::function(def)));
+        }
+        if !name.contains(&b'/') {
+            if let Some(builtin) = minishell_builtins::find(name) {
+                kinds.push(match builtin.place {
+                    Place::Process => CommandKind::Demo,
+                    _ => CommandKind::Builtin {
+                        special: SPECIAL_BUILTINS.contains(&&*text),
+                    },
+                });
+            }
+        }
+        if !all && !kinds.is_empty() {
+            return kinds;
+        }
+        if name.contains(&b'/') {
+            let executable = std::fs::metadata(OsStr::from_bytes(name))
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0);
+            if executable {
+                kinds.push(CommandKind::File(OsStr::from_bytes(name).to_owned()));
+            }
+            return kinds;
+        }
+        let path = self
+            .vars
+            .get("PATH")
+            .unwrap_or(b"/usr/local/bin:/usr/bin:/bin");
+        for dir in path.split(|&b| b == b':') {
+            let dir: &[u8] = if dir.is_empty() { b"." } else { dir };
+            let candidate = [dir, b"/", name].concat();
+            let executable = std::fs::metadata(OsStr::from_bytes(&candidate))
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0);
+            if executable {
+                kinds.push(CommandKind::File(OsStr::from_bytes(&candidate).to_owned()));
+                if !all {
+                    break;
+                }
+            }
+        }
+        kinds
+    }
+}
+
+/// POSIX's special builtins: errors in them end a POSIX shell, and `type`
+/// names them so.
+const SPECIAL_BUILTINS: &[&str] = &[
+    ".", ":", "break", "continue", "eval", "exec", "exit", "export", "readonly", "return", "set",
+    "shift", "source", "times", "trap", "unset",
+];
+
 /// `path_var` gives `$PATH`, asked only when the name needs a search.
-pub fn resolve<'a>(name: &[u8], path_var: impl FnOnce() -> Option<&'a [u8]>) -> Resolved {
+/// `prefix` starts the message of a name that cannot run.
+pub fn resolve<'a>(
+    name: &[u8],
+    path_var: impl FnOnce() -> Option<&'a [u8]>,
+    prefix: &[u8],
+) -> Resolved {
     if name.contains(&b'/') {
         return match std::fs::metadata(OsStr::from_bytes(name)) {
             Ok(meta) if meta.is_dir() => Resolved::Cannot {
-                message: [&b"minishell: "[..], name, b": Is a directory\n"].concat(),
+                message: [prefix, name, b": Is a directory\n"].concat(),
                 status: NOT_EXECUTABLE,
             },
             _ => Resolved::File(name.to_vec()),
@@ -96,28 +183,34 @@ mod tests {
     #[test]
     fn builtins_come_before_path() {
         assert!(matches!(
-            resolve(b"cd", || Some(b"/bin")),
+            resolve(b"cd", || Some(b"/bin"), b"minishell: "),
             Resolved::Builtin(_)
         ));
     }
 
     #[test]
     fn path_is_searched_in_order() {
-        match resolve(b"sh", || Some(b"/nonexistent:/bin:/usr/bin")) {
+        match resolve(
+            b"sh",
+            || Some(b"/nonexistent:/bin:/usr/bin"),
+            b"minishell: ",
+        ) {
             Resolved::File(path) => assert_eq!(path, b"/bin/sh"),
             _ => panic!("sh not found on /bin"),
         }
         assert!(matches!(
-            resolve(b"no-such-command-x", || Some(b"/bin")),
+            resolve(b"no-such-command-x", || Some(b"/bin"), b"minishell: "),
             Resolved::Cannot { status: 127, .. }
         ));
     }
 
     #[test]
     fn names_with_a_slash_are_used_as_is() {
-        assert!(matches!(resolve(b"./x", || Some(b"")), Resolved::File(p) if p == b"./x"));
+        assert!(
+            matches!(resolve(b"./x", || Some(b""), b"minishell: "), Resolved::File(p) if p == b"./x")
+        );
         assert!(matches!(
-            resolve(b"/", || None),
+            resolve(b"/", || None, b"minishell: "),
             Resolved::Cannot { status: 126, .. }
         ));
     }

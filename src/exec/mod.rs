@@ -1,34 +1,42 @@
 //! The executor: walks the command tree and runs it. It never parses; it
-//! only expands words, opens redirections, forks, execs and waits.
+//! expands words, opens redirections, forks, execs and waits.
 //!
-//! One method per node kind: [`Shell::run_list`] for `;` and `&`,
-//! `run_and_or` for `&&` and `||`, then `run_pipeline` and the simple
-//! command in [`simple`] and [`pipeline`].
+//! One method per node kind, each returning a [`Flow`]: what to do next
+//! besides taking the status in `$?`. `break`, `continue`, `return` and
+//! `exit` travel up as values until the loop, function or shell they
+//! belong to consumes them.
+//!
+//! - [`Shell::run_list`], `run_and_or`, `run_pipeline` here;
+//! - simple commands in [`simple`], compound ones in [`compound`],
+//!   function calls in [`function`];
+//! - pipelines and background jobs in [`pipeline`], subshells and `$( )`
+//!   in [`subshell`], the one fork in [`spawn`].
 
+mod compound;
 mod context;
+pub mod fds;
+mod function;
 mod job_control;
 mod lookup;
 mod pipeline;
-mod redirect;
+pub mod redirect;
 mod simple;
 pub mod spawn;
+mod subshell;
+
+use std::os::fd::{BorrowedFd, RawFd};
 
 use minishell_builtins::Builtin;
+pub use minishell_builtins::Flow;
 use nix::unistd::Pid;
 
-use crate::ast::{AndOr, AndOrList, Assignment, List, Pipeline, Redirection, SimpleCommand};
-use crate::expand;
+use crate::ast::{AndOr, AndOrList, List, Pipeline, Redirection};
+use crate::expand::{self, ExpandError};
 use crate::shell::Shell;
 use crate::status::Status;
 use context::FdWriter;
-use redirect::{Expanded, Redirects, Slot};
-
-/// A simple command with its words expanded and its redirections opened:
-/// ready to run in the shell or in a child.
-struct Prepared {
-    argv: Vec<Vec<u8>>,
-    redirects: Redirects,
-}
+pub use lookup::search_path;
+use redirect::Slot;
 
 /// Runs one builtin with the process's own standard output and error: a
 /// lab demo in the process the shell started for it.
@@ -37,119 +45,190 @@ pub fn run_builtin_alone(
     builtin: &Builtin,
     args: &[std::ffi::OsString],
 ) -> Status {
-    let mut context = context::ShellContext {
-        stdout: FdWriter::shell(1),
-        stderr: FdWriter::shell(2),
-        shell,
-    };
+    let mut context = context::ShellContext::new(shell, Slot::Fd(1), Slot::Fd(2));
     builtin.invoke(args, &mut context)
 }
 
 impl Shell {
     /// Runs a list: each item in turn, in the foreground or started in the
-    /// background. Stops early when `exit` ran.
-    pub fn run_list(&mut self, list: &List) {
+    /// background, until one asks to unwind.
+    pub fn run_list(&mut self, list: &List) -> Flow {
         for item in &list.items {
-            if self.stopping() {
-                return;
-            }
             self.reap_if_signalled();
-            if item.background {
+            let flow = if item.background {
                 self.start_background(&item.and_or);
+                Flow::Normal
             } else {
-                self.run_and_or(&item.and_or);
+                self.run_and_or(&item.and_or)
+            };
+            if !flow.is_normal() {
+                return flow;
             }
         }
+        Flow::Normal
     }
 
     /// `a && b || c`: each pipeline after the first runs only if the status
-    /// so far agrees with its operator.
-    fn run_and_or(&mut self, list: &AndOrList) {
-        self.status = self.run_pipeline(&list.first);
-        for (op, pipeline) in &list.rest {
-            if self.stopping() {
-                return;
+    /// so far agrees with its operator. All but the last are conditions,
+    /// where `set -e` does not apply.
+    fn run_and_or(&mut self, list: &AndOrList) -> Flow {
+        let last = list.rest.len();
+        let mut flow = self.run_condition_if(last > 0, |shell| shell.run_pipeline(&list.first));
+        for (i, (op, pipeline)) in list.rest.iter().enumerate() {
+            if !flow.is_normal() {
+                return flow;
             }
             let run = match op {
                 AndOr::And => self.status == 0,
                 AndOr::Or => self.status != 0,
             };
             if run {
-                self.status = self.run_pipeline(pipeline);
+                flow = self.run_condition_if(i + 1 < last, |shell| shell.run_pipeline(pipeline));
             }
         }
+        flow
     }
 
-    fn run_pipeline(&mut self, pipeline: &Pipeline) -> Status {
-        self.note_command_start();
-        match pipeline.commands.as_slice() {
-            [crate::ast::Command::Simple(command)] => self.run_simple(command),
-            _ => self.run_pipeline_foreground(pipeline),
-        }
-    }
-
-    /// Runs `f` with a command's `NAME=value` assignments in effect and
-    /// exported, then puts the variables back: `LANG=C sort` changes only
-    /// sort's environment. Each value sees the ones before it (`a=1 b=$a`).
-    fn with_assignments<R>(
+    /// Runs `f` as a condition (exempt from `set -e`) when `condition`.
+    pub(super) fn run_condition_if(
         &mut self,
-        assignments: &[Assignment],
-        f: impl FnOnce(&mut Shell) -> R,
-    ) -> R {
-        if assignments.is_empty() {
+        condition: bool,
+        f: impl FnOnce(&mut Shell) -> Flow,
+    ) -> Flow {
+        if !condition {
             return f(self);
         }
-        let mut saved = Vec::with_capacity(assignments.len());
-        for assignment in assignments {
-            let value = expand::single(self, &assignment.value);
-            saved.push((assignment.name.as_str(), self.vars.saved(&assignment.name)));
-            self.vars.set(&assignment.name, value);
-            self.vars.set_exported(&assignment.name, true);
-        }
-        let result = f(self);
-        for (name, old) in saved.into_iter().rev() {
-            self.vars.restore(name, old);
-        }
-        result
+        self.errexit_exempt += 1;
+        let flow = f(self);
+        self.errexit_exempt -= 1;
+        flow
     }
 
-    /// `NAME=value` with no command: sets shell variables for good.
-    fn assign(&mut self, assignments: &[Assignment]) {
-        for assignment in assignments {
-            let value = expand::single(self, &assignment.value);
-            self.vars.set(&assignment.name, value);
-        }
+    /// A condition's list: `if`'s, `while`'s.
+    pub(super) fn run_condition(&mut self, list: &List) -> Flow {
+        self.run_condition_if(true, |shell| shell.run_list(list))
     }
 
-    /// Expands a command's words and opens its redirections on top of
-    /// `base` (pipe ends). On failure the error is reported where the
-    /// command's standard error points, and nothing of it may run.
-    fn prepare(&mut self, command: &SimpleCommand, base: Redirects) -> Option<Prepared> {
-        let argv = expand::words(self, &command.words);
-        let mut redirects = base;
-        for redirection in &command.redirections {
-            if let Err(message) = self.open_redirection(redirection, &mut redirects) {
-                self.report(redirects.slot(2), &message);
-                return None;
+    fn run_pipeline(&mut self, pipeline: &Pipeline) -> Flow {
+        self.note_command_start();
+        let timer = pipeline.timed.map(|_| compound::Timer::start());
+        let flow = match pipeline.commands.as_slice() {
+            [] => {
+                self.status = 0;
+                Flow::Normal
+            }
+            [command] if !pipeline.negated => self.run_command(command),
+            [command] => self.run_condition_if(true, |shell| shell.run_command(command)),
+            _ => {
+                let flow = self.run_pipeline_foreground(pipeline);
+                flow
+            }
+        };
+        if let (Some(timer), Some(kind)) = (timer, pipeline.timed) {
+            timer.report(self, kind);
+        }
+        if pipeline.negated {
+            self.status = i32::from(self.status == 0);
+            return flow;
+        }
+        if flow.is_normal() {
+            return self.check_errexit();
+        }
+        flow
+    }
+
+    /// `set -e`: a failed command outside a condition ends the shell.
+    pub(super) fn check_errexit(&mut self) -> Flow {
+        if self.options.errexit && self.status != 0 && self.errexit_exempt == 0 {
+            return Flow::Exit(self.status);
+        }
+        Flow::Normal
+    }
+
+    fn run_command(&mut self, command: &crate::ast::Command) -> Flow {
+        match command {
+            crate::ast::Command::Simple(simple) => self.run_simple(simple),
+            crate::ast::Command::Compound(compound) => self.run_compound(compound),
+            crate::ast::Command::Function(def) => {
+                self.define_function(def);
+                Flow::Normal
             }
         }
-        Some(Prepared { argv, redirects })
     }
 
-    fn open_redirection(
-        &self,
-        redirection: &Redirection,
-        redirects: &mut Redirects,
-    ) -> Result<(), String> {
-        let Some(target) = expand::single_field(self, &redirection.target) else {
-            return Err(format!("{}: ambiguous redirect", redirection.target));
+    /// Expands and opens redirections into a new frame. On failure the
+    /// frame is gone again, the error is reported, and the status to return.
+    pub(super) fn push_redirections(
+        &mut self,
+        redirections: &[Redirection],
+    ) -> Result<(), ExpandError> {
+        self.fds.push();
+        for redirection in redirections {
+            if let Err(e) = self.open_redirection(redirection) {
+                self.fds.pop();
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    /// Opens one redirection into the innermost frame.
+    fn open_redirection(&mut self, redirection: &Redirection) -> Result<(), ExpandError> {
+        let fd = redirection.fd.unwrap_or(redirection.op.default_fd());
+        let target = match &redirection.target {
+            crate::ast::RedirTarget::Word(word)
+                if redirection.op == crate::ast::RedirOp::HereString =>
+            {
+                expand::string(self, word)?
+            }
+            crate::ast::RedirTarget::Word(word) => {
+                expand::redirect_target(self, word)?.into_owned()
+            }
+            crate::ast::RedirTarget::HereDoc(doc) => match doc.body.get() {
+                Some(body) => expand::string(self, body)?,
+                None => Vec::new(),
+            },
         };
-        let expanded = Expanded {
-            fd: redirection.fd.unwrap_or(redirection.op.default_fd()),
-            op: redirection.op,
-            target: &target,
+        if !valid_descriptor(fd) {
+            self.report_error(&format!(
+                "{}: Bad file descriptor",
+                redirection.fd.unwrap_or(fd)
+            ));
+            return Err(ExpandError::Failed(1));
+        }
+        let op = match redirection.op {
+            crate::ast::RedirOp::HereDoc => crate::ast::RedirOp::HereDoc,
+            op => op,
         };
-        redirects.add(&expanded).map_err(|e| e.to_string())
+        let noclobber = self.options.noclobber;
+        if let Err(e) = self.fds.add(fd, op, &target, noclobber) {
+            self.report_error(&e.to_string());
+            return Err(ExpandError::Failed(1));
+        }
+        Ok(())
+    }
+
+    /// What an expansion error does: the command fails, and the line or the
+    /// shell may go too, as bash decides by kind (see [`ExpandError`]).
+    pub(super) fn expansion_failed(&mut self, error: ExpandError) -> Flow {
+        match error {
+            ExpandError::Failed(status) => {
+                self.status = status;
+                self.check_errexit()
+            }
+            ExpandError::Abandon(status) => {
+                self.status = status;
+                Flow::Abandon
+            }
+            ExpandError::Fatal(status) => {
+                self.status = status;
+                if self.interactive() && !self.subshell {
+                    Flow::Abandon
+                } else {
+                    Flow::Exit(status)
+                }
+            }
+        }
     }
 
     /// The PID of a child that started, or `None` after reporting why
@@ -158,21 +237,38 @@ impl Shell {
         match result {
             Ok(pid) => Some(pid),
             Err(errno) => {
-                self.report(Slot::Fd(2), &format!("fork: {}", errno.desc()));
+                self.report_error(&format!("fork: {}", errno.desc()));
                 None
             }
         }
     }
 
-    /// Prints `minishell: message` on the given standard error.
-    fn report(&self, stderr: Slot, message: &str) {
-        use std::io::Write as _;
-        let _ = FdWriter::new(stderr).write_all(format!("minishell: {message}\n").as_bytes());
-    }
-
     /// Writes a line on the shell's standard error.
     fn report_line(&self, line: &str) {
-        use std::io::Write as _;
-        let _ = FdWriter::shell(2).write_all(format!("{line}\n").as_bytes());
+        write_to_slot(self.fds.slot(2), format!("{line}\n").as_bytes());
     }
+}
+
+/// Whether `fd` can be a descriptor at all: below the process's limit.
+fn valid_descriptor(fd: RawFd) -> bool {
+    if fd < 0 {
+        return false;
+    }
+    let limit = nix::sys::resource::getrlimit(nix::sys::resource::Resource::RLIMIT_NOFILE)
+        .map_or(1024, |(soft, _)| soft);
+    (fd as u64) < limit
+}
+
+/// Writes `bytes` where `slot` points; an error (a closed descriptor, a
+/// full disk) is ignored, as for a diagnostic nobody can see.
+pub fn write_to_slot(slot: Slot, bytes: &[u8]) {
+    use std::io::Write as _;
+    let _ = FdWriter::new(slot).write_all(bytes);
+}
+
+/// Borrows a raw descriptor for one call.
+pub(crate) fn borrow_fd(fd: RawFd) -> BorrowedFd<'static> {
+    // SAFETY: the descriptor is only used for the call at hand, never
+    // closed or kept; a closed one makes the call fail with EBADF.
+    unsafe { BorrowedFd::borrow_raw(fd) }
 }

@@ -6,20 +6,24 @@
 //! child the previous pipe's read end as stdin and the new write end as
 //! stdout, and closes its own copies at once. A pipe end left open in the
 //! shell would keep the reader from ever seeing end of file.
-
-use std::ffi::OsString;
-use std::os::fd::{AsRawFd, OwnedFd, RawFd};
-use std::os::unix::ffi::OsStringExt;
+//!
+//! A stage that is a simple command of plain words (no `$( )`, no
+//! assignment inside an expansion) is expanded here and the child only
+//! execs; any other stage (a compound command, a function, a builtin, words
+//! with side effects) runs in a forked copy of the shell, so that what it
+//! changes stays in the child, as in bash.
 
 use nix::fcntl::OFlag;
 use nix::unistd::{Pid, pipe2};
 
-use super::Prepared;
-use super::context::{FdWriter, ShellContext};
-use super::lookup::{Resolved, resolve};
-use super::redirect::{Redirects, Slot};
+use super::Flow;
+use super::fds::PrivateFd;
+use super::lookup::Resolved;
 use super::spawn::{Group, Program, Signals, Work, spawn};
-use crate::ast::{AndOrList, Command, Pipeline};
+use crate::ast::{
+    AndOrList, Argument, Command, Pipeline, RedirTarget, SimpleCommand, Word, WordPart,
+};
+use crate::expand;
 use crate::jobs::{Process, ProcessState};
 use crate::shell::Shell;
 use crate::status::Status;
@@ -33,23 +37,27 @@ pub(super) struct Launch {
 
 impl Shell {
     /// Runs a pipeline of two or more stages and waits for all of them; its
-    /// status is the last stage's.
-    pub(super) fn run_pipeline_foreground(&mut self, pipeline: &Pipeline) -> Status {
-        match self.start_job(pipeline, false) {
+    /// status is the last stage's (or, with `set -o pipefail`, the last
+    /// stage that failed).
+    pub(super) fn run_pipeline_foreground(&mut self, pipeline: &Pipeline) -> Flow {
+        self.status = match self.start_job(&pipeline.commands, false) {
             Some(id) => self.wait_foreground(id),
             None => 1,
-        }
+        };
+        Flow::Normal
     }
 
     /// `… &`: starts the item as a job and goes on. A single pipeline's
-    /// stages are started directly; a list with `&&`/`||` runs in a forked
-    /// copy of the shell. `$!` becomes the job's last process.
+    /// stages are started directly; a list with `&&`/`||` (or a negated or
+    /// timed pipeline) runs in a forked copy of the shell. `$!` becomes the
+    /// job's last process.
     pub(super) fn start_background(&mut self, list: &AndOrList) {
         self.watch_children();
-        let id = if list.rest.is_empty() {
-            self.start_job(&list.first, true)
+        let plain = list.rest.is_empty() && !list.first.negated && list.first.timed.is_none();
+        let id = if plain {
+            self.start_job(&list.first.commands, true)
         } else {
-            self.start_subshell(list)
+            self.start_list_in_background(list)
         };
         if let Some(job) = id.and_then(|id| self.jobs.get(id)) {
             let last = job.processes.last().map_or(0, |p| p.pid);
@@ -94,22 +102,20 @@ impl Shell {
         (background || self.terminal.is_some()).then(|| command.to_string())
     }
 
-    fn start_subshell(&mut self, list: &AndOrList) -> Option<usize> {
+    fn start_list_in_background(&mut self, list: &AndOrList) -> Option<usize> {
         let launch = self.launch(true);
-        let mut base = Redirects::default();
-        self.background_stdin(&mut base);
-        base.close_owned_in_child(&[]);
-        let mut run = || {
-            self.become_subshell();
-            self.run_and_or(list);
-            self.status
-        };
+        self.fds.push();
+        self.background_stdin();
+        let plan = self.fds.shell_child_actions();
+        let mut run = || self.run_in_child(|shell| shell.run_and_or(list), false);
         let started = spawn(
             Work::Shell(&mut run),
-            base.child_actions(),
+            &plan.actions,
             launch.signals,
             launch.group,
         );
+        drop(plan);
+        self.fds.pop();
         let pid = self.started(started)?;
         let process = Process {
             pid: pid.as_raw(),
@@ -123,7 +129,7 @@ impl Shell {
     /// Without job control, a background command reads `/dev/null`, not
     /// the shell's input (POSIX), so `sleep 1 &` cannot steal the next
     /// lines of a script piped into the shell.
-    fn background_stdin(&self, base: &mut Redirects) {
+    fn background_stdin(&mut self) {
         if self.terminal.is_some() {
             return;
         }
@@ -132,57 +138,41 @@ impl Shell {
             OFlag::O_RDONLY | OFlag::O_CLOEXEC,
             nix::sys::stat::Mode::empty(),
         ) {
-            base.give(null, 0);
+            self.fds.give(PrivateFd::new(null), 0);
         }
     }
 
     /// Starts every stage of a pipeline and records them as one job; its
-    /// number. A stage whose redirection failed is a process that exits 1;
-    /// one that could not fork at all is missing from the job.
-    pub(super) fn start_job(&mut self, pipeline: &Pipeline, background: bool) -> Option<usize> {
+    /// number. A stage that could not fork is missing from the job.
+    pub(super) fn start_job(&mut self, commands: &[Command], background: bool) -> Option<usize> {
         let mut launch = self.launch(background);
-        let count = pipeline.commands.len();
+        let count = commands.len();
         let mut processes = Vec::with_capacity(count);
-        let mut input: Option<OwnedFd> = None;
-        for (i, command) in pipeline.commands.iter().enumerate() {
-            let Command::Simple(simple) = command;
-            let mut base = Redirects::default();
+        let mut input: Option<PrivateFd> = None;
+        for (i, command) in commands.iter().enumerate() {
+            self.fds.push();
             if background && i == 0 {
-                self.background_stdin(&mut base);
+                self.background_stdin();
             }
             if let Some(read_end) = input.take() {
-                base.give(read_end, 0);
+                self.fds.give(read_end, 0);
             }
             let mut next_input = None;
             if i + 1 < count {
                 match pipe2(OFlag::O_CLOEXEC) {
                     Ok((read_end, write_end)) => {
-                        base.give(write_end, 1);
-                        next_input = Some(read_end);
+                        self.fds.give(PrivateFd::new(write_end), 1);
+                        next_input = Some(PrivateFd::new(read_end));
                     }
                     Err(errno) => {
-                        self.report(Slot::Fd(2), &format!("pipe: {}", errno.desc()));
+                        self.report_error(&format!("pipe: {}", errno.desc()));
+                        self.fds.pop();
                         break;
                     }
                 }
             }
-            let keep_from_child: Vec<RawFd> = next_input.iter().map(AsRawFd::as_raw_fd).collect();
-            let pid = self.with_assignments(&simple.assignments, |shell| {
-                match shell.prepare(simple, base) {
-                    Some(prepared) => shell.start_stage(prepared, &keep_from_child, launch),
-                    // The error is reported; the stage still stands in the
-                    // pipeline as a process that failed, as in bash, so `$!`
-                    // and the job's PIDs are real ones.
-                    None => {
-                        let work = Work::Fail {
-                            message: b"",
-                            status: 1,
-                        };
-                        let started = spawn(work, &[], launch.signals, launch.group);
-                        shell.started(started)
-                    }
-                }
-            });
+            let pid = self.start_stage(command, launch, count > 1);
+            self.fds.pop();
             let Some(pid) = pid else {
                 continue;
             };
@@ -214,90 +204,171 @@ impl Shell {
         Some(self.jobs.add(pgid, processes, background))
     }
 
-    /// Forks one stage. A builtin runs in the child with the shell's code;
-    /// anything else is exec'd.
-    fn start_stage(
-        &mut self,
-        prepared: Prepared,
-        keep_from_child: &[RawFd],
-        launch: Launch,
-    ) -> Option<Pid> {
-        let Prepared {
-            argv,
-            mut redirects,
-        } = prepared;
-        let resolved = match argv.first() {
-            Some(name) => resolve(name, || self.vars.get("PATH")),
-            None => return self.spawn_builtin(None, argv, redirects, keep_from_child, launch),
-        };
-        match resolved {
-            Resolved::Builtin(builtin) => {
-                self.spawn_builtin(Some(builtin), argv, redirects, keep_from_child, launch)
-            }
-            Resolved::File(path) => {
-                let Some(program) = Program::new(path, argv, self.vars.environment()) else {
-                    self.report(redirects.slot(2), "argument holds a NUL byte");
-                    return None;
-                };
-                let work = Work::Exec(&program);
-                let started = spawn(
-                    work,
-                    redirects.child_actions(),
-                    launch.signals,
-                    launch.group,
-                );
-                self.started(started)
-            }
-            Resolved::Cannot { message, status } => {
-                // A child still stands in the pipeline, so its neighbours
-                // see their pipe ends close as with any command.
-                let work = Work::Fail {
-                    message: &message,
-                    status,
-                };
-                let started = spawn(
-                    work,
-                    redirects.child_actions(),
-                    launch.signals,
-                    launch.group,
-                );
-                self.started(started)
+    /// Forks one stage, its pipe ends already in the innermost frame.
+    fn start_stage(&mut self, command: &Command, launch: Launch, in_pipeline: bool) -> Option<Pid> {
+        if let Command::Simple(simple) = command {
+            if is_plain(simple) {
+                return self.start_plain_stage(simple, launch, in_pipeline);
             }
         }
+        self.start_shell_stage(launch, in_pipeline, |shell| shell.run_command(command))
     }
 
-    /// A builtin (or a bare `A=1 > f`) as a pipeline stage: a forked copy of
-    /// the shell runs it and exits with its status. `cd` there changes only
-    /// the copy, as in bash.
-    fn spawn_builtin(
+    /// A stage run by a forked copy of the shell.
+    fn start_shell_stage(
         &mut self,
-        builtin: Option<&'static minishell_builtins::Builtin>,
-        argv: Vec<Vec<u8>>,
-        mut redirects: Redirects,
-        keep_from_child: &[RawFd],
         launch: Launch,
+        keep_jobs: bool,
+        f: impl FnOnce(&mut Shell) -> Flow,
     ) -> Option<Pid> {
-        redirects.close_owned_in_child(keep_from_child);
-        let args: Vec<OsString> = argv.into_iter().map(OsString::from_vec).collect();
+        let plan = self.fds.shell_child_actions();
+        let mut f = Some(f);
         let mut run = || {
-            self.become_subshell();
-            let Some(builtin) = builtin else {
-                return 0;
-            };
-            let mut context = ShellContext {
-                stdout: FdWriter::shell(1),
-                stderr: FdWriter::shell(2),
-                shell: self,
-            };
-            builtin.invoke(&args, &mut context)
+            let f = f.take();
+            self.run_in_child(|shell| f.map_or(Flow::Normal, |f| f(shell)), keep_jobs)
         };
         let started = spawn(
             Work::Shell(&mut run),
-            redirects.child_actions(),
+            &plan.actions,
             launch.signals,
             launch.group,
         );
-        drop(redirects);
+        drop(plan);
         self.started(started)
+    }
+
+    /// A simple command of plain words: expanded and redirected here, then
+    /// exec'd by a child that does nothing else. A builtin or function still
+    /// runs in a forked copy of the shell.
+    fn start_plain_stage(
+        &mut self,
+        simple: &SimpleCommand,
+        launch: Launch,
+        in_pipeline: bool,
+    ) -> Option<Pid> {
+        self.lineno = simple.line;
+        let argv = match expand::argv(self, &simple.words) {
+            Ok(argv) => argv,
+            Err(_) => return self.start_failed_stage(1, launch),
+        };
+        let Some(name) = argv.first() else {
+            return self.start_shell_stage(launch, in_pipeline, |shell| shell.run_simple(simple));
+        };
+        let resolved = self.resolve(name);
+        let Resolved::File(path) = resolved else {
+            return match resolved {
+                Resolved::Cannot { message, status } => {
+                    // A child still stands in the pipeline, so its neighbours
+                    // see their pipe ends close as with any command.
+                    if let Err(_e) = self.push_redirections(&simple.redirections) {
+                        return self.start_failed_stage(1, launch);
+                    }
+                    let plan = self.fds.child_actions();
+                    let work = Work::Fail {
+                        message: &message,
+                        status,
+                    };
+                    let started = spawn(work, &plan.actions, launch.signals, launch.group);
+                    drop(plan);
+                    self.fds.pop();
+                    self.started(started)
+                }
+                _ => self.start_shell_stage(launch, in_pipeline, |shell| shell.run_simple(simple)),
+            };
+        };
+        if let Err(_e) = self.push_redirections(&simple.redirections) {
+            return self.start_failed_stage(1, launch);
+        }
+        let started = self.with_assignments(&simple.assignments, |shell| {
+            let Some(program) = Program::new(
+                path,
+                argv,
+                shell.vars.environment(),
+                shell.error_prefix().into_bytes(),
+            ) else {
+                shell.report_error("argument holds a NUL byte");
+                return None;
+            };
+            let plan = shell.fds.child_actions();
+            let started = spawn(
+                Work::Exec(&program),
+                &plan.actions,
+                launch.signals,
+                launch.group,
+            );
+            drop(plan);
+            shell.started(started)
+        });
+        self.fds.pop();
+        match started {
+            Ok(Some(pid)) => Some(pid),
+            _ => self.start_failed_stage(1, launch),
+        }
+    }
+
+    /// A stage whose words or redirections failed (the error is reported):
+    /// it still stands in the pipeline as a process that fails, as in bash,
+    /// so `$!` and the job's PIDs are real ones.
+    fn start_failed_stage(&mut self, status: Status, launch: Launch) -> Option<Pid> {
+        let work = Work::Fail {
+            message: b"",
+            status,
+        };
+        let started = spawn(work, &[], launch.signals, launch.group);
+        self.started(started)
+    }
+}
+
+/// Whether a simple command can be expanded in the parent without changing
+/// anything a forked copy would have kept to itself: no command
+/// substitution, arithmetic or `${x=…}` anywhere in it, and no assignment
+/// prefix that would fail.
+fn is_plain(command: &SimpleCommand) -> bool {
+    let words = command.words.iter().all(|argument| match argument {
+        Argument::Word(word) => is_plain_word(word),
+        Argument::Assignment(_) => false,
+    });
+    let redirections = command.redirections.iter().all(|r| match &r.target {
+        RedirTarget::Word(word) => is_plain_word(word),
+        RedirTarget::HereDoc(doc) => doc.body.get().is_none_or(is_plain_word),
+    });
+    let assignments = command.assignments.iter().all(|a| match &a.value {
+        crate::ast::AssignValue::Scalar(word) => a.index.is_none() && is_plain_word(word),
+        crate::ast::AssignValue::Array(_) => false,
+    });
+    words && redirections && assignments
+}
+
+fn is_plain_word(word: &Word) -> bool {
+    word.parts.iter().all(is_plain_part)
+}
+
+fn is_plain_part(part: &WordPart) -> bool {
+    use crate::ast::ParamOp;
+    match part {
+        WordPart::Literal(_)
+        | WordPart::Escaped(_)
+        | WordPart::SingleQuoted(_)
+        | WordPart::AnsiC(_)
+        | WordPart::Tilde(_) => true,
+        WordPart::DoubleQuoted(parts) => parts.iter().all(is_plain_part),
+        WordPart::Param(expr) => {
+            // An index is arithmetic, which may assign (`${a[i++]}`).
+            let subscript_plain = !matches!(expr.subscript, Some(crate::ast::Subscript::Index(_)));
+            subscript_plain
+                && match &expr.op {
+                    ParamOp::Value | ParamOp::Length | ParamOp::Keys | ParamOp::Names { .. } => {
+                        true
+                    }
+                    ParamOp::Default { word, .. } | ParamOp::Alternative { word, .. } => {
+                        is_plain_word(word)
+                    }
+                    ParamOp::RemovePrefix { pattern, .. }
+                    | ParamOp::RemoveSuffix { pattern, .. } => is_plain_word(pattern),
+                    _ => false,
+                }
+        }
+        WordPart::Brace(_) => true,
+        WordPart::CommandSub { .. } | WordPart::Arith(_) | WordPart::BadSubstitution(_) => false,
     }
 }

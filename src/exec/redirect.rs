@@ -1,9 +1,20 @@
-//! Redirections, resolved in the parent: files are opened here, before any
-//! fork, so an error is reported once and nothing of the command runs. What
-//! comes out is a list of descriptor moves for a child to replay. A builtin
-//! that runs in the shell's own process does not replay them: it asks where
-//! its descriptors 1 and 2 end up ([`Redirects::slot`]) and writes there,
-//! so the shell's own descriptors never move at all.
+//! Redirection scopes: a stack of frames, one per command, compound
+//! command, function call or pipe that redirects, each saying where some of
+//! the descriptors of everything inside it point. `{ a; b; } > out` pushes a
+//! frame for fd 1 that both `a` and `b` see; `while …; done < in` one for
+//! fd 0.
+//!
+//! Files are opened here, in the parent, before any fork, so an error is
+//! reported once and nothing of the command runs. The frames then serve
+//! two ways, and the shell's own descriptors 0, 1 and 2 never move:
+//! - a builtin running in the shell asks where its descriptor points
+//!   ([`Redirections::slot`]) and writes there;
+//! - a child replays the moves ([`Redirections::child_actions`]) before
+//!   `execve`.
+//!
+//! A frame resolves a redirection when it is made: `3>&1 1>f` makes 3 the
+//! descriptor 1 pointed to *then*, so later moves never change what an
+//! earlier one meant.
 
 use std::fmt;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
@@ -13,40 +24,46 @@ use nix::errno::Errno;
 use nix::fcntl::{FcntlArg, FdFlag, OFlag, fcntl, open};
 use nix::sys::stat::Mode;
 
+use super::fds::{self, PrivateFd};
 use super::spawn::FdAction;
 use crate::ast::RedirOp;
 
-/// A redirection with its target expanded: `2>> "$log"` with `$log` known.
-pub struct Expanded<'a> {
-    pub fd: RawFd,
-    pub op: RedirOp,
-    pub target: &'a [u8],
-}
-
-/// Where a descriptor of the command points, seen from the shell.
+/// Where a descriptor of a command points, seen from the shell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Slot {
-    /// The shell's descriptor with this number (its own, or one it opened).
+    /// The shell's real descriptor with this number (its own, inherited,
+    /// or one it opened).
     Fd(RawFd),
     /// Closed with `N>&-`.
     Closed,
 }
 
-/// The redirections of one command, opened.
-#[derive(Default)]
-pub struct Redirects {
-    actions: Vec<FdAction>,
-    /// Descriptors the shell opened for the command (files, pipe ends),
-    /// all close-on-exec; they close when this value is dropped.
-    opened: Vec<OwnedFd>,
+/// One level of redirections.
+#[derive(Debug, Default)]
+struct Frame {
+    /// Logical descriptor → where it points, in the order made.
+    moves: Vec<(RawFd, Slot)>,
+    /// The descriptors opened for this frame, closed when it is popped.
+    owned: Vec<PrivateFd>,
+}
+
+/// Every open frame, innermost last.
+#[derive(Debug, Default)]
+pub struct Redirections {
+    frames: Vec<Frame>,
 }
 
 /// A redirection that failed; nothing of its command may run.
 #[derive(Debug)]
 pub enum RedirectError {
-    Open { target: Vec<u8>, errno: Errno },
+    Open {
+        target: Vec<u8>,
+        errno: Errno,
+    },
     BadFd(String),
     Ambiguous(String),
+    /// `set -C` refused to truncate an existing file.
+    Clobber(Vec<u8>),
 }
 
 impl fmt::Display for RedirectError {
@@ -57,163 +74,278 @@ impl fmt::Display for RedirectError {
             }
             RedirectError::BadFd(fd) => write!(f, "{fd}: Bad file descriptor"),
             RedirectError::Ambiguous(word) => write!(f, "{word}: ambiguous redirect"),
+            RedirectError::Clobber(target) => write!(
+                f,
+                "{}: cannot overwrite existing file",
+                String::from_utf8_lossy(target)
+            ),
         }
     }
 }
 
-impl Redirects {
-    /// Makes descriptor `to` of the command a copy of `fd`, which the
-    /// command now owns: a pipe end, or `/dev/null` for a background job.
-    pub fn give(&mut self, fd: OwnedFd, to: RawFd) {
-        let raw = fd.as_raw_fd();
-        self.opened.push(fd);
-        self.dup(raw, to);
+/// The moves a child makes, and the descriptors made for them that the
+/// parent closes once the child is started.
+pub struct ChildPlan {
+    pub actions: Vec<FdAction>,
+    _temporaries: Vec<OwnedFd>,
+}
+
+impl Redirections {
+    /// Starts a frame; every redirection added goes into it until
+    /// [`Redirections::pop`].
+    pub fn push(&mut self) {
+        self.frames.push(Frame::default());
     }
 
-    /// Opens one redirection and records its moves.
-    pub fn add(&mut self, r: &Expanded) -> Result<(), RedirectError> {
-        let flags = match r.op {
+    /// Ends the innermost frame, closing what it opened.
+    pub fn pop(&mut self) {
+        self.frames.pop();
+    }
+
+    /// How many frames are open, to pop back to after an error.
+    pub fn depth(&self) -> usize {
+        self.frames.len()
+    }
+
+    pub fn truncate(&mut self, depth: usize) {
+        self.frames.truncate(depth);
+    }
+
+    fn top(&mut self) -> &mut Frame {
+        if self.frames.is_empty() {
+            self.frames.push(Frame::default());
+        }
+        let last = self.frames.len() - 1;
+        &mut self.frames[last]
+    }
+
+    /// Where logical descriptor `fd` points, through every frame.
+    pub fn slot(&self, fd: RawFd) -> Slot {
+        for frame in self.frames.iter().rev() {
+            if let Some((_, slot)) = frame.moves.iter().rev().find(|(l, _)| *l == fd) {
+                return *slot;
+            }
+        }
+        Slot::Fd(fd)
+    }
+
+    /// Makes descriptor `to` point at `fd`, which the frame now owns: a
+    /// pipe end, a here-document, `/dev/null` for a background job.
+    pub fn give(&mut self, fd: PrivateFd, to: RawFd) {
+        let raw = fd.raw();
+        let top = self.top();
+        top.owned.push(fd);
+        top.moves.push((to, Slot::Fd(raw)));
+    }
+
+    /// Opens one redirection with its target expanded, into the innermost
+    /// frame. `noclobber` is `set -C`.
+    pub fn add(
+        &mut self,
+        fd: RawFd,
+        op: RedirOp,
+        target: &[u8],
+        noclobber: bool,
+    ) -> Result<(), RedirectError> {
+        let flags = match op {
             RedirOp::Read => OFlag::O_RDONLY,
-            RedirOp::Write | RedirOp::WriteBoth => {
+            RedirOp::Write | RedirOp::WriteBoth if noclobber => {
+                OFlag::O_WRONLY | OFlag::O_CREAT | OFlag::O_EXCL
+            }
+            RedirOp::Write | RedirOp::WriteBoth | RedirOp::Clobber => {
                 OFlag::O_WRONLY | OFlag::O_CREAT | OFlag::O_TRUNC
             }
             RedirOp::Append | RedirOp::AppendBoth => {
                 OFlag::O_WRONLY | OFlag::O_CREAT | OFlag::O_APPEND
             }
             RedirOp::ReadWrite => OFlag::O_RDWR | OFlag::O_CREAT,
-            RedirOp::DupOutput | RedirOp::DupInput => return self.add_dup(r),
+            RedirOp::DupOutput | RedirOp::DupInput => return self.add_dup(fd, op, target),
+            RedirOp::HereDoc | RedirOp::HereString => {
+                let mut body = target.to_vec();
+                if op == RedirOp::HereString {
+                    body.push(b'\n');
+                }
+                return self.add_text(fd, &body);
+            }
         };
-        let file = open_file(r.target, flags)?;
-        let raw = file.as_raw_fd();
-        self.opened.push(file);
-        self.dup(raw, r.fd);
-        if matches!(r.op, RedirOp::WriteBoth | RedirOp::AppendBoth) {
+        let file = match open_file(target, flags) {
+            // Under `set -C`, an existing file that is not a regular one
+            // (`/dev/null`) may still be written.
+            Err(RedirectError::Open {
+                errno: Errno::EEXIST,
+                ..
+            }) if noclobber => {
+                let regular = std::fs::metadata(std::ffi::OsStr::from_bytes(target))
+                    .is_ok_and(|m| m.is_file());
+                if regular {
+                    return Err(RedirectError::Clobber(target.to_vec()));
+                }
+                open_file(target, OFlag::O_WRONLY)?
+            }
+            other => other?,
+        };
+        let raw = file.raw();
+        let top = self.top();
+        top.owned.push(file);
+        top.moves.push((fd, Slot::Fd(raw)));
+        if matches!(op, RedirOp::WriteBoth | RedirOp::AppendBoth) {
             // `&>f` opens once and shares the file, so stdout and stderr
             // write at one offset and never overwrite each other.
-            self.dup(raw, 2);
+            top.moves.push((2, Slot::Fd(raw)));
         }
+        Ok(())
+    }
+
+    /// A here-document or here-string: its text, readable on `fd`. The text
+    /// goes into an anonymous file in memory (memfd), seekable like the
+    /// temporary file bash uses, so a reader sees a regular file whatever
+    /// its size, and no pipe can fill up before the reader starts.
+    pub fn add_text(&mut self, fd: RawFd, text: &[u8]) -> Result<(), RedirectError> {
+        let file = memory_file(text).map_err(|errno| RedirectError::Open {
+            target: b"here-document".to_vec(),
+            errno,
+        })?;
+        self.give(file, fd);
         Ok(())
     }
 
     /// `N>&M`, `N<&M` and `N>&-`. In bash `>&word` with a word that is not a
     /// number means `&>word`.
-    fn add_dup(&mut self, r: &Expanded) -> Result<(), RedirectError> {
-        let text = String::from_utf8_lossy(r.target).into_owned();
-        if text == "-" {
-            self.actions.push(FdAction::Close(r.fd));
+    fn add_dup(&mut self, fd: RawFd, op: RedirOp, target: &[u8]) -> Result<(), RedirectError> {
+        if target == b"-" {
+            self.top().moves.push((fd, Slot::Closed));
             return Ok(());
         }
-        let Some(from) = text.parse::<RawFd>().ok().filter(|fd| *fd >= 0) else {
-            if r.op == RedirOp::DupOutput && r.fd == 1 {
-                let both = Expanded {
-                    fd: 1,
-                    op: RedirOp::WriteBoth,
-                    target: r.target,
-                };
-                return self.add(&both);
+        // `N>&M-` moves M to N and closes M.
+        let (number, close_after) = match target.strip_suffix(b"-") {
+            Some(n) if !n.is_empty() => (n, true),
+            _ => (target, false),
+        };
+        let text = String::from_utf8_lossy(target).into_owned();
+        let is_number = !number.is_empty() && number.iter().all(u8::is_ascii_digit);
+        if !is_number {
+            if op == RedirOp::DupOutput && fd == 1 {
+                return self.add(1, RedirOp::WriteBoth, target, false);
             }
             return Err(RedirectError::Ambiguous(text));
-        };
-        if !self.can_copy(from) {
-            return Err(RedirectError::BadFd(text));
         }
-        self.dup(from, r.fd);
+        let from: RawFd = String::from_utf8_lossy(number)
+            .parse()
+            .map_err(|_| RedirectError::BadFd(text.clone()))?;
+        let slot = self.slot(from);
+        if !self.usable(from, slot) {
+            return Err(RedirectError::BadFd(
+                String::from_utf8_lossy(number).into_owned(),
+            ));
+        }
+        self.top().moves.push((fd, slot));
+        if close_after && from != fd {
+            self.top().moves.push((from, Slot::Closed));
+        }
         Ok(())
     }
 
-    fn dup(&mut self, from: RawFd, to: RawFd) {
-        self.actions.push(FdAction::Dup { from, to });
-    }
-
-    /// Where descriptor `fd` of the command points once all its moves are
-    /// made. One the command did not touch is the shell's own with the same
-    /// number; if that is closed, a builtin writing to it gets EBADF, as it
-    /// would in any process.
-    pub fn slot(&self, fd: RawFd) -> Slot {
-        self.slot_before(fd, self.actions.len())
-    }
-
-    /// The same, after only the first `upto` moves: found by walking back
-    /// from the last move that wrote to `fd` (`2>&1` points where 1 pointed
-    /// at that moment, not where it points later).
-    fn slot_before(&self, fd: RawFd, upto: usize) -> Slot {
-        match self.last_write(fd, upto) {
-            None => Slot::Fd(fd),
-            Some(i) => match self.actions[i] {
-                FdAction::Dup { from, .. } => self.slot_before(from, i),
-                FdAction::Close(_) => Slot::Closed,
-            },
-        }
-    }
-
-    fn last_write(&self, fd: RawFd, upto: usize) -> Option<usize> {
-        self.actions[..upto]
-            .iter()
-            .rposition(|action| match *action {
-                FdAction::Dup { to, .. } => to == fd,
-                FdAction::Close(closed) => closed == fd,
-            })
-    }
-
-    /// Whether `N>&fd` may copy `fd`: it must be open for the command, and
-    /// a close-on-exec descriptor of the shell's own (its signal pipe, a
-    /// pipe end meant for another stage) is the shell's private business.
-    fn can_copy(&self, fd: RawFd) -> bool {
-        if self.last_write(fd, self.actions.len()).is_some() {
-            return self.slot(fd) != Slot::Closed;
-        }
-        if self.opened.iter().any(|o| o.as_raw_fd() == fd) {
+    /// Whether logical descriptor `fd` (now at `slot`) may be copied: it
+    /// must be open, and not one of the shell's private descriptors that the
+    /// command never named.
+    fn usable(&self, fd: RawFd, slot: Slot) -> bool {
+        let Slot::Fd(real) = slot else {
+            return false;
+        };
+        let redirected = real != fd
+            || self
+                .frames
+                .iter()
+                .any(|f| f.moves.iter().any(|(l, _)| *l == fd));
+        if !redirected && fds::is_private(real) {
             return false;
         }
-        match fcntl(borrowed(fd), FcntlArg::F_GETFD) {
-            Ok(flags) => !FdFlag::from_bits_truncate(flags).contains(FdFlag::FD_CLOEXEC),
-            Err(_) => false,
-        }
+        fcntl(borrowed(real), FcntlArg::F_GETFD).is_ok()
     }
 
-    /// The moves for a child to replay. Descriptors the shell opened are
-    /// first moved above any number a move writes to, so that an early move
-    /// (`3>a`) never clobbers a file a later one still needs (`4>b` opened
-    /// as descriptor 3).
-    pub fn child_actions(&mut self) -> &[FdAction] {
-        let targets: Vec<RawFd> = self
-            .actions
-            .iter()
-            .filter_map(|a| match a {
-                FdAction::Dup { from, to } if from != to => Some(*to),
-                FdAction::Close(fd) => Some(*fd),
-                _ => None,
-            })
-            .collect();
-        let floor = targets.iter().copied().max().unwrap_or(2).max(9) + 1;
-        for owned in &mut self.opened {
-            let fd = owned.as_raw_fd();
-            if !targets.contains(&fd) {
-                continue;
-            }
-            let Ok(moved) = fcntl(&*owned, FcntlArg::F_DUPFD_CLOEXEC(floor)) else {
-                continue;
-            };
-            for action in &mut self.actions {
-                if let FdAction::Dup { from, .. } = action {
-                    if *from == fd {
-                        *from = moved;
-                    }
+    /// Every logical descriptor some frame moves, with where it points.
+    fn effective(&self) -> Vec<(RawFd, Slot)> {
+        let mut seen: Vec<(RawFd, Slot)> = Vec::new();
+        for frame in self.frames.iter().rev() {
+            for (logical, slot) in frame.moves.iter().rev() {
+                if !seen.iter().any(|(l, _)| l == logical) {
+                    seen.push((*logical, *slot));
                 }
             }
-            // SAFETY: F_DUPFD_CLOEXEC returned a new descriptor that nothing
-            // else owns.
-            *owned = unsafe { OwnedFd::from_raw_fd(moved) };
         }
-        &self.actions
+        seen.sort_by_key(|(l, _)| *l);
+        seen
     }
 
-    /// Closes, in a child that runs shell code instead of `execve`, every
-    /// descriptor the parent opened for it: without `execve`, close-on-exec
-    /// never fires, and a builtin holding the read end of its own output
-    /// pipe would never see the reader go.
-    pub fn close_owned_in_child(&mut self, others: &[RawFd]) {
-        let targets: Vec<RawFd> = self
+    /// The moves for a child to replay before `execve`. A source that is
+    /// also a target (`{ cmd 3>&1; } >f` with f opened as 3) is first copied
+    /// above every number in play, so no move clobbers one a later move
+    /// still needs.
+    pub fn child_actions(&self) -> ChildPlan {
+        let mut mapping = self.effective();
+        let targets: Vec<RawFd> = mapping
+            .iter()
+            .filter(|(l, s)| *s != Slot::Fd(*l))
+            .map(|(l, _)| *l)
+            .collect();
+        let mut temporaries = Vec::new();
+        let highest = mapping
+            .iter()
+            .map(|(l, s)| match s {
+                Slot::Fd(r) => (*l).max(*r),
+                Slot::Closed => *l,
+            })
+            .max()
+            .unwrap_or(2);
+        for i in 0..mapping.len() {
+            let Slot::Fd(source) = mapping[i].1 else {
+                continue;
+            };
+            if source == mapping[i].0 || !targets.contains(&source) {
+                continue;
+            }
+            let Ok(copy) = fcntl(borrowed(source), FcntlArg::F_DUPFD_CLOEXEC(highest + 1)) else {
+                continue;
+            };
+            for entry in &mut mapping {
+                if entry.1 == Slot::Fd(source) && entry.0 != source {
+                    entry.1 = Slot::Fd(copy);
+                }
+            }
+            // SAFETY: F_DUPFD_CLOEXEC returned a new descriptor nothing else
+            // owns.
+            temporaries.push(unsafe { OwnedFd::from_raw_fd(copy) });
+        }
+        let actions = mapping
+            .iter()
+            .filter_map(|&(logical, slot)| match slot {
+                Slot::Fd(real) if real == logical => {
+                    // Dup onto itself does nothing; a private descriptor the
+                    // command names must lose close-on-exec instead.
+                    fds::is_private(real).then_some(FdAction::Dup {
+                        from: real,
+                        to: logical,
+                    })
+                }
+                Slot::Fd(real) => Some(FdAction::Dup {
+                    from: real,
+                    to: logical,
+                }),
+                Slot::Closed => Some(FdAction::Close(logical)),
+            })
+            .collect();
+        ChildPlan {
+            actions,
+            _temporaries: temporaries,
+        }
+    }
+
+    /// The same moves for a forked copy of the shell that runs shell code:
+    /// after them, every private descriptor not made one of the command's
+    /// is closed, since no `execve` will close it.
+    pub fn shell_child_actions(&self) -> ChildPlan {
+        let mut plan = self.child_actions();
+        let targets: Vec<RawFd> = plan
             .actions
             .iter()
             .filter_map(|a| match a {
@@ -221,33 +353,68 @@ impl Redirects {
                 FdAction::Close(_) => None,
             })
             .collect();
-        let owned = self
-            .opened
-            .iter()
-            .map(|o| o.as_raw_fd())
-            .chain(others.iter().copied());
-        let closes: Vec<FdAction> = owned
-            .filter(|fd| !targets.contains(fd))
-            .map(FdAction::Close)
-            .collect();
-        self.actions.extend(closes);
+        let temporaries: Vec<RawFd> = plan._temporaries.iter().map(AsRawFd::as_raw_fd).collect();
+        for fd in fds::all().into_iter().chain(temporaries) {
+            if !targets.contains(&fd) {
+                plan.actions.push(FdAction::Close(fd));
+            }
+        }
+        plan
+    }
+
+    /// In a forked copy of the shell, once the moves are made: the frames
+    /// are real now, so they are dropped without closing anything.
+    pub fn forget_in_child(&mut self) {
+        for frame in self.frames.drain(..) {
+            for fd in frame.owned {
+                fd.release();
+            }
+        }
+        fds::forget_all_in_child();
     }
 }
 
-fn open_file(target: &[u8], flags: OFlag) -> Result<OwnedFd, RedirectError> {
+fn open_file(target: &[u8], flags: OFlag) -> Result<PrivateFd, RedirectError> {
     let path = std::ffi::OsStr::from_bytes(target);
     let mode = Mode::from_bits_truncate(0o666);
-    open(path, flags | OFlag::O_CLOEXEC | OFlag::O_NOCTTY, mode).map_err(|errno| {
-        RedirectError::Open {
+    open(path, flags | OFlag::O_CLOEXEC | OFlag::O_NOCTTY, mode)
+        .map(PrivateFd::new)
+        .map_err(|errno| RedirectError::Open {
             target: target.to_vec(),
             errno,
+        })
+}
+
+/// An anonymous in-memory file holding `text`, positioned at its start.
+fn memory_file(text: &[u8]) -> Result<PrivateFd, Errno> {
+    let fd = nix::sys::memfd::memfd_create(
+        c"minishell-heredoc",
+        nix::sys::memfd::MFdFlags::MFD_CLOEXEC,
+    )?;
+    let mut written = 0;
+    while written < text.len() {
+        match nix::unistd::write(&fd, &text[written..]) {
+            Ok(n) => written += n,
+            Err(Errno::EINTR) => {}
+            Err(e) => return Err(e),
         }
-    })
+    }
+    nix::unistd::lseek(&fd, 0, nix::unistd::Whence::SeekSet)?;
+    Ok(PrivateFd::new(fd))
 }
 
 /// Borrows a raw descriptor for one `fcntl` call.
 fn borrowed(fd: RawFd) -> std::os::fd::BorrowedFd<'static> {
-    // SAFETY: the descriptor is only queried, never closed or kept; a
-    // closed one makes fcntl fail with EBADF, which the caller expects.
+    // SAFETY: the descriptor is only queried or copied, never closed or
+    // kept; a closed one makes fcntl fail with EBADF, which the caller
+    // expects.
     unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) }
+}
+
+/// Whether `fd` is open and its close-on-exec flag, for tests and for
+/// deciding what a builtin may write to.
+#[allow(dead_code)]
+pub fn is_cloexec(fd: RawFd) -> Option<bool> {
+    let flags = fcntl(borrowed(fd), FcntlArg::F_GETFD).ok()?;
+    Some(FdFlag::from_bits_truncate(flags).contains(FdFlag::FD_CLOEXEC))
 }

@@ -1,105 +1,347 @@
-//! A simple command in the foreground: a builtin runs right in the shell,
-//! with its redirections seen through [`Redirects::slot`]; a program runs
-//! in a forked child the shell waits for.
+//! A simple command in the foreground. Its words are expanded first, then
+//! its redirections opened (into a frame of their own), then its `NAME=value`
+//! prefixes assigned for it alone, as bash orders them. Then what the name
+//! resolves to runs: a function or a builtin right in the shell, writing
+//! through the frame's slots; a program in a forked child the shell waits
+//! for.
 
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
 
 use minishell_builtins::Builtin;
 
-use super::Prepared;
-use super::context::{FdWriter, ShellContext};
-use super::lookup::{Resolved, resolve};
-use super::redirect::Redirects;
+use super::Flow;
+use super::context::ShellContext;
+use super::lookup::Resolved;
 use super::spawn::{Program, Work, spawn};
-use crate::ast::SimpleCommand;
+use crate::ast::{AssignValue, Assignment, SimpleCommand};
+use crate::expand::{self, ExpandError};
 use crate::jobs::{Process, ProcessState};
 use crate::shell::Shell;
 use crate::status::{NOT_EXECUTABLE, Status};
+use crate::vars::Value;
 
 impl Shell {
-    pub(super) fn run_simple(&mut self, command: &SimpleCommand) -> Status {
-        if command.words.is_empty() {
-            // `A=1 > f`: the assignments stay, then the redirections are made
-            // (creating f) and undone. bash assigns first, so `x=f > $x`
-            // writes to f and a failed redirection still assigns.
-            self.assign(&command.assignments);
-            if command.redirections.is_empty() {
-                return 0;
-            }
-            return match self.prepare(command, Redirects::default()) {
-                Some(_) => 0,
-                None => 1,
-            };
-        }
-        self.with_assignments(&command.assignments, |shell| {
-            let Some(prepared) = shell.prepare(command, Redirects::default()) else {
-                return 1;
-            };
-            shell.run_prepared(command, prepared)
-        })
-    }
-
-    fn run_prepared(&mut self, command: &SimpleCommand, prepared: Prepared) -> Status {
-        let Prepared {
-            argv,
-            mut redirects,
-        } = prepared;
-        let Some(name) = argv.first() else {
-            return 0;
+    pub(super) fn run_simple(&mut self, command: &SimpleCommand) -> Flow {
+        self.lineno = command.line;
+        self.substitution_status = None;
+        let argv = match expand::argv(self, &command.words) {
+            Ok(argv) => argv,
+            Err(e) => return self.expansion_failed(e),
         };
-        match resolve(name, || self.vars.get("PATH")) {
-            Resolved::Builtin(builtin) => self.run_builtin_here(builtin, argv, &redirects),
+        let Some(name) = argv.first() else {
+            return self.run_assignments_only(command);
+        };
+        if self.options.xtrace {
+            self.trace(&command.assignments, &argv);
+        }
+        let resolved = self.resolve(name);
+        if let Err(e) = self.push_redirections(&command.redirections) {
+            return self.expansion_failed(e);
+        }
+        let flow = self.with_assignments(&command.assignments, |shell| match resolved {
+            Resolved::Function(def) => shell.call_function(&def, argv),
+            Resolved::Builtin(builtin) => shell.run_builtin_here(builtin, argv),
             Resolved::Cannot { message, status } => {
                 // No child is needed to say so; the message goes where the
                 // command's stderr points (`nosuch 2>/dev/null` is silent).
-                let _ = std::io::Write::write_all(&mut FdWriter::new(redirects.slot(2)), &message);
-                status
+                super::write_to_slot(shell.fds.slot(2), &message);
+                shell.status = status;
+                Flow::Normal
             }
             Resolved::File(path) => {
-                let environment = self.vars.environment();
-                let Some(program) = Program::new(path, argv, environment) else {
-                    self.report(redirects.slot(2), "argument holds a NUL byte");
-                    return NOT_EXECUTABLE;
-                };
-                let launch = self.launch(false);
-                let work = Work::Exec(&program);
-                let child = spawn(
-                    work,
-                    redirects.child_actions(),
-                    launch.signals,
-                    launch.group,
-                );
-                drop(redirects);
-                let Some(pid) = self.started(child) else {
-                    return 1;
-                };
-                let process = Process {
-                    pid: pid.as_raw(),
-                    state: ProcessState::Running,
-                    command: self.job_text(command, false),
-                };
-                let pgid = self.terminal.as_ref().map(|_| pid.as_raw());
-                let id = self.jobs.add(pgid, vec![process], false);
-                self.wait_foreground(id)
+                shell.status = shell.run_program(path, argv, command);
+                Flow::Normal
             }
+        });
+        self.fds.pop();
+        match flow {
+            Ok(Flow::Normal) => self.check_errexit(),
+            Ok(flow) => flow,
+            Err(e) => self.expansion_failed(e),
         }
+    }
+
+    /// Forks, execs and waits for a program.
+    fn run_program(
+        &mut self,
+        path: Vec<u8>,
+        argv: Vec<Vec<u8>>,
+        command: &SimpleCommand,
+    ) -> Status {
+        let environment = self.vars.environment();
+        let Some(program) = Program::new(path, argv, environment, self.error_prefix().into_bytes())
+        else {
+            self.report_error("argument holds a NUL byte");
+            return NOT_EXECUTABLE;
+        };
+        let launch = self.launch(false);
+        let plan = self.fds.child_actions();
+        let child = spawn(
+            Work::Exec(&program),
+            &plan.actions,
+            launch.signals,
+            launch.group,
+        );
+        drop(plan);
+        let Some(pid) = self.started(child) else {
+            return 1;
+        };
+        let process = Process {
+            pid: pid.as_raw(),
+            state: ProcessState::Running,
+            command: self.job_text(command, false),
+        };
+        let pgid = self.terminal.as_ref().map(|_| pid.as_raw());
+        let id = self.jobs.add(pgid, vec![process], false);
+        self.wait_foreground(id)
     }
 
     /// Runs a builtin in the shell's own process. Its output goes where its
     /// redirections point; the shell's descriptors 1 and 2 never move.
-    fn run_builtin_here(
-        &mut self,
-        builtin: &Builtin,
-        argv: Vec<Vec<u8>>,
-        redirects: &Redirects,
-    ) -> Status {
+    pub(super) fn run_builtin_here(&mut self, builtin: &Builtin, argv: Vec<Vec<u8>>) -> Flow {
         let args: Vec<OsString> = argv.into_iter().map(OsString::from_vec).collect();
-        let mut context = ShellContext {
-            stdout: FdWriter::new(redirects.slot(1)),
-            stderr: FdWriter::new(redirects.slot(2)),
-            shell: self,
+        let (stdout, stderr) = (self.fds.slot(1), self.fds.slot(2));
+        let mut context = ShellContext::new(self, stdout, stderr);
+        let status = builtin.invoke(&args, &mut context);
+        let flow = context.take_flow();
+        self.status = status;
+        flow
+    }
+
+    /// `NAME=value` with no command: sets shell variables for good. Then
+    /// any redirections are made (creating files) and undone. The status
+    /// is that of the last command substitution, or 0.
+    fn run_assignments_only(&mut self, command: &SimpleCommand) -> Flow {
+        for assignment in &command.assignments {
+            if let Err(e) = self.assign(assignment) {
+                return self.expansion_failed(e);
+            }
+        }
+        if self.options.xtrace && !command.assignments.is_empty() {
+            self.trace(&command.assignments, &[]);
+        }
+        self.status = self.substitution_status.unwrap_or(0);
+        if !command.redirections.is_empty() {
+            match self.push_redirections(&command.redirections) {
+                Ok(()) => self.fds.pop(),
+                Err(e) => return self.expansion_failed(e),
+            }
+        }
+        self.check_errexit()
+    }
+
+    /// Performs one assignment: a scalar, an element (`a[i]=v`), a whole
+    /// array (`a=(…)`), or an append (`+=`).
+    pub(super) fn assign(&mut self, assignment: &Assignment) -> Result<(), ExpandError> {
+        let name = assignment.name.as_str();
+        let result = match &assignment.value {
+            AssignValue::Scalar(word) => {
+                let mut value = expand::string(self, word)?;
+                if let Some(index) = &assignment.index {
+                    return self.assign_element(name, index, value, assignment.append);
+                }
+                let integer = self.vars.var(name).is_some_and(|v| v.attrs.integer);
+                if integer {
+                    let mut text = value.clone();
+                    if assignment.append {
+                        text = [self.vars.get(name).unwrap_or(b"0"), b"+(", &value, b")"].concat();
+                    }
+                    value = expand::eval_arith_text(self, &text)?
+                        .to_string()
+                        .into_bytes();
+                } else if assignment.append {
+                    // On an array, `+=` appends to element 0, as in bash.
+                    let old = self.vars.get(name).unwrap_or_default().to_vec();
+                    value = [old, value].concat();
+                }
+                self.vars.set(name, value)
+            }
+            AssignValue::Array(elements) => {
+                let assoc = matches!(self.vars.var(name).map(|v| &v.value), Some(Value::Assoc(_)));
+                let value = self.array_value(name, elements, assoc, assignment.append)?;
+                self.vars.set_value(name, value)
+            }
         };
-        builtin.invoke(&args, &mut context)
+        if self.options.allexport {
+            self.vars.set_exported(name, true);
+        }
+        result.map_err(|e| {
+            self.report_error(&e.to_string());
+            ExpandError::Failed(1)
+        })
+    }
+
+    /// `a[i]=v`: an arithmetic index (negative from the end) or a key.
+    fn assign_element(
+        &mut self,
+        name: &str,
+        index: &crate::ast::Word,
+        value: Vec<u8>,
+        append: bool,
+    ) -> Result<(), ExpandError> {
+        let key = expand::string(self, index)?;
+        let result = match self.vars.var(name).map(|v| &v.value) {
+            Some(Value::Assoc(a)) => {
+                let value = match append {
+                    true => [a.get(&key).unwrap_or_default(), &value].concat(),
+                    false => value,
+                };
+                self.vars.set_key(name, key, value)
+            }
+            _ => {
+                let mut i = expand::eval_arith_text(self, &key)?;
+                if i < 0 {
+                    let last = match self.vars.var(name).map(|v| &v.value) {
+                        Some(Value::Indexed(a)) => a.keys().next_back().copied(),
+                        Some(Value::Scalar(_)) => Some(0),
+                        _ => None,
+                    };
+                    match last {
+                        Some(last) if last + 1 + i >= 0 => i += last + 1,
+                        _ => {
+                            self.report_error(&format!(
+                                "{name}[{}]: bad array subscript",
+                                String::from_utf8_lossy(&key)
+                            ));
+                            return Err(ExpandError::Failed(1));
+                        }
+                    }
+                }
+                let value = match append {
+                    true => {
+                        let old = match self.vars.var(name).map(|v| &v.value) {
+                            Some(Value::Indexed(a)) => a.get(&i).cloned().unwrap_or_default(),
+                            Some(Value::Scalar(s)) if i == 0 => s.clone(),
+                            _ => Vec::new(),
+                        };
+                        [old, value].concat()
+                    }
+                    false => value,
+                };
+                self.vars.set_element(name, i, value)
+            }
+        };
+        result.map_err(|e| {
+            self.report_error(&e.to_string());
+            ExpandError::Failed(1)
+        })
+    }
+
+    /// The value `a=( … )` makes: elements expanded like a command's words
+    /// (split, globbed), `[k]=v` ones at their key.
+    fn array_value(
+        &mut self,
+        name: &str,
+        elements: &[crate::ast::ArrayElement],
+        assoc: bool,
+        append: bool,
+    ) -> Result<Value, ExpandError> {
+        if assoc {
+            let mut map = match (append, self.vars.var(name).map(|v| &v.value)) {
+                (true, Some(Value::Assoc(a))) => a.clone(),
+                _ => crate::vars::Assoc::default(),
+            };
+            for element in elements {
+                let value = expand::string(self, &element.value)?;
+                let key = match &element.key {
+                    Some(key) => expand::string(self, key)?,
+                    None => value.clone(),
+                };
+                map.insert(key, value);
+            }
+            return Ok(Value::Assoc(map));
+        }
+        let mut array = match (append, self.vars.var(name).map(|v| &v.value)) {
+            (true, Some(Value::Indexed(a))) => a.clone(),
+            (true, Some(Value::Scalar(s))) => std::iter::once((0, s.clone())).collect(),
+            _ => std::collections::BTreeMap::new(),
+        };
+        let mut next = array.keys().next_back().map_or(0, |k| k + 1);
+        for element in elements {
+            match &element.key {
+                Some(key) => {
+                    let text = expand::string(self, key)?;
+                    let index = expand::eval_arith_text(self, &text)?;
+                    let value = expand::string(self, &element.value)?;
+                    array.insert(index, value);
+                    next = index + 1;
+                }
+                None => {
+                    for value in expand::fields(self, std::slice::from_ref(&element.value))? {
+                        array.insert(next, value);
+                        next += 1;
+                    }
+                }
+            }
+        }
+        Ok(Value::Indexed(array))
+    }
+
+    /// Runs `f` with a command's `NAME=value` assignments in effect and
+    /// exported, then puts the variables back: `LANG=C sort` changes only
+    /// sort's environment. Each value sees the ones before it (`a=1 b=$a`).
+    pub(super) fn with_assignments<R>(
+        &mut self,
+        assignments: &[Assignment],
+        f: impl FnOnce(&mut Shell) -> R,
+    ) -> Result<R, ExpandError> {
+        if assignments.is_empty() {
+            return Ok(f(self));
+        }
+        let mut saved = Vec::with_capacity(assignments.len());
+        let mut failure = None;
+        for assignment in assignments {
+            saved.push((assignment.name.as_str(), self.vars.saved(&assignment.name)));
+            if let Err(e) = self.assign(assignment) {
+                failure = Some(e);
+                break;
+            }
+            self.vars.set_exported(&assignment.name, true);
+        }
+        let result = match failure {
+            None => Ok(f(self)),
+            Some(e) => Err(e),
+        };
+        for (name, old) in saved.into_iter().rev() {
+            self.vars.restore(name, old);
+        }
+        result
+    }
+
+    /// `set -x`: the command as it will run, on standard error, after
+    /// `$PS4` (`+ `).
+    pub(super) fn trace(&mut self, assignments: &[Assignment], argv: &[Vec<u8>]) {
+        let ps4 = match self.vars.get("PS4").map(<[u8]>::to_vec) {
+            Some(ps4) => {
+                let word = crate::ast::Word {
+                    parts: vec![crate::ast::WordPart::Literal(ps4)],
+                };
+                expand::string(self, &word).unwrap_or_default()
+            }
+            None => b"+ ".to_vec(),
+        };
+        let mut line = ps4;
+        let mut first = true;
+        for assignment in assignments {
+            if !first {
+                line.push(b' ');
+            }
+            first = false;
+            line.extend_from_slice(assignment.name.as_bytes());
+            line.push(b'=');
+            line.extend(crate::quote::quote_for_trace(
+                self.vars.get(&assignment.name).unwrap_or_default(),
+            ));
+        }
+        for arg in argv {
+            if !first {
+                line.push(b' ');
+            }
+            first = false;
+            line.extend(crate::quote::quote_for_trace(arg));
+        }
+        line.push(b'\n');
+        super::write_to_slot(self.fds.slot(2), &line);
     }
 }

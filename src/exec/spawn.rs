@@ -41,6 +41,8 @@ pub enum FdAction {
 pub struct Program {
     /// The command name as typed, for error messages.
     name: Vec<u8>,
+    /// What starts an error message (`minishell: `, `x.sh: line 3: `).
+    prefix: Vec<u8>,
     path: CString,
     _argv: Vec<CString>,
     argv_pointers: Vec<*const c_char>,
@@ -55,7 +57,12 @@ const SELF_EXE: &CStr = c"/proc/self/exe";
 
 impl Program {
     /// `path` is the file to run; `argv[0]` is the name as typed.
-    pub fn new(path: Vec<u8>, argv: Vec<Vec<u8>>, environment: Rc<Environment>) -> Option<Program> {
+    pub fn new(
+        path: Vec<u8>,
+        argv: Vec<Vec<u8>>,
+        environment: Rc<Environment>,
+        prefix: Vec<u8>,
+    ) -> Option<Program> {
         let name = argv.first()?.clone();
         let path = CString::new(path).ok()?;
         let argv: Vec<CString> = argv
@@ -68,6 +75,7 @@ impl Program {
         script_pointers.extend_from_slice(&argv_pointers[1..]);
         Some(Program {
             name,
+            prefix,
             path,
             _argv: argv,
             argv_pointers,
@@ -169,8 +177,10 @@ fn child(work: Work<'_>, actions: &[FdAction], signals: Signals, group: Group) -
             exit_now(status)
         }
         Work::Shell(run) => {
-            let status = run();
-            exit_now(status)
+            // A copy of the shell must never return into its parent's code:
+            // whatever happens in it (a panic included) ends this process.
+            let status = std::panic::catch_unwind(std::panic::AssertUnwindSafe(run));
+            exit_now(status.unwrap_or(NOT_FOUND - 3))
         }
     }
 }
@@ -249,7 +259,7 @@ fn exec(program: &Program) -> ! {
         text.push(&program.name);
         text.push(b"'\n");
     } else {
-        text.push(b"minishell: ");
+        text.push(&program.prefix);
         text.push(&program.name);
         text.push(b": ");
         text.push(errno_text(errno).as_bytes());

@@ -70,8 +70,9 @@ impl LineSource for TerminalSource {
                 self.lines += 1;
                 Ok(true)
             }
-            // Ctrl-C at the prompt abandons the line, not the shell.
-            Err(ReadlineError::Interrupted) => Ok(true),
+            // Ctrl-C at the prompt abandons the line (or the unfinished
+            // command), not the shell: the input loop drops it.
+            Err(ReadlineError::Interrupted) => Err(io::Error::from(io::ErrorKind::Interrupted)),
             Err(ReadlineError::Eof) => Ok(false),
             Err(e) => Err(io::Error::other(e)),
         }

@@ -1,302 +1,789 @@
-//! The grammar: one function per rule, lowest priority first, each building
-//! its node of the tree from the token rules of the lexer.
-//!
-//! ```text
-//! list          = linebreak [and_or (separator and_or)* [separator]]
-//! separator     = (";" | "&" | newline) linebreak
-//! and_or        = pipeline (("&&" | "||") linebreak pipeline)*
-//! pipeline      = command (("|" | "|&") linebreak command)*
-//! command       = simple_command
-//! simple_command = (assignment | redirection)* (word | redirection)*
-//! redirection   = [digits] redirect_op word
-//! ```
+//! The grammar of commands: one method per rule, lowest priority first,
+//! each building its node of the tree (see the table in `mod.rs`).
 
-use nom::Parser;
+use super::lexer::{self, AssignStart, Keyword, Operator};
+use super::word::Mode;
+use super::{PResult, Parser};
+use crate::ast::*;
 
-use super::lexer::{self, Operator, assignment_value, blanks, name, operator, redirect_op, word};
-use super::{Fail, PResult};
-use crate::ast::{
-    AndOr, AndOrList, Assignment, Command, List, ListItem, Pipeline, RedirOp, Redirection,
-    SimpleCommand, Word,
-};
+/// The builtins whose assignment-shaped arguments are assignments, as in
+/// bash: `local x=$y` does not split `$y`.
+const DECLARATIONS: &[&[u8]] = &[b"declare", b"typeset", b"local", b"export", b"readonly"];
 
-/// Blanks, comments and newlines: where a command may start on a later line.
-fn linebreak(mut i: &[u8]) -> &[u8] {
-    loop {
-        i = skip_blanks(i);
-        match i.first() {
-            Some(b'\n') => i = &i[1..],
-            _ => return i,
-        }
-    }
-}
-
-fn skip_blanks(i: &[u8]) -> &[u8] {
-    match blanks(i) {
-        Ok((rest, ())) => rest,
-        Err(_) => i,
-    }
-}
-
-/// The whole text: and-or lists separated by `;`, `&` or newlines.
-pub fn list(i: &[u8]) -> PResult<'_, List> {
-    let mut i = linebreak(i);
-    let mut items = Vec::new();
-    while !i.is_empty() {
-        let (rest, and_or) = and_or(i)?;
-        let rest = skip_blanks(rest);
-        let background = match operator(rest) {
-            Ok((after, Operator::Semi | Operator::Newline)) => {
-                i = linebreak(after);
-                false
+impl Parser<'_> {
+    /// A complete command: and-or lists up to the newline that ends them.
+    pub(super) fn complete_command(&mut self) -> PResult<Option<List>> {
+        self.blanks();
+        match self.r.peek() {
+            None => return Ok(None),
+            Some(b'\n') => {
+                self.newline()?;
+                return Ok(Some(List::default()));
             }
-            Ok((after, Operator::Amp)) => {
-                i = linebreak(after);
-                true
-            }
-            _ if rest.is_empty() => {
-                i = rest;
-                false
-            }
-            _ => return Fail::backtrack(rest),
-        };
-        items.push(ListItem { and_or, background });
-    }
-    Ok((i, List { items }))
-}
-
-/// Pipelines joined by `&&` and `||`.
-fn and_or(i: &[u8]) -> PResult<'_, AndOrList> {
-    let (mut i, first) = pipeline(i)?;
-    let mut rest = Vec::new();
-    loop {
-        let op = match operator(skip_blanks(i)) {
-            Ok((after, Operator::AndIf)) => (after, AndOr::And),
-            Ok((after, Operator::OrIf)) => (after, AndOr::Or),
-            _ => return Ok((i, AndOrList { first, rest })),
-        };
-        let (after, op) = op;
-        let (after, next) = pipeline(continuation(after)?)?;
-        rest.push((op, next));
-        i = after;
-    }
-}
-
-/// After `|`, `&&` or `||` the command may start on a later line; if the
-/// text ends first, more input is needed.
-fn continuation(after_operator: &[u8]) -> Result<&[u8], nom::Err<super::PError<'_>>> {
-    let next = linebreak(after_operator);
-    if next.is_empty() {
-        return Fail::end(next);
-    }
-    Ok(next)
-}
-
-/// Commands joined by `|`; `a |& b` is `a 2>&1 | b`.
-fn pipeline(i: &[u8]) -> PResult<'_, Pipeline> {
-    let (mut i, first) = command(i)?;
-    let mut commands = vec![first];
-    loop {
-        let both = match operator(skip_blanks(i)) {
-            Ok((after, Operator::Pipe)) => (after, false),
-            Ok((after, Operator::PipeBoth)) => (after, true),
-            _ => return Ok((i, Pipeline { commands })),
-        };
-        let (after, stderr_too) = both;
-        if stderr_too {
-            if let Some(Command::Simple(last)) = commands.last_mut() {
-                last.redirections.push(Redirection {
-                    fd: Some(2),
-                    op: RedirOp::DupOutput,
-                    target: Word::literal("1"),
-                });
-            }
-        }
-        let (after, next) = command(continuation(after)?)?;
-        commands.push(next);
-        i = after;
-    }
-}
-
-/// One stage of a pipeline.
-fn command(i: &[u8]) -> PResult<'_, Command> {
-    let (i, simple) = simple_command(i)?;
-    Ok((i, Command::Simple(simple)))
-}
-
-/// Assignments and redirections, then words and redirections. Empty is an
-/// error: `| ls` and `ls && ;` name the token where a command was due.
-fn simple_command(mut i: &[u8]) -> PResult<'_, SimpleCommand> {
-    let mut command = SimpleCommand::default();
-    loop {
-        let start = skip_blanks(i);
-        if let Some((rest, redirection)) = redirection(start)? {
-            command.redirections.push(redirection);
-            i = rest;
-            continue;
-        }
-        if command.words.is_empty() {
-            if let Some((rest, assignment)) = assignment(start)? {
-                command.assignments.push(assignment);
-                i = rest;
-                continue;
-            }
-        }
-        match word(start) {
-            Ok((rest, word)) => {
-                let first = command.words.is_empty() && command.assignments.is_empty();
-                if first {
-                    if let Some(what) = reserved_construct(&word) {
-                        return Fail::unsupported(start, what);
-                    }
-                }
-                command.words.push(word);
-                i = rest;
-            }
-            Err(nom::Err::Error(_)) => {
-                let empty = command.assignments.is_empty()
-                    && command.words.is_empty()
-                    && command.redirections.is_empty();
-                if empty {
-                    return Fail::backtrack(start);
-                }
-                return Ok((start, command));
-            }
-            Err(failure) => return Err(failure),
-        }
-    }
-}
-
-/// `[N]op word`, or `None` when no redirection operator starts here.
-fn redirection(i: &[u8]) -> Result<Option<(&[u8], Redirection)>, nom::Err<super::PError<'_>>> {
-    let (after_op, (fd, op)) = match redirect_op(i) {
-        Ok(found) => found,
-        Err(nom::Err::Error(_)) => return Ok(None),
-        Err(failure) => return Err(failure),
-    };
-    let target_start = skip_blanks(after_op);
-    match word(target_start) {
-        Ok((rest, target)) => Ok(Some((rest, Redirection { fd, op, target }))),
-        Err(nom::Err::Error(_)) => Fail::unexpected(target_start),
-        Err(failure) => Err(failure),
-    }
-}
-
-/// `NAME=value`, or `None` when the word here is not an assignment.
-fn assignment(i: &[u8]) -> Result<Option<(&[u8], Assignment)>, nom::Err<super::PError<'_>>> {
-    let Ok((after_name, name)) = name.parse(i) else {
-        return Ok(None);
-    };
-    let Some(value_start) = after_name.strip_prefix(b"=") else {
-        return Ok(None);
-    };
-    let (rest, value) = assignment_value(value_start)?;
-    let name = name.iter().map(|&b| char::from(b)).collect();
-    Ok(Some((rest, Assignment { name, value })))
-}
-
-/// The token at `i`, as a syntax error names it: an operator, a redirection
-/// operator, the next word's text, or `newline` at the end of the line.
-pub fn token_at(i: &[u8]) -> String {
-    let i = skip_blanks(i);
-    if i.is_empty() {
-        return "newline".to_owned();
-    }
-    if let Ok((rest, _)) = redirect_op(i) {
-        return String::from_utf8_lossy(&i[..i.len() - rest.len()]).into_owned();
-    }
-    if let Ok((_, op)) = operator(i) {
-        return op.text().to_owned();
-    }
-    let end = i
-        .iter()
-        .position(|&b| lexer::is_metachar(b))
-        .unwrap_or(i.len());
-    String::from_utf8_lossy(&i[..end]).into_owned()
-}
-
-/// What a reserved word in command position would start, for the error
-/// that refuses it: minishell does not run compound commands yet, and
-/// running their pieces as simple commands would run a loop's body once
-/// with empty variables (`rm -rf out/$f`), so the whole construct is
-/// refused instead. Only an unquoted word is reserved (`"for"` is a name).
-fn reserved_construct(word: &Word) -> Option<&'static str> {
-    let [crate::ast::WordPart::Literal(text)] = word.parts.as_slice() else {
-        return None;
-    };
-    Some(match text.as_slice() {
-        b"for" => "'for' loops are",
-        b"while" => "'while' loops are",
-        b"until" => "'until' loops are",
-        b"select" => "'select' loops are",
-        b"if" => "'if' commands are",
-        b"case" => "'case' commands are",
-        b"function" => "functions are",
-        b"{" => "'{ }' groups are",
-        b"[[" => "'[[ ]]' tests are",
-        b"!" => "'!' pipelines are",
-        b"time" => "'time' pipelines are",
-        b"then" | b"elif" | b"else" | b"fi" | b"do" | b"done" | b"esac" | b"in" | b"}" | b"]]" => {
-            "reserved words out of place are"
-        }
-        _ => return None,
-    })
-}
-
-/// Whether `text` opens a compound command (`for`, `if`, `case`, `{`…)
-/// that its own text does not close yet: the input loop then reads on to
-/// the matching `done`, `fi`, `esac` or `}` before refusing the whole
-/// construct, so that no line of its body runs on its own.
-pub fn construct_is_open(text: &[u8]) -> bool {
-    let mut i = text;
-    let mut depth: i64 = 0;
-    let mut command_position = true;
-    loop {
-        i = skip_blanks(i);
-        if i.is_empty() {
-            return depth > 0;
-        }
-        if let Ok((rest, _)) = redirect_op(i) {
-            i = skip_blanks(rest);
-            match word(i) {
-                Ok((rest, _)) => i = rest,
-                Err(_) => return depth > 0,
-            }
-            continue;
-        }
-        if let Ok((rest, _)) = operator(i) {
-            i = rest;
-            command_position = true;
-            continue;
-        }
-        let Ok((rest, word)) = word(i) else {
-            return depth > 0;
-        };
-        i = rest;
-        let keyword = match word.parts.as_slice() {
-            [crate::ast::WordPart::Literal(text)] if command_position => text.as_slice(),
-            _ => {
-                command_position = false;
-                continue;
-            }
-        };
-        match keyword {
-            b"for" | b"while" | b"until" | b"select" | b"if" | b"case" | b"{" => depth += 1,
-            b"done" | b"fi" | b"esac" | b"}" => depth -= 1,
             _ => {}
         }
-        command_position = matches!(
+        let mut items = Vec::new();
+        loop {
+            if self.at_list_end() {
+                return Err(self.unexpected());
+            }
+            let and_or = self.and_or()?;
+            let background = match self.peek_op() {
+                Some(Operator::Semi) => {
+                    self.r.advance(1);
+                    false
+                }
+                Some(Operator::Amp) => {
+                    self.r.advance(1);
+                    true
+                }
+                Some(Operator::Newline) | None if self.at_line_end() => false,
+                _ => return Err(self.unexpected()),
+            };
+            items.push(ListItem { and_or, background });
+            self.blanks();
+            match self.r.peek() {
+                None => return Ok(Some(List { items })),
+                Some(b'\n') => {
+                    self.newline()?;
+                    return Ok(Some(List { items }));
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// At a newline or the end of the input.
+    fn at_line_end(&mut self) -> bool {
+        self.blanks();
+        matches!(self.r.peek(), None | Some(b'\n'))
+    }
+
+    /// Whether what follows ends a list: a word that closes a compound
+    /// command, `)`, a `case` item's `;;`, or the end of the input.
+    fn at_list_end(&mut self) -> bool {
+        if let Some(k) = self.peek_keyword() {
+            return matches!(
+                k,
+                Keyword::Then
+                    | Keyword::Elif
+                    | Keyword::Else
+                    | Keyword::Fi
+                    | Keyword::Do
+                    | Keyword::Done
+                    | Keyword::Esac
+                    | Keyword::CloseBrace
+            );
+        }
+        match self.peek_op() {
+            Some(
+                Operator::CloseParen
+                | Operator::DoubleSemi
+                | Operator::SemiAmp
+                | Operator::DoubleSemiAmp,
+            ) => true,
+            _ => self.r.peek().is_none(),
+        }
+    }
+
+    /// The list inside a compound command: and-or lists separated by `;`,
+    /// `&` or newlines, up to the word that closes it (left for the caller).
+    /// It may not be empty, as in bash (`if true; then fi` is an error).
+    pub(super) fn compound_list(&mut self) -> PResult<List> {
+        let list = self.maybe_empty_list()?;
+        if list.items.is_empty() {
+            return Err(self.unexpected());
+        }
+        Ok(list)
+    }
+
+    /// The same, possibly empty: a `case` item's list.
+    fn maybe_empty_list(&mut self) -> PResult<List> {
+        let mut items = Vec::new();
+        loop {
+            self.linebreak()?;
+            if self.at_list_end() {
+                return Ok(List { items });
+            }
+            let and_or = self.and_or()?;
+            let background = match self.peek_op() {
+                Some(Operator::Semi) => {
+                    self.r.advance(1);
+                    false
+                }
+                Some(Operator::Amp) => {
+                    self.r.advance(1);
+                    true
+                }
+                Some(Operator::Newline) => false,
+                _ => {
+                    items.push(ListItem {
+                        and_or,
+                        background: false,
+                    });
+                    return Ok(List { items });
+                }
+            };
+            items.push(ListItem { and_or, background });
+        }
+    }
+
+    /// Pipelines joined by `&&` and `||`.
+    fn and_or(&mut self) -> PResult<AndOrList> {
+        let first = self.pipeline()?;
+        let mut rest = Vec::new();
+        loop {
+            let op = match self.peek_op() {
+                Some(Operator::AndIf) => AndOr::And,
+                Some(Operator::OrIf) => AndOr::Or,
+                _ => return Ok(AndOrList { first, rest }),
+            };
+            self.r.advance(2);
+            self.linebreak()?;
+            rest.push((op, self.pipeline()?));
+        }
+    }
+
+    /// `[!] [time [-p]] command | command …`; `a |& b` is `a 2>&1 | b`.
+    fn pipeline(&mut self) -> PResult<Pipeline> {
+        let mut negated = false;
+        let mut timed = None;
+        loop {
+            match self.peek_keyword() {
+                Some(Keyword::Bang) => {
+                    self.r.advance(1);
+                    negated = !negated;
+                }
+                Some(Keyword::Time) if timed.is_none() => {
+                    self.r.advance(4);
+                    self.blanks();
+                    let rest = self.r.rest();
+                    if rest.starts_with(b"-p") && rest.get(2).is_none_or(|&b| lexer::is_metachar(b))
+                    {
+                        self.r.advance(2);
+                        timed = Some(Timed::Posix);
+                    } else {
+                        timed = Some(Timed::Bash);
+                    }
+                }
+                _ => break,
+            }
+        }
+        if timed.is_some() && self.at_command_end() {
+            // `time` alone times nothing, as in bash.
+            return Ok(Pipeline {
+                negated,
+                timed,
+                commands: Vec::new(),
+            });
+        }
+        let mut commands = vec![self.command()?];
+        loop {
+            let both = match self.peek_op() {
+                Some(Operator::Pipe) => false,
+                Some(Operator::PipeBoth) => true,
+                _ => break,
+            };
+            self.r.advance(if both { 2 } else { 1 });
+            if both {
+                if let Some(last) = commands.last_mut() {
+                    stderr_to_stdout(last);
+                }
+            }
+            self.linebreak()?;
+            commands.push(self.command()?);
+        }
+        Ok(Pipeline {
+            negated,
+            timed,
+            commands,
+        })
+    }
+
+    /// At something that cannot start a command: a separator, the end of
+    /// the line or of the input.
+    fn at_command_end(&mut self) -> bool {
+        matches!(
+            self.peek_op(),
+            Some(Operator::Semi | Operator::Amp | Operator::Newline | Operator::CloseParen)
+        ) || self.r.peek().is_none()
+    }
+
+    /// One stage of a pipeline.
+    fn command(&mut self) -> PResult<Command> {
+        self.enter()?;
+        let command = self.command_inner();
+        self.leave();
+        command
+    }
+
+    fn command_inner(&mut self) -> PResult<Command> {
+        self.blanks();
+        let start = self.r.pos();
+        if let Some(keyword) = self.peek_keyword() {
+            return match keyword {
+                Keyword::If
+                | Keyword::While
+                | Keyword::Until
+                | Keyword::For
+                | Keyword::Case
+                | Keyword::Select
+                | Keyword::OpenBrace
+                | Keyword::OpenCond => Ok(Command::Compound(self.compound()?)),
+                Keyword::Function => self.function_keyword(),
+                Keyword::Coproc => Err(self.unsupported(start, "coprocesses (coproc) are")),
+                _ => Err(self.unexpected()),
+            };
+        }
+        match self.peek_op() {
+            Some(Operator::OpenParen) => return Ok(Command::Compound(self.compound()?)),
+            Some(_) => return Err(self.unexpected()),
+            None if self.r.peek().is_none() => return Err(self.unexpected_end(None)),
+            None => {}
+        }
+        if let Some(name) = self.function_name() {
+            return self.function_body(name, false);
+        }
+        Ok(Command::Simple(self.simple_command()?))
+    }
+
+    /// A compound command and the redirections after it.
+    fn compound(&mut self) -> PResult<Compound> {
+        let line = self.r.line();
+        self.open += 1;
+        let kind = self.compound_kind()?;
+        self.open -= 1;
+        let mut redirections = Vec::new();
+        while let Some(redirection) = self.redirection()? {
+            redirections.push(redirection);
+        }
+        Ok(Compound {
+            kind,
+            redirections,
+            line,
+        })
+    }
+
+    fn compound_kind(&mut self) -> PResult<CompoundKind> {
+        if self.peek_op() == Some(Operator::OpenParen) {
+            if self.r.peek_at(1) == Some(b'(') {
+                if let Some(arith) = self.arith_command()? {
+                    return Ok(CompoundKind::Arith(arith));
+                }
+            }
+            self.r.advance(1);
+            let list = self.compound_list()?;
+            if !self.eat_close_paren() {
+                return Err(self.unexpected());
+            }
+            return Ok(CompoundKind::Subshell(list));
+        }
+        let Some(keyword) = self.peek_keyword() else {
+            return Err(self.unexpected());
+        };
+        self.r.advance(keyword.text().len());
+        Ok(match keyword {
+            Keyword::OpenBrace => {
+                let list = self.compound_list()?;
+                self.expect_keyword(Keyword::CloseBrace)?;
+                CompoundKind::Group(list)
+            }
+            Keyword::If => CompoundKind::If(self.if_rest()?),
+            Keyword::While | Keyword::Until => {
+                let condition = self.compound_list()?;
+                let body = self.do_group()?;
+                CompoundKind::While(WhileLoop {
+                    until: keyword == Keyword::Until,
+                    condition,
+                    body,
+                })
+            }
+            Keyword::For => self.for_rest()?,
+            Keyword::Select => CompoundKind::Select(self.for_in_rest()?),
+            Keyword::Case => CompoundKind::Case(self.case_rest()?),
+            Keyword::OpenCond => CompoundKind::Cond(self.cond_rest()?),
+            _ => return Err(self.unexpected()),
+        })
+    }
+
+    fn eat_close_paren(&mut self) -> bool {
+        if self.peek_op() == Some(Operator::CloseParen) {
+            self.r.advance(1);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// After `if`: conditions and bodies up to `fi`.
+    fn if_rest(&mut self) -> PResult<IfCommand> {
+        let mut branches = Vec::new();
+        let mut otherwise = None;
+        loop {
+            let condition = self.compound_list()?;
+            self.expect_keyword(Keyword::Then)?;
+            let body = self.compound_list()?;
+            branches.push((condition, body));
+            match self.peek_keyword() {
+                Some(Keyword::Elif) => self.r.advance(4),
+                Some(Keyword::Else) => {
+                    self.r.advance(4);
+                    otherwise = Some(self.compound_list()?);
+                    self.expect_keyword(Keyword::Fi)?;
+                    break;
+                }
+                Some(Keyword::Fi) => {
+                    self.r.advance(2);
+                    break;
+                }
+                _ => return Err(self.unexpected()),
+            }
+        }
+        Ok(IfCommand {
+            branches,
+            otherwise,
+        })
+    }
+
+    /// `do list done`, or bash's `{ list }` after a `for` or `select`.
+    fn do_group(&mut self) -> PResult<List> {
+        self.linebreak()?;
+        if self.peek_keyword() == Some(Keyword::OpenBrace) {
+            self.r.advance(1);
+            let body = self.compound_list()?;
+            self.expect_keyword(Keyword::CloseBrace)?;
+            return Ok(body);
+        }
+        self.expect_keyword(Keyword::Do)?;
+        let body = self.compound_list()?;
+        self.expect_keyword(Keyword::Done)?;
+        Ok(body)
+    }
+
+    /// After `for`: `NAME [in WORDS]; do …; done` or `(( …; …; … ))`.
+    fn for_rest(&mut self) -> PResult<CompoundKind> {
+        self.blanks();
+        if self.r.rest().starts_with(b"((") {
+            return Ok(CompoundKind::ArithFor(self.arith_for_rest()?));
+        }
+        Ok(CompoundKind::For(self.for_in_rest()?))
+    }
+
+    /// `NAME [in WORDS] (; | newline) do list done`.
+    fn for_in_rest(&mut self) -> PResult<ForLoop> {
+        self.blanks();
+        let name_start = self.r.pos();
+        let name = match lexer::name(self.r.rest()) {
+            Ok((after, name)) if after.first().is_none_or(|&b| lexer::is_metachar(b)) => {
+                String::from_utf8_lossy(name).into_owned()
+            }
+            _ => {
+                self.r.rewind(name_start);
+                return Err(self.unexpected());
+            }
+        };
+        self.r.advance(name.len());
+        // A newline may come before `in` or `do`; `;` only before `do`.
+        self.linebreak()?;
+        let mut words = None;
+        if self.peek_keyword() == Some(Keyword::In) {
+            self.r.advance(2);
+            let mut list = Vec::new();
+            loop {
+                self.blanks();
+                match self.r.peek() {
+                    Some(b';') if self.peek_op() == Some(Operator::Semi) => {
+                        self.r.advance(1);
+                        break;
+                    }
+                    Some(b'\n') => break,
+                    Some(b) if lexer::is_metachar(b) => return Err(self.unexpected()),
+                    None => return Err(self.unexpected_end(None)),
+                    Some(_) => list.push(self.word(Mode::Normal)?),
+                }
+            }
+            words = Some(list);
+        } else if self.peek_op() == Some(Operator::Semi) {
+            self.r.advance(1);
+        }
+        let body = self.do_group()?;
+        Ok(ForLoop { name, words, body })
+    }
+
+    /// `(( init; condition; step )) [;] do list done`.
+    fn arith_for_rest(&mut self) -> PResult<ArithForLoop> {
+        self.r.advance(2);
+        let init = self.arith_part(b';')?;
+        let condition = self.arith_part(b';')?;
+        let step = self.arith_part(b')')?;
+        if self.r.peek() != Some(b')') {
+            return Err(self.unexpected());
+        }
+        self.r.advance(1);
+        if self.peek_op() == Some(Operator::Semi) {
+            self.r.advance(1);
+        }
+        let body = self.do_group()?;
+        Ok(ArithForLoop {
+            init,
+            condition,
+            step,
+            body,
+        })
+    }
+
+    /// One of the three expressions of `for ((;;))`, up to `end`.
+    fn arith_part(&mut self, end: u8) -> PResult<ArithSub> {
+        let text = self.word_until(Mode::ArithFor(end))?;
+        if self.r.peek() != Some(end) {
+            return Err(self.unexpected());
+        }
+        self.r.advance(1);
+        Ok(super::word::arith_sub(text))
+    }
+
+    /// `((` at a command's start: an arithmetic command, or (when no `))`
+    /// closes it) two nested subshells, as bash decides. `None` for the
+    /// latter, with the position unchanged.
+    fn arith_command(&mut self) -> PResult<Option<ArithSub>> {
+        let start = self.r.pos();
+        self.r.advance(2);
+        let text = match self.word_until(Mode::Arith) {
+            Ok(text) => text,
+            Err(_) => {
+                self.r.rewind(start);
+                return Ok(None);
+            }
+        };
+        if self.r.peek() == Some(b')') && self.r.peek_at(1) == Some(b')') {
+            self.r.advance(2);
+            return Ok(Some(super::word::arith_sub(text)));
+        }
+        self.r.rewind(start);
+        Ok(None)
+    }
+
+    /// After `case`: `WORD in [(]PATTERN[|PATTERN]) list ;; … esac`.
+    fn case_rest(&mut self) -> PResult<CaseCommand> {
+        self.blanks();
+        if self.r.peek().is_none_or(lexer::is_metachar) {
+            return Err(self.unexpected());
+        }
+        let word = self.word(Mode::Plain)?;
+        self.linebreak()?;
+        self.expect_keyword(Keyword::In)?;
+        let mut items = Vec::new();
+        loop {
+            self.linebreak()?;
+            if self.peek_keyword() == Some(Keyword::Esac) {
+                self.r.advance(4);
+                return Ok(CaseCommand { word, items });
+            }
+            if self.r.peek().is_none() {
+                return Err(self.unexpected_end(None));
+            }
+            if self.peek_op() == Some(Operator::OpenParen) {
+                self.r.advance(1);
+            }
+            let mut patterns = Vec::new();
+            loop {
+                self.blanks();
+                if self.r.peek().is_none_or(lexer::is_metachar) {
+                    return Err(self.unexpected());
+                }
+                patterns.push(self.word(Mode::Pattern)?);
+                match self.peek_op() {
+                    Some(Operator::Pipe) => self.r.advance(1),
+                    Some(Operator::CloseParen) => {
+                        self.r.advance(1);
+                        break;
+                    }
+                    _ => return Err(self.unexpected()),
+                }
+            }
+            let body = self.maybe_empty_list()?;
+            let terminator = match self.peek_op() {
+                Some(Operator::DoubleSemi) => CaseTerminator::Break,
+                Some(Operator::SemiAmp) => CaseTerminator::FallThrough,
+                Some(Operator::DoubleSemiAmp) => CaseTerminator::Continue,
+                _ if self.peek_keyword() == Some(Keyword::Esac) => {
+                    items.push(CaseItem {
+                        patterns,
+                        body,
+                        terminator: CaseTerminator::Break,
+                    });
+                    continue;
+                }
+                _ => return Err(self.unexpected()),
+            };
+            self.r.advance(match terminator {
+                CaseTerminator::Break | CaseTerminator::FallThrough => 2,
+                CaseTerminator::Continue => 3,
+            });
+            items.push(CaseItem {
+                patterns,
+                body,
+                terminator,
+            });
+        }
+    }
+
+    /// `NAME ()` at the position: a function definition's start. The name
+    /// may hold more than a variable name's characters (`my-func`), as
+    /// bash allows, but no quote or expansion.
+    fn function_name(&mut self) -> Option<String> {
+        let rest = self.r.rest();
+        let len = rest
+            .iter()
+            .take_while(|&&b| !lexer::is_metachar(b) && !b"'\"\\$`=".contains(&b))
+            .count();
+        if len == 0 || lexer::keyword(rest).is_ok() {
+            return None;
+        }
+        let after = &rest[len..];
+        let blanks = after.iter().take_while(|&&b| lexer::is_blank(b)).count();
+        let parens = lexer::empty_parens(&after[blanks..])?;
+        let name = String::from_utf8_lossy(&rest[..len]).into_owned();
+        self.r.advance(len + blanks + parens);
+        Some(name)
+    }
+
+    /// `function NAME [()] compound-command`.
+    fn function_keyword(&mut self) -> PResult<Command> {
+        self.r.advance(8);
+        self.blanks();
+        let rest = self.r.rest();
+        let len = rest
+            .iter()
+            .take_while(|&&b| !lexer::is_metachar(b) && !b"'\"\\$`".contains(&b))
+            .count();
+        if len == 0 {
+            return Err(self.unexpected());
+        }
+        let name = String::from_utf8_lossy(&rest[..len]).into_owned();
+        self.r.advance(len);
+        self.blanks();
+        if let Some(parens) = lexer::empty_parens(self.r.rest()) {
+            self.r.advance(parens);
+        }
+        self.function_body(name, true)
+    }
+
+    /// The body of a function: a compound command, maybe on a later line.
+    fn function_body(&mut self, name: String, keyword: bool) -> PResult<Command> {
+        self.linebreak()?;
+        let is_compound = matches!(
+            self.peek_keyword(),
+            Some(
+                Keyword::If
+                    | Keyword::While
+                    | Keyword::Until
+                    | Keyword::For
+                    | Keyword::Case
+                    | Keyword::Select
+                    | Keyword::OpenBrace
+                    | Keyword::OpenCond
+            )
+        ) || self.peek_op() == Some(Operator::OpenParen);
+        if !is_compound {
+            return Err(self.unexpected());
+        }
+        let body = self.compound()?;
+        Ok(Command::Function(FunctionDef {
+            name,
+            body: std::rc::Rc::new(body),
             keyword,
-            b"do"
-                | b"then"
-                | b"else"
-                | b"elif"
-                | b"{"
-                | b"!"
-                | b"time"
-                | b"if"
-                | b"while"
-                | b"until"
-        );
+        }))
+    }
+
+    /// Assignments, words and redirections, in any order after the first
+    /// word (assignments only before it).
+    fn simple_command(&mut self) -> PResult<SimpleCommand> {
+        let mut command = SimpleCommand {
+            line: self.r.line(),
+            ..SimpleCommand::default()
+        };
+        let mut declaration = false;
+        loop {
+            self.blanks();
+            let Some(b) = self.r.peek() else { break };
+            if let Some(redirection) = self.redirection()? {
+                command.redirections.push(redirection);
+                continue;
+            }
+            if lexer::is_metachar(b) {
+                break;
+            }
+            if command.words.is_empty() || declaration {
+                if let Some(assignment) = self.assignment()? {
+                    match command.words.is_empty() {
+                        true => command.assignments.push(assignment),
+                        false => command.words.push(Argument::Assignment(assignment)),
+                    }
+                    continue;
+                }
+            }
+            let word = self.word(Mode::Normal)?;
+            if command.words.is_empty() {
+                declaration = word
+                    .as_literal()
+                    .is_some_and(|name| DECLARATIONS.contains(&name));
+            }
+            command.words.push(Argument::Word(word));
+        }
+        if command.assignments.is_empty()
+            && command.words.is_empty()
+            && command.redirections.is_empty()
+        {
+            return Err(self.unexpected());
+        }
+        Ok(command)
+    }
+
+    /// `[N]op word`, or `None` when no redirection operator starts here.
+    pub(super) fn redirection(&mut self) -> PResult<Option<Redirection>> {
+        self.blanks();
+        let start = self.r.pos();
+        if self.r.peek().is_none() {
+            return Ok(None);
+        }
+        if self.r.peek() == Some(b'{') {
+            // `{fd}>file`: bash picks a descriptor and stores it in `fd`.
+            let rest = self.r.rest();
+            if let Ok((after, _)) = lexer::name(&rest[1..]) {
+                if after.first() == Some(&b'}') && lexer::redirect_op(&after[1..]).is_ok() {
+                    return Err(self.unsupported(start, "named descriptors ({fd}>file) are"));
+                }
+            }
+        }
+        let Ok((after, (digits, op, strip_tabs))) = lexer::redirect_op(self.r.rest()) else {
+            return Ok(None);
+        };
+        let fd = match digits {
+            Some(digits) => Some(lexer::descriptor(digits).unwrap_or(i32::MAX)),
+            None => None,
+        };
+        let consumed = self.r.rest().len() - after.len();
+        if matches!(op, RedirOp::Read | RedirOp::Write) && after.first() == Some(&b'(') {
+            return Err(self.unsupported(start, "process substitution (<(…) and >(…)) is"));
+        }
+        self.r.advance(consumed);
+        self.blanks();
+        if self.r.peek().is_none() {
+            // `cat >` at the end: bash names the missing word's place.
+            let at = self.r.pos();
+            return Err(self.error(
+                at,
+                super::SyntaxErrorKind::UnexpectedToken("newline".into()),
+            ));
+        }
+        if self.r.peek().is_none_or(lexer::is_metachar) {
+            return Err(self.unexpected());
+        }
+        if op == RedirOp::HereDoc {
+            let delimiter = self.word(Mode::Plain)?;
+            let doc = self.heredoc_operator(&delimiter, strip_tabs);
+            return Ok(Some(Redirection {
+                fd,
+                op,
+                target: RedirTarget::HereDoc(doc),
+            }));
+        }
+        let target = self.word(Mode::Normal)?;
+        Ok(Some(Redirection {
+            fd,
+            op,
+            target: RedirTarget::Word(target),
+        }))
+    }
+
+    /// `NAME=value`, `NAME+=value`, `NAME[i]=value`, `NAME=(…)`, or `None`
+    /// (position unchanged) when the word here is not an assignment.
+    fn assignment(&mut self) -> PResult<Option<Assignment>> {
+        let start = self.r.pos();
+        let Ok((after, (name, kind))) = lexer::assignment_start(self.r.rest()) else {
+            return Ok(None);
+        };
+        let name = String::from_utf8_lossy(name).into_owned();
+        self.r.advance(self.r.rest().len() - after.len());
+        let mut index = None;
+        let mut append = kind == AssignStart::PlusEquals;
+        if kind == AssignStart::Subscript {
+            let subscript = self.word_until(Mode::Subscript)?;
+            let rest = self.r.rest();
+            if rest.starts_with(b"]=") {
+                self.r.advance(2);
+            } else if rest.starts_with(b"]+=") {
+                self.r.advance(3);
+                append = true;
+            } else {
+                self.r.rewind(start);
+                return Ok(None);
+            }
+            index = Some(subscript);
+        }
+        let value = if self.r.peek() == Some(b'(') && index.is_none() {
+            self.r.advance(1);
+            AssignValue::Array(self.array_elements()?)
+        } else {
+            AssignValue::Scalar(self.word(Mode::Assignment)?)
+        };
+        Ok(Some(Assignment {
+            name,
+            index,
+            append,
+            value,
+        }))
+    }
+
+    /// The elements of `a=( … )`, up to the `)`: words, or `[key]=word`.
+    fn array_elements(&mut self) -> PResult<Vec<ArrayElement>> {
+        let mut elements = Vec::new();
+        loop {
+            self.linebreak()?;
+            match self.r.peek() {
+                None => return Err(self.unexpected_end(Some(")"))),
+                Some(b')') => {
+                    self.r.advance(1);
+                    return Ok(elements);
+                }
+                Some(b) if lexer::is_metachar(b) => return Err(self.unexpected()),
+                Some(b'[') => {
+                    let start = self.r.pos();
+                    self.r.advance(1);
+                    let key = self.word_until(Mode::Subscript)?;
+                    if self.r.rest().starts_with(b"]=") {
+                        self.r.advance(2);
+                        let value = self.word(Mode::Assignment)?;
+                        elements.push(ArrayElement {
+                            key: Some(key),
+                            value,
+                        });
+                    } else {
+                        self.r.rewind(start);
+                        let value = self.word(Mode::Normal)?;
+                        elements.push(ArrayElement { key: None, value });
+                    }
+                }
+                Some(_) => {
+                    let value = self.word(Mode::Normal)?;
+                    elements.push(ArrayElement { key: None, value });
+                }
+            }
+        }
+    }
+}
+
+/// `|&`: the command's standard error goes into the pipe too.
+fn stderr_to_stdout(command: &mut Command) {
+    let redirection = Redirection {
+        fd: Some(2),
+        op: RedirOp::DupOutput,
+        target: RedirTarget::Word(Word::literal("1")),
+    };
+    match command {
+        Command::Simple(simple) => simple.redirections.push(redirection),
+        Command::Compound(compound) => compound.redirections.push(redirection),
+        Command::Function(_) => {}
     }
 }

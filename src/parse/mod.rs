@@ -1,168 +1,305 @@
 //! The parser: shell text in, a command tree ([`crate::ast`]) or a located
 //! [`SyntaxError`] out. Nothing here runs anything.
 //!
-//! The rules are nom parsers over bytes: [`lexer`] for tokens, [`grammar`] for
-//! how tokens form commands. A rule that does not match returns a recoverable
-//! error so another can be tried; a rule that sees certain breakage (an
-//! unclosed quote, a missing command after `|`) fails for good, and the
-//! failure carries the position the error message points at.
+//! It is a recursive-descent parser, one method per grammar rule (in
+//! [`grammar`], [`word`], [`cond`]), over a [`Reader`] that pulls input a
+//! line at a time only when a rule needs more: an unfinished `while`, an open
+//! quote or a here-document's body make it read on, and nothing is parsed
+//! twice. The token rules are nom parsers over the bytes at the position
+//! ([`lexer`]); the arithmetic sub-language is a nom grammar of its own
+//! ([`arith`]).
+//!
+//! ```text
+//! complete_command = and_or ((";" | "&") and_or)* [";" | "&"] newline
+//! and_or        = pipeline (("&&" | "||") linebreak pipeline)*
+//! pipeline      = ["!"] ["time" ["-p"]] command (("|" | "|&") linebreak command)*
+//! command       = compound redirection* | function_def | simple_command
+//! compound      = "(" list ")" | "{" list "}" | "((" arith "))" | "[[" cond "]]"
+//!               | if | while | until | for | case | select
+//! simple_command = (assignment | redirection)* (word | redirection)*
+//! ```
 
-mod continuation;
+pub mod arith;
+pub mod arith_error;
+mod arith_lexer;
+mod brace;
+mod cond;
 mod error;
 mod grammar;
+mod heredoc;
 mod lexer;
+pub mod reader;
+mod word;
 
 pub use error::{SyntaxError, SyntaxErrorKind};
-pub use grammar::construct_is_open;
+pub use lexer::is_name;
+pub use reader::{LineReader, TextLines};
+pub use word::decode_ansi_c;
 
-use crate::ast::List;
+use crate::ast::{HereDoc, List};
+use lexer::{Keyword, Operator};
+use reader::Reader;
 
-/// Parses a complete piece of shell text: one line, or several when the
-/// reader joined continuation lines.
-pub fn parse(source: &[u8]) -> Result<List, SyntaxError> {
-    let (joined, ending) = continuation::join(source);
-    if ending == continuation::Ending::Continued {
-        return Err(SyntaxError {
-            kind: SyntaxErrorKind::UnexpectedEnd,
-            offset: source.len(),
-        });
-    }
-    parse_joined(&joined.text).map_err(|mut error| {
-        error.offset = joined.source_offset(error.offset);
-        error
-    })
+type PResult<T> = Result<T, SyntaxError>;
+
+/// How deeply commands and words may nest (`((((…))))`, `$($($(…)))`) before
+/// the parser refuses: far beyond any real script, and well short of the
+/// stack's end, so hostile input gets an error and not a crash.
+const MAX_DEPTH: usize = 400;
+
+/// A parser over one input, giving one complete command at a time.
+pub struct Parser<'s> {
+    r: Reader<'s>,
+    /// Here-documents whose operator was read and whose body comes after
+    /// the current line.
+    pending: Vec<heredoc::Pending>,
+    /// `shopt -s extglob`: `@(a|b)` and friends are part of a word.
+    pub extglob: bool,
+    /// Things to tell the user that are not errors (a here-document ended
+    /// by the end of the input).
+    warnings: Vec<String>,
+    depth: usize,
+    /// Open compound commands around the position, for skipping a broken
+    /// one after a syntax error.
+    open: usize,
 }
 
-/// Parses the last text of the input, when no more lines will come: a
-/// final line continuation simply ends the text, and a lone backslash at
-/// the very end stands for itself (`minishell -c 'echo a\'` prints `a\`,
-/// as in bash).
-pub fn parse_at_end(source: &[u8]) -> Result<List, SyntaxError> {
-    let mut text = source.to_vec();
-    if continuation::join(source).1 == continuation::Ending::Continued {
-        text.truncate(text.len() - 2);
-    }
-    let trailing_backslashes = text.iter().rev().take_while(|&&b| b == b'\\').count();
-    if trailing_backslashes % 2 == 1 {
-        text.push(b'\\');
-    }
-    parse(&text)
-}
-
-fn parse_joined(source: &[u8]) -> Result<List, SyntaxError> {
-    let at = |input: &[u8]| source.len() - input.len();
-    match grammar::list(source) {
-        Ok((b"", list)) => Ok(list),
-        Ok((rest, _)) => Err(SyntaxError {
-            kind: SyntaxErrorKind::UnexpectedToken(grammar::token_at(rest)),
-            offset: at(rest),
-        }),
-        Err(nom::Err::Error(e) | nom::Err::Failure(e)) => {
-            let kind = match e.kind {
-                Problem::NoMatch => SyntaxErrorKind::UnexpectedToken(grammar::token_at(e.input)),
-                Problem::Token(token) => SyntaxErrorKind::UnexpectedToken(token),
-                Problem::End => SyntaxErrorKind::UnexpectedEnd,
-                Problem::Unclosed(quote) => SyntaxErrorKind::UnclosedQuote(quote),
-                Problem::BadSubstitution => SyntaxErrorKind::BadSubstitution,
-                Problem::Unsupported(what) => SyntaxErrorKind::Unsupported(what),
-            };
-            let blanks = match kind {
-                SyntaxErrorKind::UnexpectedToken(_) => leading_blanks(e.input),
-                _ => 0,
-            };
-            Err(SyntaxError {
-                kind,
-                offset: at(e.input) + blanks,
-            })
-        }
-        // Every rule here parses complete input; none asks for more bytes.
-        Err(nom::Err::Incomplete(_)) => Err(SyntaxError {
-            kind: SyntaxErrorKind::UnexpectedEnd,
-            offset: source.len(),
-        }),
-    }
-}
-
-/// Spaces and tabs before a token: the error column points at the token.
-fn leading_blanks(i: &[u8]) -> usize {
-    i.iter().take_while(|&&b| b == b' ' || b == b'\t').count()
-}
-
-/// The parser's error value: where it happened and what the problem was.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct PError<'a> {
-    pub input: &'a [u8],
-    pub kind: Problem,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Problem {
-    /// The rule did not match here; another rule may (nom's ordinary error).
-    NoMatch,
-    Token(String),
-    End,
-    Unclosed(u8),
-    BadSubstitution,
-    Unsupported(&'static str),
-}
-
-impl<'a> nom::error::ParseError<&'a [u8]> for PError<'a> {
-    fn from_error_kind(input: &'a [u8], _kind: nom::error::ErrorKind) -> Self {
-        PError {
-            input,
-            kind: Problem::NoMatch,
+impl<'s> Parser<'s> {
+    pub fn new(source: &'s mut dyn LineReader) -> Parser<'s> {
+        Parser {
+            r: Reader::new(source),
+            pending: Vec::new(),
+            extglob: false,
+            warnings: Vec::new(),
+            depth: 0,
+            open: 0,
         }
     }
 
-    fn append(_input: &'a [u8], _kind: nom::error::ErrorKind, other: Self) -> Self {
-        other
+    /// The next complete command: everything up to the newline that ends it
+    /// (with the here-document bodies after that line). `Ok(None)` at the end
+    /// of the input; an empty list for a blank or comment line.
+    pub fn next_command(&mut self) -> Result<Option<List>, SyntaxError> {
+        self.r.start_command();
+        self.pending.clear();
+        self.open = 0;
+        self.depth = 0;
+        self.complete_command()
+    }
+
+    /// Numbers the input's lines from `line` on: a new parser picks up
+    /// where the one before it stopped.
+    pub fn starting_at_line(mut self, line: u32) -> Self {
+        self.r.set_first_line(line);
+        self
+    }
+
+    /// The number of the next line to read.
+    pub fn next_line_number(&self) -> u32 {
+        self.r.line()
+    }
+
+    /// The text of the command parsed last, all its lines: what a terminal
+    /// keeps as one history entry.
+    pub fn text(&self) -> &[u8] {
+        self.r.text()
+    }
+
+    /// Why the input ended early: a read error, or Ctrl-C at a prompt.
+    pub fn take_read_error(&mut self) -> Option<std::io::Error> {
+        self.r.take_error()
+    }
+
+    /// Warnings gathered while parsing, to print before running.
+    pub fn take_warnings(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.warnings)
+    }
+
+    /// After a syntax error: drops the rest of the line, and if the error
+    /// was inside a compound command (an `if`, a loop…), the lines up to the
+    /// word that closes it, so that none of its pieces runs on its own.
+    pub fn recover(&mut self) {
+        let mut depth = self.open;
+        self.r.skip_line();
+        while depth > 0 {
+            if self.r.peek().is_none() {
+                return;
+            }
+            let end = memchr::memchr(b'\n', self.r.rest()).map_or(self.r.rest().len(), |p| p + 1);
+            let line = self.r.rest()[..end].to_vec();
+            self.r.advance(end);
+            depth = lexer::nesting_after(&line, depth);
+        }
+    }
+
+    // ---- the parser's own small steps ---------------------------------
+
+    fn error(&self, at: usize, kind: SyntaxErrorKind) -> SyntaxError {
+        let (line, column) = self.r.line_and_column(at);
+        SyntaxError { kind, line, column }
+    }
+
+    /// The error for whatever token stands at the position, which the
+    /// grammar cannot take here.
+    fn unexpected(&mut self) -> SyntaxError {
+        self.blanks();
+        let at = self.r.pos();
+        match self.r.peek() {
+            None => self.error(at, SyntaxErrorKind::UnexpectedEnd { looking_for: None }),
+            Some(_) => {
+                let token = self.token_text();
+                self.error(at, SyntaxErrorKind::UnexpectedToken(token))
+            }
+        }
+    }
+
+    fn unexpected_end(&self, looking_for: Option<&str>) -> SyntaxError {
+        self.error(
+            self.r.pos(),
+            SyntaxErrorKind::UnexpectedEnd {
+                looking_for: looking_for.map(str::to_owned),
+            },
+        )
+    }
+
+    fn unsupported(&self, at: usize, what: &'static str) -> SyntaxError {
+        self.error(at, SyntaxErrorKind::Unsupported(what))
+    }
+
+    /// The token at the position as a syntax error names it: an operator,
+    /// a redirection operator, the next word's text, or `newline`.
+    fn token_text(&self) -> String {
+        let rest = self.r.rest();
+        if let Ok((after, _)) = lexer::redirect_op(rest) {
+            return String::from_utf8_lossy(&rest[..rest.len() - after.len()]).into_owned();
+        }
+        if let Ok((_, op)) = lexer::operator(rest) {
+            return op.text().to_owned();
+        }
+        let end = rest
+            .iter()
+            .position(|&b| lexer::is_metachar(b))
+            .unwrap_or(rest.len());
+        String::from_utf8_lossy(&rest[..end.max(1).min(rest.len())]).into_owned()
+    }
+
+    /// Skips spaces, tabs, a comment and line continuations: what may stand
+    /// between two tokens of one line.
+    fn blanks(&mut self) {
+        loop {
+            let Some(b) = self.r.peek() else { return };
+            match b {
+                b' ' | b'\t' => self.r.advance(1),
+                b'#' => {
+                    let n = lexer::blanks_len(self.r.rest());
+                    self.r.advance(n);
+                }
+                b'\\' if self.r.join_continuation() => {}
+                _ => return,
+            }
+        }
+    }
+
+    /// Skips blanks, comments and newlines: where a command may start on a
+    /// later line (after `&&`, `|`, `then`, inside a compound command).
+    fn linebreak(&mut self) -> PResult<()> {
+        loop {
+            self.blanks();
+            if self.r.peek() != Some(b'\n') {
+                return Ok(());
+            }
+            self.newline()?;
+        }
+    }
+
+    /// Consumes a newline, then reads the bodies of the here-documents its
+    /// line announced.
+    fn newline(&mut self) -> PResult<()> {
+        self.r.advance(1);
+        if !self.pending.is_empty() {
+            self.read_heredoc_bodies()?;
+        }
+        Ok(())
+    }
+
+    /// The control operator at the position, if any (after blanks).
+    fn peek_op(&mut self) -> Option<Operator> {
+        self.blanks();
+        self.r.peek()?;
+        if lexer::redirect_op(self.r.rest()).is_ok() {
+            return None;
+        }
+        lexer::operator(self.r.rest()).ok().map(|(_, op)| op)
+    }
+
+    fn eat_op(&mut self, op: Operator) -> bool {
+        if self.peek_op() == Some(op) {
+            self.r.advance(if op == Operator::Newline {
+                0
+            } else {
+                op.text().len()
+            });
+            true
+        } else {
+            false
+        }
+    }
+
+    /// The reserved word at the position, if the word there is one.
+    fn peek_keyword(&mut self) -> Option<Keyword> {
+        self.blanks();
+        self.r.peek()?;
+        lexer::keyword(self.r.rest()).ok().map(|(_, k)| k)
+    }
+
+    /// Consumes reserved word `k`, or fails naming what stands there.
+    fn expect_keyword(&mut self, k: Keyword) -> PResult<()> {
+        if self.peek_keyword() == Some(k) {
+            self.r.advance(k.text().len());
+            Ok(())
+        } else {
+            Err(self.unexpected())
+        }
+    }
+
+    fn enter(&mut self) -> PResult<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.unsupported(self.r.pos(), "commands nested this deeply are"));
+        }
+        Ok(())
+    }
+
+    fn leave(&mut self) {
+        self.depth -= 1;
     }
 }
 
-pub(crate) type PResult<'a, T> = nom::IResult<&'a [u8], T, PError<'a>>;
+/// Whether `name` is a reserved word (`if`, `done`, `{`…), for `type`.
+pub fn is_reserved_word(name: &[u8]) -> bool {
+    matches!(lexer::keyword(name), Ok((rest, _)) if rest.is_empty())
+}
 
-/// Constructors for the parser's errors, so rules read `Fail::end(i)`.
-/// Each works for any success type, whatever the rule returns.
-pub(crate) struct Fail;
-
-type Failed<'a, T> = Result<T, nom::Err<PError<'a>>>;
-
-impl Fail {
-    fn failure<T>(input: &[u8], kind: Problem) -> Failed<'_, T> {
-        Err(nom::Err::Failure(PError { input, kind }))
+/// Parses a whole text as one list: every command in it, in order. For
+/// tests and for text the shell itself holds (a trap's action); commands
+/// read from input go through [`Parser::next_command`] one at a time.
+pub fn parse(text: &[u8]) -> Result<List, SyntaxError> {
+    let mut lines = TextLines::new(text);
+    let mut parser = Parser::new(&mut lines);
+    let mut list = List::default();
+    while let Some(command) = parser.next_command()? {
+        list.items.extend(command.items);
     }
+    Ok(list)
+}
 
-    /// No match here; the caller may try something else.
-    pub fn backtrack<T>(input: &[u8]) -> Failed<'_, T> {
-        Err(nom::Err::Error(PError {
-            input,
-            kind: Problem::NoMatch,
-        }))
-    }
-
-    /// The token here cannot stand here; the message names it.
-    pub fn unexpected<T>(input: &[u8]) -> Failed<'_, T> {
-        Self::failure(input, Problem::NoMatch)
-    }
-
-    pub fn token<T>(input: &[u8], token: String) -> Failed<'_, T> {
-        Self::failure(input, Problem::Token(token))
-    }
-
-    pub fn end<T>(input: &[u8]) -> Failed<'_, T> {
-        Self::failure(input, Problem::End)
-    }
-
-    pub fn unclosed<T>(input: &[u8], quote: u8) -> Failed<'_, T> {
-        Self::failure(input, Problem::Unclosed(quote))
-    }
-
-    pub fn bad_substitution<T>(input: &[u8]) -> Failed<'_, T> {
-        Self::failure(input, Problem::BadSubstitution)
-    }
-
-    pub fn unsupported<'a, T>(input: &'a [u8], what: &'static str) -> Failed<'a, T> {
-        Self::failure(input, Problem::Unsupported(what))
+/// A here-document's body cell and what it waits for.
+pub(crate) fn new_heredoc(delimiter: Vec<u8>, literal: bool, strip_tabs: bool) -> HereDoc {
+    HereDoc {
+        delimiter,
+        literal,
+        strip_tabs,
+        body: std::rc::Rc::new(std::cell::OnceCell::new()),
     }
 }
 

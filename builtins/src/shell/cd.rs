@@ -68,9 +68,9 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
     };
 
     if let Some(old) = old {
-        ctx.set_var("OLDPWD", &old);
+        let _ = ctx.set_var("OLDPWD", &old);
     }
-    ctx.set_var("PWD", &new_pwd);
+    let _ = ctx.set_var("PWD", &new_pwd);
     if announce {
         let mut line = new_pwd.into_vec();
         line.push(b'\n');

@@ -7,7 +7,9 @@ pub mod exit;
 pub mod export;
 pub mod help;
 pub mod history;
+pub mod loops;
 pub mod pwd;
+pub mod return_;
 pub mod truth;
 pub mod type_of;
 pub mod unset;
@@ -18,7 +20,8 @@ use std::os::unix::ffi::OsStrExt;
 
 use crate::context::{Context, Status};
 
-/// Prints `minishell: NAME: message` on the builtin's standard error and
+/// Prints `minishell: NAME: message` (located as the shell locates its
+/// messages) on the builtin's standard error and
 /// returns `status`, so error paths read `return fail(ctx, "cd", …, 1)`.
 pub(crate) fn fail(
     ctx: &mut dyn Context,
@@ -26,7 +29,8 @@ pub(crate) fn fail(
     message: impl Display,
     status: Status,
 ) -> Status {
-    let _ = writeln!(ctx.stderr(), "minishell: {name}: {message}");
+    let prefix = ctx.message_prefix();
+    let _ = writeln!(ctx.stderr(), "{prefix}{name}: {message}");
     status
 }
 

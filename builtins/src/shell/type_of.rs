@@ -1,18 +1,24 @@
-//! `type`: what a command name runs: a builtin, a lab demo, or a file.
+//! `type`: what a command name runs: a keyword, a function, a builtin, a
+//! lab demo, or a file.
 
 use std::ffi::OsString;
-use std::os::unix::ffi::OsStrExt;
 
 use super::{fail, shown};
-use crate::context::{Context, Status};
-use crate::registry::{Builtin, Group, Place, find};
+use crate::context::{CommandKind, Context, Status};
+use crate::registry::{Builtin, Group, Place};
 
 pub static TYPE: Builtin = Builtin {
     name: "type",
     summary: "say what a command name runs",
-    help: "type NAME ...
-    For each NAME, say whether it is a shell builtin, a minishell lab demo
-    (run in a process of its own), or which file on $PATH it runs.
+    help: "type [-afptP] NAME ...
+    For each NAME, say what running it would run: a shell keyword, a
+    function (printed), a shell builtin, a minishell lab demo (run in a
+    process of its own), or which file on $PATH.
+      -a  every match, not only the one that runs
+      -f  leave functions out
+      -t  one word: keyword, function, builtin, file, or nothing
+      -p  the file only, for names that run a file
+      -P  search $PATH even for builtins and functions
     The status is 1 if any NAME is none of these.
 ",
     place: Place::Anywhere,
@@ -21,24 +27,105 @@ pub static TYPE: Builtin = Builtin {
     run,
 };
 
+#[derive(Default)]
+struct Flags {
+    all: bool,
+    no_functions: bool,
+    terse: bool,
+    path_only: bool,
+    force_path: bool,
+}
+
 fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
-    let mut status = 0;
-    for name in &args[1..] {
-        let text = shown(name);
-        let answer = match find(name.as_bytes()) {
-            Some(builtin) if builtin.place == Place::Process => {
-                format!("{text} is a minishell lab demo")
-            }
-            Some(_) => format!("{text} is a shell builtin"),
-            None => match ctx.find_in_path(name) {
-                Some(path) => format!("{text} is {}", shown(&path)),
-                None => {
-                    status = fail(ctx, "type", format_args!("{text}: not found"), 1);
-                    continue;
-                }
-            },
+    let mut flags = Flags::default();
+    let mut names = &args[1..];
+    while let Some(arg) = names.first() {
+        let text = shown(arg);
+        if text == "--" {
+            names = &names[1..];
+            break;
+        }
+        let Some(letters) = text.strip_prefix('-').filter(|l| !l.is_empty()) else {
+            break;
         };
-        let _ = writeln!(ctx.stdout(), "{answer}");
+        for letter in letters.chars() {
+            match letter {
+                'a' => flags.all = true,
+                'f' => flags.no_functions = true,
+                't' => flags.terse = true,
+                'p' => flags.path_only = true,
+                'P' => flags.force_path = true,
+                _ => {
+                    let message = format!(
+                        "-{letter}: invalid option\ntype: usage: type [-afptP] name [name ...]"
+                    );
+                    return fail(ctx, "type", message, 2);
+                }
+            }
+        }
+        names = &names[1..];
+    }
+    let mut status = 0;
+    for name in names {
+        let text = shown(name).into_owned();
+        let mut kinds = ctx.resolve_command(name, flags.all || flags.force_path);
+        if flags.no_functions {
+            kinds.retain(|k| !matches!(k, CommandKind::Function(_)));
+        }
+        if flags.force_path || flags.path_only {
+            let files: Vec<CommandKind> = kinds
+                .iter()
+                .filter(|k| matches!(k, CommandKind::File(_)))
+                .cloned()
+                .collect();
+            if flags.force_path
+                || kinds
+                    .first()
+                    .is_some_and(|k| matches!(k, CommandKind::File(_)))
+            {
+                kinds = files;
+            } else if flags.path_only {
+                // `type -p` of a builtin prints nothing and succeeds.
+                continue;
+            }
+        }
+        if !flags.all {
+            kinds.truncate(1);
+        }
+        if kinds.is_empty() {
+            status = 1;
+            if !flags.terse && !flags.path_only {
+                fail(ctx, "type", format_args!("{text}: not found"), 1);
+            }
+            continue;
+        }
+        for kind in kinds {
+            let line = describe(&text, &kind, &flags);
+            let _ = writeln!(ctx.stdout(), "{line}");
+        }
     }
     status
+}
+
+fn describe(name: &str, kind: &CommandKind, flags: &Flags) -> String {
+    if flags.terse {
+        return match kind {
+            CommandKind::Keyword => "keyword",
+            CommandKind::Alias(_) => "alias",
+            CommandKind::Function(_) => "function",
+            CommandKind::Builtin { .. } | CommandKind::Demo => "builtin",
+            CommandKind::File(_) => "file",
+        }
+        .to_owned();
+    }
+    match kind {
+        CommandKind::File(path) if flags.path_only || flags.force_path => shown(path).into_owned(),
+        CommandKind::Keyword => format!("{name} is a shell keyword"),
+        CommandKind::Alias(value) => format!("{name} is aliased to `{value}'"),
+        CommandKind::Function(text) => format!("{name} is a function\n{text}"),
+        CommandKind::Builtin { special: true } => format!("{name} is a special shell builtin"),
+        CommandKind::Builtin { special: false } => format!("{name} is a shell builtin"),
+        CommandKind::Demo => format!("{name} is a minishell lab demo"),
+        CommandKind::File(path) => format!("{name} is {}", shown(path)),
+    }
 }

@@ -1,4 +1,4 @@
-//! `unset`: remove variables.
+//! `unset`: remove variables, array elements and functions.
 
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
@@ -9,11 +9,13 @@ use crate::registry::{Builtin, Group, Place};
 
 pub static UNSET: Builtin = Builtin {
     name: "unset",
-    summary: "remove variables",
-    help: "unset [-v] NAME ...
-    Remove each variable NAME from the shell and from the environment of
-    later commands. Expanding it afterwards gives the empty string.
-      -v  NAME must be a variable; an invalid name is an error
+    summary: "remove variables or functions",
+    help: "unset [-f] [-v] NAME ...
+    Remove each variable NAME (or array element NAME[I]) from the shell
+    and from the environment of later commands; without a variable of
+    that name, the function NAME.
+      -f  NAME is a function
+      -v  NAME is a variable
 ",
     place: Place::Shell,
     group: Group::Shell,
@@ -23,20 +25,44 @@ pub static UNSET: Builtin = Builtin {
 
 fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
     let (flags, names) = options(&args[1..], &["-v", "-f"]);
-    let strict = flags.last() == Some(&"-v");
+    let functions = flags.last() == Some(&"-f");
+    let variables_only = flags.last() == Some(&"-v");
     let mut status = 0;
     for name in names {
-        if is_valid_name(name.as_bytes()) {
-            ctx.unset_var(&shown(name));
-        } else if strict {
-            // Without -v, bash takes an invalid variable name for a
-            // function name and says nothing; minishell has no functions yet.
-            status = fail(
-                ctx,
-                "unset",
-                format_args!("`{}': not a valid identifier", shown(name)),
-                1,
-            );
+        let text = shown(name).into_owned();
+        if functions {
+            ctx.unset_function(&text);
+            continue;
+        }
+        let bytes = name.as_bytes();
+        let element = bytes
+            .iter()
+            .position(|&b| b == b'[')
+            .filter(|_| bytes.ends_with(b"]"));
+        let valid = match element {
+            Some(open) => is_valid_name(&bytes[..open]),
+            None => is_valid_name(bytes),
+        };
+        if !valid {
+            // Without -v, bash takes a name that cannot be a variable's for
+            // a function's, and says nothing when there is none.
+            if variables_only {
+                status = fail(
+                    ctx,
+                    "unset",
+                    format_args!("`{text}': not a valid identifier"),
+                    1,
+                );
+            } else {
+                ctx.unset_function(&text);
+            }
+            continue;
+        }
+        let is_var = ctx.var(&text).is_some() || element.is_some();
+        if is_var || variables_only || !ctx.unset_function(&text) {
+            if let Err(message) = ctx.unset_var(&text) {
+                status = fail(ctx, "unset", message, 1);
+            }
         }
     }
     status

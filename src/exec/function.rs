@@ -1,0 +1,58 @@
+//! Shell functions: defining one stores its body; calling one runs the body
+//! in the shell with the arguments as `$1…`, a scope for `local`
+//! variables, and the caller's positional parameters put back afterwards.
+//! `return` arrives as [`Flow::Return`] and ends here.
+
+use std::rc::Rc;
+
+use super::Flow;
+use crate::ast::FunctionDef;
+use crate::shell::Shell;
+
+/// How deeply functions may call each other before the shell refuses, as
+/// bash's `FUNCNEST` would: a runaway recursion gets an error, not a crash
+/// of the shell's stack.
+const MAX_NESTING: usize = 1000;
+
+impl Shell {
+    /// `name() { …; }`: stores the definition (its body is shared, not
+    /// copied).
+    pub(super) fn define_function(&mut self, def: &FunctionDef) {
+        self.functions
+            .insert(def.name.clone(), Rc::new(def.clone()));
+        self.status = 0;
+    }
+
+    /// Calls a function with `argv` (its name first).
+    pub(super) fn call_function(&mut self, def: &Rc<FunctionDef>, mut argv: Vec<Vec<u8>>) -> Flow {
+        if self.function_depth >= MAX_NESTING {
+            self.report_error(&format!(
+                "{}: maximum function nesting level exceeded ({MAX_NESTING})",
+                def.name
+            ));
+            self.status = 1;
+            return Flow::Abandon;
+        }
+        argv.remove(0);
+        let saved_args = std::mem::replace(&mut self.params.args, argv);
+        let saved_loops = std::mem::replace(&mut self.loop_depth, 0);
+        self.vars.push_scope();
+        self.function_depth += 1;
+        self.function_names.push(def.name.clone());
+        let flow = self.run_compound(&def.body);
+        self.function_names.pop();
+        self.function_depth -= 1;
+        self.vars.pop_scope();
+        self.loop_depth = saved_loops;
+        self.params.args = saved_args;
+        match flow {
+            Flow::Return(status) => {
+                self.status = status;
+                Flow::Normal
+            }
+            // A `break` cannot leave the function: its loops are its own.
+            Flow::Break(_) | Flow::Continue(_) => Flow::Normal,
+            other => other,
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! Arithmetic in the shell: the shell's variables as the evaluator sees
+//! them ([`ArithVars`]), and the two ways expansion evaluates: an
+//! expression parsed once with its command, or text known only after
+//! expansion (`$(( $x + 1 ))`, an array index).
+
+use std::borrow::Cow;
+
+use super::arith::{ArithVars, Subscript, eval};
+use super::{ExpandError, Expanded};
+use crate::ast::{Arith, ArithSub};
+use crate::parse::arith::parse_arith;
+use crate::parse::arith_error::ArithError;
+use crate::shell::Shell;
+use crate::vars::Value;
+
+/// The value of `$(( ))`, `(( ))` or a `for (( ))` part. An error is
+/// reported and drops the rest of the command line, as in bash.
+pub fn eval_arith(shell: &mut Shell, arith: &ArithSub) -> Expanded<i64> {
+    match &arith.parsed {
+        Some(Ok(parsed)) => evaluate(shell, parsed),
+        Some(Err(error)) => Err(failed(shell, error)),
+        None => {
+            let text = super::string(shell, &arith.text)?;
+            eval_arith_text(shell, &text)
+        }
+    }
+}
+
+/// The value of an arithmetic text that is already expanded.
+pub fn eval_arith_text(shell: &mut Shell, text: &[u8]) -> Expanded<i64> {
+    match parse_arith(text) {
+        Ok(parsed) => evaluate(shell, &parsed),
+        Err(error) => Err(failed(shell, &error)),
+    }
+}
+
+fn evaluate(shell: &mut Shell, parsed: &Arith) -> Expanded<i64> {
+    let result = eval(parsed, &mut ShellVars { shell });
+    result.map_err(|error| failed(shell, &error))
+}
+
+fn failed(shell: &mut Shell, error: &ArithError) -> ExpandError {
+    shell.report_error(&error.to_string());
+    ExpandError::Abandon(1)
+}
+
+/// The shell's variables, for the evaluator.
+struct ShellVars<'s> {
+    shell: &'s mut Shell,
+}
+
+impl ArithVars for ShellVars<'_> {
+    fn get(
+        &mut self,
+        name: &str,
+        subscript: Option<Subscript<'_>>,
+    ) -> Result<Option<Cow<'_, [u8]>>, ArithError> {
+        let exists = self.shell.vars.var(name).is_some();
+        let value = match subscript {
+            None if !exists => self.shell.dynamic_var(name).map(Cow::Owned),
+            None => self.shell.vars.get(name).map(Cow::Borrowed),
+            Some(Subscript::Index(i)) => match self.shell.vars.var(name).map(|v| &v.value) {
+                Some(Value::Indexed(a)) => {
+                    let i = if i < 0 {
+                        a.keys().next_back().map_or(i, |last| last + 1 + i)
+                    } else {
+                        i
+                    };
+                    a.get(&i).map(|v| Cow::Borrowed(v.as_slice()))
+                }
+                Some(Value::Scalar(v)) if i == 0 || i == -1 => Some(Cow::Borrowed(v.as_slice())),
+                _ => None,
+            },
+            Some(Subscript::Text(key)) => match self.shell.vars.var(name).map(|v| &v.value) {
+                Some(Value::Assoc(a)) => a.get(key).map(Cow::Borrowed),
+                _ => {
+                    let key = String::from_utf8_lossy(key);
+                    return Err(ArithError::shell(format!(
+                        "{name}[{key}]: bad array subscript"
+                    )));
+                }
+            },
+        };
+        if value.is_none() && !exists && self.shell.options.nounset {
+            return Err(ArithError::unbound(name));
+        }
+        Ok(value)
+    }
+
+    fn set(
+        &mut self,
+        name: &str,
+        subscript: Option<Subscript<'_>>,
+        value: i64,
+    ) -> Result<(), ArithError> {
+        let text = value.to_string().into_bytes();
+        let vars = &mut self.shell.vars;
+        let result = match subscript {
+            None => vars.set(name, text),
+            Some(Subscript::Index(i)) => vars.set_element(name, i, text),
+            Some(Subscript::Text(key)) => vars.set_key(name, key.to_vec(), text),
+        };
+        result.map_err(|e| ArithError::shell(e.to_string()))
+    }
+
+    fn is_assoc(&self, name: &str) -> bool {
+        matches!(
+            self.shell.vars.var(name).map(|v| &v.value),
+            Some(Value::Assoc(_))
+        )
+    }
+}

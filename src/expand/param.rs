@@ -1,0 +1,631 @@
+//! Parameter expansion: `$x`, `${x}` and every `${x…}` operator, on
+//! scalars, positional parameters and arrays.
+//!
+//! First the parameter's value is found (through `${!x}` indirection and
+//! `[i]`, `[@]`, `[*]` subscripts), then the operator applied: to the one
+//! string, or to each element of `$@` and `${a[@]}`, which stay separate
+//! fields in quotes.
+
+use super::{ExpandError, Expanded, Sink, Walker};
+use crate::ast::{Param, ParamExpr, ParamOp, ReplaceMode, Subscript, Word};
+use crate::pattern::Pattern;
+use crate::vars::Value as VarValue;
+
+/// A parameter's value before its operator.
+#[derive(Debug, Clone)]
+enum Value {
+    /// One string; `None` when unset.
+    One(Option<Vec<u8>>),
+    /// `$@`, `${a[@]}`: elements, separate fields even in quotes.
+    Separate(Vec<Vec<u8>>),
+    /// `$*`, `${a[*]}`: elements joined with `$IFS`'s first byte in quotes.
+    Joined(Vec<Vec<u8>>),
+}
+
+impl Value {
+    fn is_unset(&self) -> bool {
+        match self {
+            Value::One(v) => v.is_none(),
+            Value::Separate(v) | Value::Joined(v) => v.is_empty(),
+        }
+    }
+
+    fn is_null(&self) -> bool {
+        match self {
+            Value::One(v) => v.as_ref().is_none_or(|v| v.is_empty()),
+            Value::Separate(v) | Value::Joined(v) => v.iter().all(|e| e.is_empty()),
+        }
+    }
+
+    /// Applies `f` to the string, or to each element.
+    fn map(self, mut f: impl FnMut(Vec<u8>) -> Vec<u8>) -> Value {
+        match self {
+            Value::One(v) => Value::One(Some(f(v.unwrap_or_default()))),
+            Value::Separate(v) => Value::Separate(v.into_iter().map(f).collect()),
+            Value::Joined(v) => Value::Joined(v.into_iter().map(f).collect()),
+        }
+    }
+}
+
+impl Walker<'_> {
+    pub(super) fn param(
+        &mut self,
+        expr: &ParamExpr,
+        quoted: bool,
+        sink: &mut dyn Sink,
+    ) -> Expanded<()> {
+        let value = self.base_value(expr)?;
+        let value = match &expr.op {
+            ParamOp::Value => {
+                self.check_unset(expr, &value)?;
+                value
+            }
+            ParamOp::Length => {
+                self.check_unset(expr, &value)?;
+                let n = match &value {
+                    Value::One(v) => self.char_count(v.as_deref().unwrap_or_default()),
+                    Value::Separate(v) | Value::Joined(v) => v.len(),
+                };
+                Value::One(Some(n.to_string().into_bytes()))
+            }
+            ParamOp::Default { colon, word } => {
+                if missing(&value, *colon) {
+                    return self.parts(&word.parts, quoted, sink);
+                }
+                value
+            }
+            ParamOp::Alternative { colon, word } => {
+                if !missing(&value, *colon) {
+                    return self.parts(&word.parts, quoted, sink);
+                }
+                return Ok(());
+            }
+            ParamOp::Assign { colon, word } => {
+                if missing(&value, *colon) {
+                    let text = super::string(self.shell, word)?;
+                    self.assign(expr, text.clone())?;
+                    Value::One(Some(text))
+                } else {
+                    value
+                }
+            }
+            ParamOp::Error { colon, word } => {
+                if missing(&value, *colon) {
+                    let message = match word.parts.is_empty() {
+                        true => match colon {
+                            true => "parameter null or not set".to_owned(),
+                            false => "parameter not set".to_owned(),
+                        },
+                        false => {
+                            String::from_utf8_lossy(&super::string(self.shell, word)?).into_owned()
+                        }
+                    };
+                    let name = expr.param.to_string();
+                    self.shell.report_error(&format!("{name}: {message}"));
+                    return Err(ExpandError::Fatal(1));
+                }
+                value
+            }
+            ParamOp::RemovePrefix { longest, pattern } => {
+                self.check_unset(expr, &value)?;
+                let pattern = self.pattern(pattern)?;
+                value.map(|v| match pattern.prefix_len(&v, *longest) {
+                    Some(n) => v[n..].to_vec(),
+                    None => v,
+                })
+            }
+            ParamOp::RemoveSuffix { longest, pattern } => {
+                self.check_unset(expr, &value)?;
+                let pattern = self.pattern(pattern)?;
+                value.map(|v| match pattern.suffix_start(&v, *longest) {
+                    Some(n) => v[..n].to_vec(),
+                    None => v,
+                })
+            }
+            ParamOp::Replace {
+                mode,
+                pattern,
+                replacement,
+            } => {
+                self.check_unset(expr, &value)?;
+                let pattern = self.pattern(pattern)?;
+                let replacement = super::string(self.shell, replacement)?;
+                value.map(|v| replace(&v, &pattern, &replacement, *mode))
+            }
+            ParamOp::Substring { offset, length } => {
+                self.check_unset(expr, &value)?;
+                let offset = self.arith_word(offset)?;
+                let length = match length {
+                    Some(word) => Some(self.arith_word(word)?),
+                    None => None,
+                };
+                self.substring(expr, value, offset, length)?
+            }
+            ParamOp::Case {
+                upper,
+                all,
+                pattern,
+            } => {
+                self.check_unset(expr, &value)?;
+                let pattern = match pattern.parts.is_empty() {
+                    true => None,
+                    false => Some(self.pattern(pattern)?),
+                };
+                let utf8 = self.shell.utf8();
+                value.map(|v| change_case(&v, *upper, *all, pattern.as_ref(), utf8))
+            }
+            ParamOp::Transform(letter) => {
+                self.check_unset(expr, &value)?;
+                let letter = *letter;
+                let name = expr.param.to_string();
+                let attrs = self.attribute_letters(&name);
+                value.map(|v| transform(&v, letter, &name, &attrs))
+            }
+            ParamOp::Names { quoted_separately } => {
+                let Param::Named(prefix) = &expr.param else {
+                    return Ok(());
+                };
+                let names = self
+                    .shell
+                    .vars
+                    .names_with_prefix(prefix)
+                    .into_iter()
+                    .map(String::into_bytes)
+                    .collect();
+                match quoted_separately {
+                    true => Value::Separate(names),
+                    false => Value::Joined(names),
+                }
+            }
+            ParamOp::Keys => self.keys(expr),
+        };
+        self.push(value, quoted, sink);
+        Ok(())
+    }
+
+    /// Pushes a value into the sink, as its kind says.
+    fn push(&self, value: Value, quoted: bool, sink: &mut dyn Sink) {
+        match value {
+            Value::One(None) => {}
+            Value::One(Some(text)) => self.push_value(&text, quoted, sink),
+            Value::Separate(values) => self.push_fields(&values, quoted, sink),
+            Value::Joined(values) if quoted => {
+                let separator = self
+                    .shell
+                    .vars
+                    .get("IFS")
+                    .map_or(Some(b' '), |ifs| ifs.first().copied());
+                let mut joined = Vec::new();
+                for (i, v) in values.iter().enumerate() {
+                    if i > 0 {
+                        joined.extend(separator);
+                    }
+                    joined.extend_from_slice(v);
+                }
+                sink.quoted(&joined);
+            }
+            Value::Joined(values) => self.push_fields(&values, false, sink),
+        }
+    }
+
+    /// `set -u`: expanding an unset parameter is an error that ends a
+    /// script (`$@` and `$*` are exempt, as in bash).
+    fn check_unset(&mut self, expr: &ParamExpr, value: &Value) -> Expanded<()> {
+        if !self.shell.options.nounset || !matches!(value, Value::One(None)) {
+            return Ok(());
+        }
+        let name = match (&expr.param, &expr.subscript) {
+            (Param::Named(n), Some(Subscript::Index(i))) => format!("{n}[{i}]"),
+            (param, _) => param.to_string(),
+        };
+        self.shell
+            .report_error(&format!("{name}: unbound variable"));
+        Err(ExpandError::Fatal(1))
+    }
+
+    /// The parameter's value, through `${!x}` and subscripts.
+    fn base_value(&mut self, expr: &ParamExpr) -> Expanded<Value> {
+        if expr.indirect {
+            let target = self.simple_value(&expr.param, &expr.subscript)?;
+            let Value::One(Some(name)) = target else {
+                let text = expr.to_string();
+                self.shell
+                    .report_error(&format!("{text}: invalid indirect expansion"));
+                return Err(ExpandError::Abandon(1));
+            };
+            let Some((param, subscript)) = self.parse_reference(&name) else {
+                let text = String::from_utf8_lossy(&name).into_owned();
+                self.shell
+                    .report_error(&format!("{text}: invalid variable name"));
+                return Err(ExpandError::Abandon(1));
+            };
+            return self.simple_value(&param, &subscript);
+        }
+        self.simple_value(&expr.param, &expr.subscript)
+    }
+
+    /// A name such as `x`, `a[2]`, `a[@]`, `1` or `@`, as `${!x}` finds it.
+    fn parse_reference(&self, text: &[u8]) -> Option<(Param, Option<Subscript>)> {
+        let text = std::str::from_utf8(text).ok()?;
+        if let Some(open) = text.find('[') {
+            let name = &text[..open];
+            let inside = text[open + 1..].strip_suffix(']')?;
+            if !crate::parse::is_name(name.as_bytes()) {
+                return None;
+            }
+            let subscript = match inside {
+                "@" => Subscript::All,
+                "*" => Subscript::Star,
+                index => Subscript::Index(Word::literal(index)),
+            };
+            return Some((Param::Named(name.to_owned()), Some(subscript)));
+        }
+        let param = match text {
+            "@" => Param::AllSeparate,
+            "*" => Param::AllJoined,
+            "#" => Param::Count,
+            "?" => Param::Status,
+            "$" => Param::ShellPid,
+            "!" => Param::LastBackground,
+            "-" => Param::Options,
+            _ if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) => {
+                Param::Positional(text.parse().ok()?)
+            }
+            _ if crate::parse::is_name(text.as_bytes()) => Param::Named(text.to_owned()),
+            _ => return None,
+        };
+        Some((param, None))
+    }
+
+    fn simple_value(&mut self, param: &Param, subscript: &Option<Subscript>) -> Expanded<Value> {
+        if let (Param::Named(name), None) = (param, subscript) {
+            return Ok(Value::One(match self.shell.vars.var(name) {
+                Some(var) => var.scalar().map(<[u8]>::to_vec),
+                None => self.shell.dynamic_var(name),
+            }));
+        }
+        let shell = &*self.shell;
+        let number = |n: i64| Value::One(Some(n.to_string().into_bytes()));
+        Ok(match param {
+            Param::Named(name) => match subscript {
+                None => Value::One(None),
+                Some(Subscript::All) => Value::Separate(self.elements(name)),
+                Some(Subscript::Star) => Value::Joined(self.elements(name)),
+                Some(Subscript::Index(index)) => {
+                    let index = index.clone();
+                    Value::One(self.element(name, &index)?)
+                }
+            },
+            Param::Positional(0) => Value::One(Some(shell.params.zero.clone())),
+            Param::Positional(n) => Value::One(shell.params.args.get(n - 1).cloned()),
+            Param::Status => number(i64::from(shell.status)),
+            Param::ShellPid => number(i64::from(shell.pid)),
+            Param::LastBackground => {
+                Value::One(shell.last_background.map(|p| p.to_string().into_bytes()))
+            }
+            Param::Count => number(shell.params.args.len() as i64),
+            Param::AllSeparate => Value::Separate(shell.params.args.clone()),
+            Param::AllJoined => Value::Joined(shell.params.args.clone()),
+            Param::Options => Value::One(Some(shell.option_letters().into_bytes())),
+        })
+    }
+
+    /// Every element of an array, in index order (a scalar is an array of
+    /// one element).
+    fn elements(&self, name: &str) -> Vec<Vec<u8>> {
+        match self.shell.vars.var(name).map(|v| &v.value) {
+            Some(VarValue::Scalar(v)) => vec![v.clone()],
+            Some(VarValue::Indexed(a)) => a.values().cloned().collect(),
+            Some(VarValue::Assoc(a)) => a.iter().map(|(_, v)| v.to_vec()).collect(),
+            Some(VarValue::Unset) | None => Vec::new(),
+        }
+    }
+
+    /// `${!a[@]}`: the indices or keys.
+    fn keys(&self, expr: &ParamExpr) -> Value {
+        let Param::Named(name) = &expr.param else {
+            return Value::Separate(Vec::new());
+        };
+        let keys = match self.shell.vars.var(name).map(|v| &v.value) {
+            Some(VarValue::Scalar(_)) => vec![b"0".to_vec()],
+            Some(VarValue::Indexed(a)) => a.keys().map(|k| k.to_string().into_bytes()).collect(),
+            Some(VarValue::Assoc(a)) => a.iter().map(|(k, _)| k.to_vec()).collect(),
+            _ => Vec::new(),
+        };
+        match expr.subscript {
+            Some(Subscript::Star) => Value::Joined(keys),
+            _ => Value::Separate(keys),
+        }
+    }
+
+    /// `${a[i]}`: an arithmetic index of an indexed array (negative counts
+    /// from the end), or a key of an associative one.
+    fn element(&mut self, name: &str, index: &Word) -> Expanded<Option<Vec<u8>>> {
+        let assoc = matches!(
+            self.shell.vars.var(name).map(|v| &v.value),
+            Some(VarValue::Assoc(_))
+        );
+        if assoc {
+            let key = super::string(self.shell, index)?;
+            return Ok(match self.shell.vars.var(name).map(|v| &v.value) {
+                Some(VarValue::Assoc(a)) => a.get(&key).map(<[u8]>::to_vec),
+                _ => None,
+            });
+        }
+        let i = self.arith_word(index)?;
+        Ok(match self.shell.vars.var(name).map(|v| &v.value) {
+            Some(VarValue::Scalar(v)) if i == 0 || i == -1 => Some(v.clone()),
+            Some(VarValue::Indexed(a)) => {
+                let i = if i < 0 {
+                    a.keys().next_back().map_or(i, |last| last + 1 + i)
+                } else {
+                    i
+                };
+                a.get(&i).cloned()
+            }
+            _ => None,
+        })
+    }
+
+    /// `${x:=w}` assigns `w` to `x` (not to positional parameters).
+    fn assign(&mut self, expr: &ParamExpr, value: Vec<u8>) -> Expanded<()> {
+        let Param::Named(name) = &expr.param else {
+            let text = expr.param.to_string();
+            self.shell
+                .report_error(&format!("${text}: cannot assign in this way"));
+            return Err(ExpandError::Abandon(1));
+        };
+        let result = match &expr.subscript {
+            Some(Subscript::Index(index)) => {
+                let i = self.arith_word(index)?;
+                self.shell.vars.set_element(name, i, value)
+            }
+            _ => self.shell.vars.set(name, value),
+        };
+        if let Err(e) = result {
+            self.shell.report_error(&e.to_string());
+            return Err(ExpandError::Abandon(1));
+        }
+        Ok(())
+    }
+
+    fn pattern(&mut self, word: &Word) -> Expanded<Pattern> {
+        super::pattern(self.shell, word, false)
+    }
+
+    /// An arithmetic expression written as a word (an index, an offset).
+    fn arith_word(&mut self, word: &Word) -> Expanded<i64> {
+        let text = super::string(self.shell, word)?;
+        super::eval_arith_text(self.shell, &text)
+    }
+
+    /// `${x:offset:length}`, on characters of a string, or on elements of
+    /// `$@` (where offset 0 is `$0`) and arrays.
+    fn substring(
+        &mut self,
+        expr: &ParamExpr,
+        value: Value,
+        offset: i64,
+        length: Option<i64>,
+    ) -> Expanded<Value> {
+        if length.is_some_and(|l| l < 0) && !matches!(value, Value::One(_)) {
+            let text = expr.to_string();
+            self.shell
+                .report_error(&format!("{text}: substring expression < 0"));
+            return Err(ExpandError::Abandon(1));
+        }
+        let slice = |len: usize| -> Option<(usize, usize)> {
+            let len = len as i64;
+            let start = if offset < 0 { len + offset } else { offset };
+            if start < 0 || start > len {
+                return None;
+            }
+            let end = match length {
+                None => len,
+                Some(l) if l < 0 => len + l,
+                Some(l) => (start + l).min(len),
+            };
+            (end >= start).then_some((start as usize, end as usize))
+        };
+        Ok(match value {
+            Value::One(v) => {
+                let v = v.unwrap_or_default();
+                let utf8 = self.shell.utf8();
+                let bounds = char_bounds(&v, utf8);
+                match slice(bounds.len() - 1) {
+                    Some((a, b)) => Value::One(Some(v[bounds[a]..bounds[b]].to_vec())),
+                    None if length.is_some_and(|l| l < 0) => {
+                        let text = expr.to_string();
+                        self.shell
+                            .report_error(&format!("{text}: substring expression < 0"));
+                        return Err(ExpandError::Abandon(1));
+                    }
+                    None => Value::One(Some(Vec::new())),
+                }
+            }
+            Value::Separate(elements) | Value::Joined(elements) => {
+                let positional = matches!(expr.param, Param::AllSeparate | Param::AllJoined);
+                let mut all = elements;
+                if positional {
+                    all.insert(0, self.shell.params.zero.clone());
+                }
+                let picked = match slice(all.len()) {
+                    Some((a, b)) => all[a..b].to_vec(),
+                    None => Vec::new(),
+                };
+                match expr.param {
+                    Param::AllJoined => Value::Joined(picked),
+                    _ if expr.subscript == Some(Subscript::Star) => Value::Joined(picked),
+                    _ => Value::Separate(picked),
+                }
+            }
+        })
+    }
+
+    fn char_count(&self, text: &[u8]) -> usize {
+        char_bounds(text, self.shell.utf8()).len() - 1
+    }
+
+    /// The letters of `${x@a}`: the variable's attributes.
+    fn attribute_letters(&self, name: &str) -> String {
+        let Some(var) = self.shell.vars.var(name) else {
+            return String::new();
+        };
+        let mut letters = String::new();
+        match var.value {
+            VarValue::Indexed(_) => letters.push('a'),
+            VarValue::Assoc(_) => letters.push('A'),
+            _ => {}
+        }
+        if var.attrs.integer {
+            letters.push('i');
+        }
+        if var.attrs.lower {
+            letters.push('l');
+        }
+        if var.attrs.readonly {
+            letters.push('r');
+        }
+        if var.attrs.upper {
+            letters.push('u');
+        }
+        if var.attrs.exported {
+            letters.push('x');
+        }
+        letters
+    }
+}
+
+/// Whether `${x-w}` (or with `colon`, `${x:-w}`) takes the word.
+fn missing(value: &Value, colon: bool) -> bool {
+    value.is_unset() || (colon && value.is_null())
+}
+
+/// The byte offsets where characters start, plus the end: UTF-8
+/// characters in a UTF-8 locale (an invalid byte counts alone), bytes
+/// otherwise.
+pub fn char_bounds(text: &[u8], utf8: bool) -> Vec<usize> {
+    let mut bounds = Vec::with_capacity(text.len() + 1);
+    let mut i = 0;
+    while i < text.len() {
+        bounds.push(i);
+        i += if utf8 { utf8_len(&text[i..]) } else { 1 };
+    }
+    bounds.push(text.len());
+    bounds
+}
+
+/// The length of the UTF-8 character at the start of `text` (1 for a byte
+/// that does not start a valid one).
+fn utf8_len(text: &[u8]) -> usize {
+    let want = match text[0] {
+        0xC2..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF4 => 4,
+        _ => return 1,
+    };
+    match text.get(..want) {
+        Some(bytes) if std::str::from_utf8(bytes).is_ok() => want,
+        _ => 1,
+    }
+}
+
+/// `${x/p/s}` and its kin: the leftmost longest match replaced (all of
+/// them with `//`; anchored at the start or end with `/#`, `/%`).
+fn replace(value: &[u8], pattern: &Pattern, replacement: &[u8], mode: ReplaceMode) -> Vec<u8> {
+    match mode {
+        ReplaceMode::Prefix => match pattern.prefix_len(value, true) {
+            Some(n) => [replacement, &value[n..]].concat(),
+            None => value.to_vec(),
+        },
+        ReplaceMode::Suffix => match pattern.suffix_start(value, true) {
+            Some(n) => [&value[..n], replacement].concat(),
+            None => value.to_vec(),
+        },
+        ReplaceMode::First | ReplaceMode::All => {
+            let mut out = Vec::with_capacity(value.len());
+            let mut at = 0;
+            while at <= value.len() {
+                let Some((start, end)) = pattern.find(value, at) else {
+                    break;
+                };
+                if end == start {
+                    // An empty match replaces nothing; bash moves on.
+                    if start >= value.len() {
+                        break;
+                    }
+                    out.extend_from_slice(&value[at..=start]);
+                    at = start + 1;
+                    continue;
+                }
+                out.extend_from_slice(&value[at..start]);
+                out.extend_from_slice(replacement);
+                at = end;
+                if mode == ReplaceMode::First {
+                    break;
+                }
+            }
+            if at <= value.len() {
+                out.extend_from_slice(&value[at..]);
+            }
+            out
+        }
+    }
+}
+
+/// `${x^}`, `${x^^}`, `${x,}`, `${x,,}`: the first or every character
+/// (matching `pattern`, if given) changed to upper or lower case.
+fn change_case(
+    value: &[u8],
+    upper: bool,
+    all: bool,
+    pattern: Option<&Pattern>,
+    utf8: bool,
+) -> Vec<u8> {
+    let bounds = char_bounds(value, utf8);
+    let mut out = Vec::with_capacity(value.len());
+    for (n, pair) in bounds.windows(2).enumerate() {
+        let c = &value[pair[0]..pair[1]];
+        let change = (all || n == 0) && pattern.is_none_or(|p| p.matches(c));
+        if !change {
+            out.extend_from_slice(c);
+            continue;
+        }
+        match std::str::from_utf8(c) {
+            Ok(s) if utf8 || s.is_ascii() => {
+                let changed = match upper {
+                    true => s.to_uppercase(),
+                    false => s.to_lowercase(),
+                };
+                out.extend_from_slice(changed.as_bytes());
+            }
+            _ => out.extend_from_slice(c),
+        }
+    }
+    out
+}
+
+/// `${x@Q}` (quoted for reuse), `@E` (backslash escapes expanded), `@U`,
+/// `@u`, `@L` (case), `@A` (an assignment statement), `@a` (attributes),
+/// `@P` and `@K` (the value as it is).
+fn transform(value: &[u8], letter: u8, name: &str, attributes: &str) -> Vec<u8> {
+    match letter {
+        b'Q' => crate::quote::quote(value),
+        b'E' => crate::parse::decode_ansi_c(value),
+        b'U' => String::from_utf8_lossy(value).to_uppercase().into_bytes(),
+        b'L' => String::from_utf8_lossy(value).to_lowercase().into_bytes(),
+        b'u' => change_case(value, true, false, None, true),
+        b'A' => {
+            let mut out = match attributes.is_empty() {
+                true => Vec::new(),
+                false => format!("declare -{attributes} ").into_bytes(),
+            };
+            out.extend_from_slice(name.as_bytes());
+            out.push(b'=');
+            out.extend(crate::quote::quote(value));
+            out
+        }
+        b'a' => attributes.as_bytes().to_vec(),
+        _ => value.to_vec(),
+    }
+}

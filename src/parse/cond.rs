@@ -1,0 +1,162 @@
+//! `[[ expression ]]`: a grammar of its own, where `<`, `>`, `(`, `)`, `&&`,
+//! `||` and `!` are the expression's operators rather than redirections and
+//! control operators, and words are never split nor globbed.
+//!
+//! ```text
+//! or      = and ("||" and)*
+//! and     = not ("&&" not)*
+//! not     = "!" not | primary
+//! primary = "(" or ")" | UNARY word | word BINARY word | word
+//! ```
+
+use super::lexer::{self, Keyword};
+use super::word::Mode;
+use super::{PResult, Parser};
+use crate::ast::{CondBinary, CondExpr, CondUnary, UNARY_TESTS};
+
+impl Parser<'_> {
+    /// After `[[`: the expression and the closing `]]`.
+    pub(super) fn cond_rest(&mut self) -> PResult<CondExpr> {
+        let expr = self.cond_or()?;
+        self.linebreak()?;
+        self.expect_keyword(Keyword::CloseCond)?;
+        Ok(expr)
+    }
+
+    fn cond_or(&mut self) -> PResult<CondExpr> {
+        let mut left = self.cond_and()?;
+        loop {
+            self.linebreak()?;
+            if !self.r.rest().starts_with(b"||") {
+                return Ok(left);
+            }
+            self.r.advance(2);
+            let right = self.cond_and()?;
+            left = CondExpr::Or(Box::new(left), Box::new(right));
+        }
+    }
+
+    fn cond_and(&mut self) -> PResult<CondExpr> {
+        let mut left = self.cond_not()?;
+        loop {
+            self.linebreak()?;
+            if !self.r.rest().starts_with(b"&&") {
+                return Ok(left);
+            }
+            self.r.advance(2);
+            let right = self.cond_not()?;
+            left = CondExpr::And(Box::new(left), Box::new(right));
+        }
+    }
+
+    fn cond_not(&mut self) -> PResult<CondExpr> {
+        self.linebreak()?;
+        if self.peek_keyword() == Some(Keyword::Bang) {
+            self.r.advance(1);
+            self.enter()?;
+            let inner = self.cond_not();
+            self.leave();
+            return Ok(CondExpr::Not(Box::new(inner?)));
+        }
+        self.cond_primary()
+    }
+
+    fn cond_primary(&mut self) -> PResult<CondExpr> {
+        self.linebreak()?;
+        if self.at_cond_end() {
+            return Err(self.unexpected());
+        }
+        if self.r.peek() == Some(b'(') {
+            self.r.advance(1);
+            self.enter()?;
+            let inner = self.cond_or();
+            self.leave();
+            let inner = inner?;
+            self.linebreak()?;
+            if self.r.peek() != Some(b')') {
+                return Err(self.unexpected());
+            }
+            self.r.advance(1);
+            return Ok(CondExpr::Group(Box::new(inner)));
+        }
+        if let Some(op) = self.unary_test() {
+            self.r.advance(2);
+            self.blanks();
+            if self.at_cond_end() {
+                return Err(self.unexpected());
+            }
+            let operand = self.word(Mode::Plain)?;
+            return Ok(CondExpr::Unary(op, operand));
+        }
+        if self.r.peek().is_some_and(lexer::is_metachar) {
+            return Err(self.unexpected());
+        }
+        let left = self.word(Mode::Plain)?;
+        self.blanks();
+        let Some((op, len)) = self.binary_operator() else {
+            return Ok(CondExpr::Word(left));
+        };
+        self.r.advance(len);
+        self.blanks();
+        if self.at_cond_end() {
+            return Err(self.unexpected());
+        }
+        let mode = match op {
+            CondBinary::Regex => Mode::Regex,
+            CondBinary::Match | CondBinary::NoMatch => Mode::CondPattern,
+            _ => Mode::Plain,
+        };
+        let right = self.word(mode)?;
+        Ok(CondExpr::Binary(op, left, right))
+    }
+
+    /// Whether the expression ends here: `]]`, `&&`, `||`, `)`, the end.
+    fn at_cond_end(&mut self) -> bool {
+        let rest = self.r.rest();
+        rest.is_empty()
+            || lexer::keyword(rest).is_ok_and(|(_, k)| k == Keyword::CloseCond)
+            || rest.starts_with(b"&&")
+            || rest.starts_with(b"||")
+            || rest.starts_with(b")")
+    }
+
+    /// `-f`, `-z`… followed by a blank and an operand (a lone `-f` is a
+    /// word, tested for being non-empty).
+    fn unary_test(&mut self) -> Option<CondUnary> {
+        let rest = self.r.rest();
+        let [b'-', letter, after, ..] = rest else {
+            return None;
+        };
+        if !UNARY_TESTS.contains(letter) || !lexer::is_blank(*after) {
+            return None;
+        }
+        let operand_at = &rest[2..];
+        let blanks = operand_at
+            .iter()
+            .take_while(|&&b| lexer::is_blank(b))
+            .count();
+        let operand = &operand_at[blanks..];
+        let ends = operand.is_empty()
+            || lexer::keyword(operand).is_ok_and(|(_, k)| k == Keyword::CloseCond)
+            || operand.starts_with(b"&&")
+            || operand.starts_with(b"||");
+        if ends {
+            return None;
+        }
+        Some(CondUnary(*letter))
+    }
+
+    /// The binary operator at the position and its length in bytes.
+    fn binary_operator(&mut self) -> Option<(CondBinary, usize)> {
+        let rest = self.r.rest();
+        let len = match rest.first()? {
+            b'<' | b'>' => 1,
+            _ => rest.iter().take_while(|&&b| !lexer::is_metachar(b)).count(),
+        };
+        let op = CondBinary::from_text(&rest[..len])?;
+        let after = rest.get(len);
+        after
+            .is_none_or(|&b| lexer::is_blank(b) || b == b'\n')
+            .then_some((op, len))
+    }
+}
