@@ -61,7 +61,7 @@ pub fn evaluate(shell: &mut Shell, expr: &CondExpr) -> Expanded<bool> {
 }
 
 /// `-v name` (or `-v a[i]`): whether the variable has a value.
-fn variable_is_set(shell: &Shell, operand: &[u8]) -> bool {
+pub fn variable_is_set(shell: &Shell, operand: &[u8]) -> bool {
     let text = String::from_utf8_lossy(operand);
     if let Some((name, rest)) = text.split_once('[') {
         let Some(index) = rest.strip_suffix(']') else {

@@ -103,7 +103,7 @@ pub fn run(shell: &mut Shell, source: &mut dyn LineSource, origin: &Origin) -> F
                 remember(shell, source, &text);
                 syntax_error(shell, origin, &error);
                 if shell.mode == Mode::Script {
-                    return Flow::Exit(SYNTAX_ERROR);
+                    return Flow::Exit(shell.status);
                 }
                 continue;
             }
@@ -184,7 +184,10 @@ fn syntax_error(shell: &mut Shell, origin: &Origin, error: &SyntaxError) {
         None => "minishell: ".to_owned(),
     };
     let _ = writeln!(std::io::stderr(), "{place}{}", error.describe());
-    shell.status = SYNTAX_ERROR;
+    // bash keeps `$?` after a malformed `[[ ]]`, and sets 2 for the rest.
+    if !matches!(error.kind, crate::parse::SyntaxErrorKind::Conditional(_)) {
+        shell.status = SYNTAX_ERROR;
+    }
 }
 
 /// The prompt for the next line: the course's `> ` on a non-terminal

@@ -174,6 +174,7 @@ impl Shell {
     pub fn dynamic_var(&mut self, name: &str) -> Option<Vec<u8>> {
         let text = match name {
             "LINENO" => self.lineno.to_string(),
+            "FUNCNAME" => return self.function_names.last().map(|n| n.clone().into_bytes()),
             "SECONDS" => self.started.elapsed().as_secs().to_string(),
             "BASHPID" => std::process::id().to_string(),
             "PPID" => nix::unistd::getppid().as_raw().to_string(),

@@ -113,6 +113,26 @@ pub trait Context {
     /// before it was given a value (`export NAME`).
     fn exported_vars(&self) -> Vec<(String, Option<OsString>)>;
 
+    /// Whether a variable is set: `name`, or `name[i]` for an element.
+    fn var_is_set(&self, name: &str) -> bool;
+    /// Makes `name` an indexed array of `values` (from index 0), replacing
+    /// what it held: `read -a`.
+    fn set_array(&mut self, name: &str, values: Vec<OsString>) -> Result<(), String>;
+    /// The shell's real descriptor that the builtin's descriptor `fd`
+    /// stands for (after redirections), or `None` when it is closed: what
+    /// `read` reads from.
+    fn input_fd(&self, fd: i32) -> Option<i32>;
+    /// The positional parameters `$1…`.
+    fn positional(&self) -> Vec<OsString>;
+    /// Replaces the positional parameters (`set --`, `shift`).
+    fn set_positional(&mut self, args: Vec<OsString>);
+    /// Whether the shell option `name` (`set -o` or `shopt` name) is on;
+    /// `None` for no such option.
+    fn option(&self, name: &str) -> Option<bool>;
+    /// Evaluates an arithmetic expression (`let`, `printf`'s numbers are
+    /// not these): the error is already reported when it fails.
+    fn arith(&mut self, text: &[u8]) -> Result<i64, ()>;
+
     /// What starts an error message: `minishell: ` at a prompt, `x.sh:
     /// line 3: ` in a script, as bash locates its messages.
     fn message_prefix(&self) -> String;

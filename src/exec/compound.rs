@@ -115,6 +115,11 @@ impl Shell {
             },
             None => self.params.args.clone(),
         };
+        if !crate::parse::is_name(command.name.as_bytes()) {
+            self.report_error(&format!("`{}': not a valid identifier", command.name));
+            self.status = 1;
+            return Flow::Normal;
+        }
         let mut items = words.into_iter();
         self.looping(|shell| {
             let item = items.next()?;
@@ -338,6 +343,10 @@ impl Timer {
                     }
                     None => "\nreal\t%3lR\nuser\t%3lU\nsys\t%3lS".to_owned(),
                 };
+                // An empty TIMEFORMAT asks for no report at all.
+                if format.is_empty() {
+                    return;
+                }
                 let mut text = time_format(&format, real, user, system);
                 text.push('\n');
                 text

@@ -124,6 +124,51 @@ impl Context for ShellContext<'_> {
         self.shell.vars.exported()
     }
 
+    fn var_is_set(&self, name: &str) -> bool {
+        crate::cond::variable_is_set(self.shell, name.as_bytes())
+    }
+
+    fn set_array(&mut self, name: &str, values: Vec<OsString>) -> Result<(), String> {
+        let array = values
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| (i as i64, v.into_vec()))
+            .collect();
+        self.shell
+            .vars
+            .set_value(name, crate::vars::Value::Indexed(array))
+            .map_err(|e| e.to_string())
+    }
+
+    fn input_fd(&self, fd: i32) -> Option<i32> {
+        match self.shell.fds.slot(fd) {
+            Slot::Fd(real) => Some(real),
+            Slot::Closed => None,
+        }
+    }
+
+    fn positional(&self) -> Vec<OsString> {
+        self.shell
+            .params
+            .args
+            .iter()
+            .map(|a| OsString::from_vec(a.clone()))
+            .collect()
+    }
+
+    fn set_positional(&mut self, args: Vec<OsString>) {
+        self.shell.params.args = args.into_iter().map(OsString::into_vec).collect();
+    }
+
+    fn option(&self, name: &str) -> Option<bool> {
+        let mut options = self.shell.options.clone();
+        options.by_name(name).map(|on| *on)
+    }
+
+    fn arith(&mut self, text: &[u8]) -> Result<i64, ()> {
+        crate::expand::eval_arith_text(self.shell, text).map_err(|_| ())
+    }
+
     fn message_prefix(&self) -> String {
         self.shell.error_prefix()
     }

@@ -68,6 +68,9 @@ impl Shell {
         self.fds.forget_in_child();
         self.terminal = None;
         self.subshell = true;
+        // Loops outside the copy are not its own: `(break)` in a loop is
+        // "only meaningful in a loop", as in bash.
+        self.loop_depth = 0;
         if let Some(flag) = self.child_signal.take() {
             flag.uninstall();
         }

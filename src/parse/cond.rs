@@ -11,22 +11,37 @@
 
 use super::lexer::{self, Keyword};
 use super::word::Mode;
-use super::{PResult, Parser};
+use super::{PResult, Parser, SyntaxErrorKind};
 use crate::ast::{CondBinary, CondExpr, CondUnary, UNARY_TESTS};
 
 impl Parser<'_> {
     /// After `[[`: the expression and the closing `]]`.
     pub(super) fn cond_rest(&mut self) -> PResult<CondExpr> {
         let expr = self.cond_or()?;
-        self.linebreak()?;
-        self.expect_keyword(Keyword::CloseCond)?;
+        self.blanks();
+        if self.peek_keyword() != Some(Keyword::CloseCond) {
+            return Err(self.cond_error("syntax error in conditional expression".into()));
+        }
+        self.r.advance(2);
         Ok(expr)
+    }
+
+    fn cond_error(&self, message: String) -> super::SyntaxError {
+        self.error(self.r.pos(), SyntaxErrorKind::Conditional(message))
+    }
+
+    /// The token at the position, as bash quotes it in `[[ ]]` errors.
+    fn cond_token(&self) -> String {
+        match self.r.rest().first() {
+            None | Some(b'\n') => "newline".to_owned(),
+            _ => self.token_text(),
+        }
     }
 
     fn cond_or(&mut self) -> PResult<CondExpr> {
         let mut left = self.cond_and()?;
         loop {
-            self.linebreak()?;
+            self.blanks();
             if !self.r.rest().starts_with(b"||") {
                 return Ok(left);
             }
@@ -39,7 +54,7 @@ impl Parser<'_> {
     fn cond_and(&mut self) -> PResult<CondExpr> {
         let mut left = self.cond_not()?;
         loop {
-            self.linebreak()?;
+            self.blanks();
             if !self.r.rest().starts_with(b"&&") {
                 return Ok(left);
             }
@@ -72,7 +87,7 @@ impl Parser<'_> {
             let inner = self.cond_or();
             self.leave();
             let inner = inner?;
-            self.linebreak()?;
+            self.blanks();
             if self.r.peek() != Some(b')') {
                 return Err(self.unexpected());
             }
@@ -83,7 +98,10 @@ impl Parser<'_> {
             self.r.advance(2);
             self.blanks();
             if self.at_cond_end() {
-                return Err(self.unexpected());
+                let token = self.cond_token();
+                return Err(self.cond_error(format!(
+                    "unexpected argument `{token}' to conditional unary operator"
+                )));
             }
             let operand = self.word(Mode::Plain)?;
             return Ok(CondExpr::Unary(op, operand));
@@ -99,7 +117,10 @@ impl Parser<'_> {
         self.r.advance(len);
         self.blanks();
         if self.at_cond_end() {
-            return Err(self.unexpected());
+            let token = self.cond_token();
+            return Err(self.cond_error(format!(
+                "unexpected argument `{token}' to conditional binary operator"
+            )));
         }
         let mode = match op {
             CondBinary::Regex => Mode::Regex,
@@ -127,20 +148,8 @@ impl Parser<'_> {
         let [b'-', letter, after, ..] = rest else {
             return None;
         };
-        if !UNARY_TESTS.contains(letter) || !lexer::is_blank(*after) {
-            return None;
-        }
-        let operand_at = &rest[2..];
-        let blanks = operand_at
-            .iter()
-            .take_while(|&&b| lexer::is_blank(b))
-            .count();
-        let operand = &operand_at[blanks..];
-        let ends = operand.is_empty()
-            || lexer::keyword(operand).is_ok_and(|(_, k)| k == Keyword::CloseCond)
-            || operand.starts_with(b"&&")
-            || operand.starts_with(b"||");
-        if ends {
+        // A lone `-f` is still the operator: bash refuses `[[ -f ]]`.
+        if !UNARY_TESTS.contains(letter) || !(lexer::is_blank(*after) || *after == b'\n') {
             return None;
         }
         Some(CondUnary(*letter))

@@ -21,6 +21,9 @@ pub enum SyntaxErrorKind {
     /// The input ended inside a command: after `|`, inside an `if` with no
     /// `fi`, or inside a quote (then `looking_for` names what would close it).
     UnexpectedEnd { looking_for: Option<String> },
+    /// A malformed `[[ ]]`, in bash's words. bash leaves `$?` as it was
+    /// after this one (a script ends with the status before it).
+    Conditional(String),
     /// Syntax that bash accepts but minishell does not run; refusing it
     /// beats running something different from what the user meant.
     Unsupported(&'static str),
@@ -54,6 +57,7 @@ impl Display for SyntaxError {
                 f,
                 "syntax error: unexpected end of file while looking for matching '{what}'"
             ),
+            SyntaxErrorKind::Conditional(message) => f.write_str(message),
             SyntaxErrorKind::Unsupported(what) => {
                 write!(f, "syntax error: {what} not supported yet")
             }

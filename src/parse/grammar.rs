@@ -372,17 +372,13 @@ impl Parser<'_> {
     /// `NAME [in WORDS] (; | newline) do list done`.
     fn for_in_rest(&mut self) -> PResult<ForLoop> {
         self.blanks();
-        let name_start = self.r.pos();
-        let name = match lexer::name(self.r.rest()) {
-            Ok((after, name)) if after.first().is_none_or(|&b| lexer::is_metachar(b)) => {
-                String::from_utf8_lossy(name).into_owned()
-            }
-            _ => {
-                self.r.rewind(name_start);
-                return Err(self.unexpected());
-            }
-        };
-        self.r.advance(name.len());
+        // The name is a word; an invalid one (`for 1x in …`) is an error
+        // when the loop runs, as in bash, not a syntax error.
+        if self.r.peek().is_none_or(lexer::is_metachar) {
+            return Err(self.unexpected());
+        }
+        let name_word = self.word(Mode::Plain)?;
+        let name = name_word.to_string();
         // A newline may come before `in` or `do`; `;` only before `do`.
         self.linebreak()?;
         let mut words = None;

@@ -34,7 +34,7 @@ mod word;
 pub use error::{SyntaxError, SyntaxErrorKind};
 pub use lexer::is_name;
 pub use reader::{LineReader, TextLines};
-pub use word::decode_ansi_c;
+pub use word::{decode_ansi_c, mark_tilde};
 
 use crate::ast::{HereDoc, List};
 use lexer::{Keyword, Operator};

@@ -96,7 +96,11 @@ impl Parser<'_> {
         let mut parts = self.parts(mode)?;
         match mode {
             Mode::Normal => {
-                mark_tilde(&mut parts, false);
+                // A word shaped like an assignment (`a=~/x`) gets tilde
+                // expansion after its `=` and colons, as bash gives it.
+                let assignment_like = matches!(parts.first(), Some(WordPart::Literal(t))
+                    if matches!(lexer::assignment_start(t), Ok((_, (_, lexer::AssignStart::Equals)))));
+                mark_tilde(&mut parts, assignment_like);
                 parts = super::brace::mark(parts);
             }
             Mode::Plain | Mode::Pattern | Mode::CondPattern => mark_tilde(&mut parts, false),
@@ -654,6 +658,14 @@ impl Parser<'_> {
             end,
         };
         let plain = word(false, ParamEnd::Brace);
+        // Outside double quotes, the word of `${x:-~}` starts like any word,
+        // with a tilde expanded.
+        let tilde = |mut w: Word| {
+            if !quoted {
+                mark_tilde(&mut w.parts, false);
+            }
+            w
+        };
         let pattern = word(true, ParamEnd::Brace);
         expr.op = match b {
             b'}' => {
@@ -669,7 +681,7 @@ impl Parser<'_> {
                 match after {
                     Some(c @ (b'-' | b'=' | b'?' | b'+')) => {
                         self.r.advance(2);
-                        let w = self.word_until(plain)?;
+                        let w = tilde(self.word_until(plain)?);
                         default_op(c, true, w)
                     }
                     _ => {
@@ -687,7 +699,7 @@ impl Parser<'_> {
             }
             c @ (b'-' | b'=' | b'?' | b'+') => {
                 self.r.advance(1);
-                let w = self.word_until(plain)?;
+                let w = tilde(self.word_until(plain)?);
                 default_op(c, false, w)
             }
             b'#' | b'%' => {
@@ -960,7 +972,7 @@ pub fn decode_ansi_c(raw: &[u8]) -> Vec<u8> {
 /// each `:` (and the `=`). The prefix runs to the first `/` (or `:` in
 /// assignments); a prefix that runs into a quote or expansion is left
 /// literal, as in bash.
-fn mark_tilde(parts: &mut Vec<WordPart>, after_colons: bool) {
+pub fn mark_tilde(parts: &mut Vec<WordPart>, after_colons: bool) {
     let Some(WordPart::Literal(first)) = parts.first() else {
         return;
     };
@@ -992,9 +1004,11 @@ fn mark_tilde(parts: &mut Vec<WordPart>, after_colons: bool) {
             .unwrap_or(segment.len());
         let ends_cleanly = prefix_end < segment.len() || segment_end < text.len() || only_part;
         let user = segment.get(1..prefix_end).unwrap_or(&[]);
-        let valid_user = user
-            .iter()
-            .all(|&b| is_name_byte(b) || b == b'.' || b == b'-');
+        let valid_user = user == b"+"
+            || user == b"-"
+            || user
+                .iter()
+                .all(|&b| is_name_byte(b) || b == b'.' || b == b'-');
         if segment.first() == Some(&b'~') && ends_cleanly && valid_user {
             if !literal.is_empty() {
                 out.push(WordPart::Literal(std::mem::take(&mut literal)));
