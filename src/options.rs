@@ -143,6 +143,21 @@ impl Options {
         Some(field(self))
     }
 
+    /// `set -o`'s options (or `shopt`'s) and whether each is on.
+    pub fn list(&self, shopt: bool) -> Vec<(&'static str, bool)> {
+        let mut copy = self.clone();
+        match shopt {
+            false => SET_OPTIONS
+                .iter()
+                .map(|(_, name, field)| (*name, *field(&mut copy)))
+                .collect(),
+            true => SHOPT_OPTIONS
+                .iter()
+                .map(|(name, field)| (*name, *field(&mut copy)))
+                .collect(),
+        }
+    }
+
     /// The field of the option named `name` (for `set -o` or `shopt`).
     pub fn by_name(&mut self, name: &str) -> Option<&mut bool> {
         if let Some((_, _, field)) = SET_OPTIONS.iter().find(|(_, n, _)| *n == name) {

@@ -126,9 +126,9 @@ pub fn run(shell: &mut Shell, source: &mut dyn LineSource, origin: &Origin) -> F
 
 /// Runs a whole text as commands, one at a time, as `eval` and `source`
 /// do: a syntax error stops it (status 2) after the commands before it ran.
-pub fn run_text(shell: &mut Shell, text: &[u8]) -> Flow {
+pub fn run_text(shell: &mut Shell, text: &[u8], first_line: u32) -> Flow {
     let mut lines = crate::parse::TextLines::new(text);
-    let mut parser = Parser::new(&mut lines).starting_at_line(shell.lineno.max(1));
+    let mut parser = Parser::new(&mut lines).starting_at_line(first_line);
     loop {
         parser.extglob = shell.options.extglob;
         match parser.next_command() {
@@ -145,6 +145,60 @@ pub fn run_text(shell: &mut Shell, text: &[u8]) -> Flow {
                 return Flow::Normal;
             }
         }
+    }
+}
+
+impl Shell {
+    /// `source FILE [ARGS]`: runs the file's commands in this shell, with
+    /// ARGS as `$1…` while it runs; `return` ends it. A name without `/` is
+    /// looked for on PATH, then in the current directory, as bash does.
+    /// `None` when the file cannot be read.
+    pub fn source_file(
+        &mut self,
+        name: &[u8],
+        args: Option<Vec<std::ffi::OsString>>,
+    ) -> Option<(crate::status::Status, Flow)> {
+        use std::os::unix::ffi::{OsStrExt, OsStringExt};
+        let path = if name.contains(&b'/') {
+            name.to_vec()
+        } else {
+            let path_var = self.vars.get("PATH").unwrap_or_default();
+            path_var
+                .split(|&b| b == b':')
+                .map(|dir| [if dir.is_empty() { b"." } else { dir }, b"/", name].concat())
+                .find(|candidate| {
+                    std::fs::metadata(std::ffi::OsStr::from_bytes(candidate))
+                        .is_ok_and(|m| m.is_file())
+                })
+                .unwrap_or_else(|| name.to_vec())
+        };
+        let text = std::fs::read(std::ffi::OsStr::from_bytes(&path)).ok()?;
+        let saved_args = args.map(|args| {
+            std::mem::replace(
+                &mut self.params.args,
+                args.into_iter().map(std::ffi::OsString::into_vec).collect(),
+            )
+        });
+        let saved_name = std::mem::replace(
+            &mut self.script_name,
+            Some(String::from_utf8_lossy(name).into_owned()),
+        );
+        let saved_line = std::mem::replace(&mut self.lineno, 1);
+        self.function_depth += 1;
+        let flow = run_text(self, &text, 1);
+        self.function_depth -= 1;
+        self.lineno = saved_line;
+        self.script_name = saved_name;
+        if let Some(args) = saved_args {
+            self.params.args = args;
+        }
+        Some(match flow {
+            Flow::Return(status) => {
+                self.status = status;
+                (status, Flow::Normal)
+            }
+            other => (self.status, other),
+        })
     }
 }
 

@@ -65,6 +65,83 @@ impl Flow {
     }
 }
 
+/// A variable's attributes as `declare` names them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct VarAttrs {
+    /// `-x`
+    pub exported: bool,
+    /// `-r`
+    pub readonly: bool,
+    /// `-i`
+    pub integer: bool,
+    /// `-l`
+    pub lower: bool,
+    /// `-u`
+    pub upper: bool,
+    /// `-a`
+    pub indexed: bool,
+    /// `-A`
+    pub assoc: bool,
+}
+
+impl VarAttrs {
+    /// The letters `declare -p` shows, in bash's order (`aAilrux`), or `-`
+    /// when there is none.
+    pub fn letters(&self) -> String {
+        let mut letters = String::new();
+        for (on, letter) in [
+            (self.indexed, 'a'),
+            (self.assoc, 'A'),
+            (self.integer, 'i'),
+            (self.lower, 'l'),
+            (self.readonly, 'r'),
+            (self.upper, 'u'),
+            (self.exported, 'x'),
+        ] {
+            if on {
+                letters.push(letter);
+            }
+        }
+        if letters.is_empty() {
+            letters.push('-');
+        }
+        letters
+    }
+}
+
+/// A variable's value as builtins see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VarValue {
+    /// Declared, never assigned.
+    Unset,
+    Scalar(OsString),
+    Indexed(Vec<(i64, OsString)>),
+    Assoc(Vec<(OsString, OsString)>),
+}
+
+/// A variable, for `declare -p`, `set`, `export -p`, `readonly -p`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VarInfo {
+    pub name: String,
+    pub attrs: VarAttrs,
+    pub value: VarValue,
+}
+
+/// What `declare`, `local`, `readonly` and `export` ask of one name.
+#[derive(Debug, Clone, Default)]
+pub struct Declaration<'a> {
+    pub name: &'a str,
+    /// The text after `=` (`(…)` for an array), if any.
+    pub value: Option<&'a [u8]>,
+    /// `+=`
+    pub append: bool,
+    /// `local`, or `declare` inside a function without `-g`.
+    pub local: bool,
+    /// The attributes to turn on, and (`declare +x`) off.
+    pub set: VarAttrs,
+    pub clear: VarAttrs,
+}
+
 /// What a command name resolves to, for `type` and `command -v`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CommandKind {
@@ -132,6 +209,44 @@ pub trait Context {
     /// Evaluates an arithmetic expression (`let`, `printf`'s numbers are
     /// not these): the error is already reported when it fails.
     fn arith(&mut self, text: &[u8]) -> Result<i64, ()>;
+
+    /// Every visible variable, sorted by name (`set`, `declare -p`).
+    fn variables(&self) -> Vec<VarInfo>;
+    /// One variable, if it exists (even unset but declared).
+    fn variable(&self, name: &str) -> Option<VarInfo>;
+    /// Declares or assigns one name with attributes; the error in bash's
+    /// words (`x: readonly variable`).
+    fn declare(&mut self, declaration: &Declaration) -> Result<(), String>;
+    /// `target=value` (or `+=`) as an assignment statement would do it,
+    /// `target` possibly `a[i]`: `declare a[2]=x`.
+    fn eval_assignment(&mut self, target: &str, value: &[u8], append: bool) -> Result<(), String>;
+    /// Every function, sorted by name, with its definition printed back.
+    fn functions(&self) -> Vec<(String, String)>;
+
+    /// The options and whether each is on: `set -o`'s (or with `shopt`,
+    /// `shopt`'s), in listing order.
+    fn options(&self, shopt: bool) -> Vec<(&'static str, bool)>;
+    /// Turns option `name` on or off; `false` when there is none.
+    fn set_option(&mut self, name: &str, on: bool) -> bool;
+    /// The same by `set`'s letter (`e` for errexit); `false` when none.
+    fn set_option_letter(&mut self, letter: char, on: bool) -> bool;
+
+    /// Runs text as commands in the shell (`eval`); the flow it ends with
+    /// (`break`, `return`…) passes on to the builtin's caller.
+    fn eval(&mut self, text: &[u8]) -> Status;
+    /// Runs a file's commands in the shell (`source`), with `args` as the
+    /// positional parameters while it runs when given. `None` when the file
+    /// cannot be read (the caller reports it).
+    fn source(&mut self, path: &OsStr, args: Option<Vec<OsString>>) -> Option<Status>;
+    /// Replaces the shell with a program (`exec cmd`); returns only when it
+    /// could not, with the status to exit with.
+    fn exec(&mut self, argv: &[OsString]) -> Status;
+    /// `exec` with no command: the redirections of the command stay in
+    /// force for the rest of the shell.
+    fn keep_redirections(&mut self);
+    /// Runs a command skipping functions (`command`), on the default PATH
+    /// with `default_path` (`command -p`).
+    fn run_command(&mut self, argv: &[OsString], default_path: bool) -> Status;
 
     /// What starts an error message: `minishell: ` at a prompt, `x.sh:
     /// line 3: ` in a script, as bash locates its messages.

@@ -14,5 +14,8 @@ mod registry;
 mod shell;
 pub mod signals;
 
-pub use context::{CommandKind, Context, Flow, JobState, JobSummary, Status};
+pub use context::{
+    CommandKind, Context, Declaration, Flow, JobState, JobSummary, Status, VarAttrs, VarInfo,
+    VarValue,
+};
 pub use registry::{Builtin, Group, Place, REGISTRY, find};

@@ -5,7 +5,7 @@ use std::ffi::{OsStr, OsString};
 use std::io::{self, Write};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
-use minishell_builtins::{CommandKind, Context, Flow, JobSummary, Status};
+use minishell_builtins::{CommandKind, Context, Declaration, Flow, JobSummary, Status, VarInfo};
 
 use super::redirect::Slot;
 use crate::shell::Shell;
@@ -167,6 +167,96 @@ impl Context for ShellContext<'_> {
 
     fn arith(&mut self, text: &[u8]) -> Result<i64, ()> {
         crate::expand::eval_arith_text(self.shell, text).map_err(|_| ())
+    }
+
+    fn variables(&self) -> Vec<VarInfo> {
+        self.shell
+            .vars
+            .visible()
+            .into_iter()
+            .map(|(name, var)| Shell::var_info(name, var))
+            .collect()
+    }
+
+    fn variable(&self, name: &str) -> Option<VarInfo> {
+        self.shell
+            .vars
+            .var(name)
+            .map(|var| Shell::var_info(name, var))
+    }
+
+    fn declare(&mut self, declaration: &Declaration) -> Result<(), String> {
+        self.shell.declare(declaration)
+    }
+
+    fn eval_assignment(&mut self, target: &str, value: &[u8], append: bool) -> Result<(), String> {
+        self.shell.assign_text(target, value, append)
+    }
+
+    fn functions(&self) -> Vec<(String, String)> {
+        let mut list: Vec<(String, String)> = self
+            .shell
+            .functions
+            .iter()
+            .map(|(name, def)| (name.clone(), crate::ast::pretty::function(def)))
+            .collect();
+        list.sort();
+        list
+    }
+
+    fn options(&self, shopt: bool) -> Vec<(&'static str, bool)> {
+        self.shell.options.list(shopt)
+    }
+
+    fn set_option(&mut self, name: &str, on: bool) -> bool {
+        match self.shell.options.by_name(name) {
+            Some(field) => {
+                *field = on;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn set_option_letter(&mut self, letter: char, on: bool) -> bool {
+        match self.shell.options.by_letter(letter) {
+            Some(field) => {
+                *field = on;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn eval(&mut self, text: &[u8]) -> Status {
+        let line = self.shell.lineno.max(1);
+        let flow = crate::repl::run_text(self.shell, text, line);
+        self.flow = flow;
+        self.shell.status
+    }
+
+    fn source(&mut self, path: &OsStr, args: Option<Vec<OsString>>) -> Option<Status> {
+        let (status, flow) = self.shell.source_file(path.as_bytes(), args)?;
+        self.flow = flow;
+        Some(status)
+    }
+
+    fn exec(&mut self, argv: &[OsString]) -> Status {
+        let argv: Vec<Vec<u8>> = argv.iter().map(|a| a.as_bytes().to_vec()).collect();
+        self.shell.exec_replacing(argv)
+    }
+
+    fn keep_redirections(&mut self) {
+        if let Err(e) = self.shell.fds.make_permanent() {
+            self.shell.report_error(&e.to_string());
+        }
+    }
+
+    fn run_command(&mut self, argv: &[OsString], default_path: bool) -> Status {
+        let argv: Vec<Vec<u8>> = argv.iter().map(|a| a.as_bytes().to_vec()).collect();
+        let flow = self.shell.run_without_functions(argv, default_path);
+        self.flow = flow;
+        self.shell.status
     }
 
     fn message_prefix(&self) -> String {

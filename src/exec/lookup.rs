@@ -31,6 +31,16 @@ pub enum Resolved {
     },
 }
 
+impl Resolved {
+    /// The file to run, if the name resolved to one.
+    pub fn file(self) -> Option<Vec<u8>> {
+        match self {
+            Resolved::File(path) => Some(path),
+            _ => None,
+        }
+    }
+}
+
 impl Shell {
     /// What `name` runs here: a function first, then the builtins and PATH.
     pub(super) fn resolve(&self, name: &[u8]) -> Resolved {

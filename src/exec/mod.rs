@@ -14,6 +14,7 @@
 
 mod compound;
 mod context;
+mod declare;
 pub mod fds;
 mod function;
 mod job_control;

@@ -362,6 +362,73 @@ impl Redirections {
         plan
     }
 
+    /// `exec` with redirections and no command: the innermost frame's moves
+    /// are made on the shell's own descriptors, for good. A private
+    /// descriptor in the way (`exec 10>f` while a frame holds 10) moves
+    /// aside first; one that already has the number asked for stops being
+    /// private.
+    pub fn make_permanent(&mut self) -> Result<(), RedirectError> {
+        let count = self.frames.last().map_or(0, |f| f.moves.len());
+        for i in 0..count {
+            let Some(&(logical, _)) = self.frames.last().and_then(|f| f.moves.get(i)) else {
+                break;
+            };
+            if let Some(top) = self.frames.last_mut() {
+                if top.moves[i].1 == Slot::Fd(logical) {
+                    if let Some(at) = top.owned.iter().position(|o| o.raw() == logical) {
+                        top.owned.swap_remove(at).release();
+                    }
+                    let _ = fcntl(borrowed(logical), FcntlArg::F_SETFD(FdFlag::empty()));
+                    continue;
+                }
+            }
+            if fds::is_private(logical) {
+                self.move_private_aside(logical)?;
+            }
+            let slot = self.frames.last().map_or(Slot::Closed, |f| f.moves[i].1);
+            match slot {
+                // SAFETY: dup2 and close on descriptor numbers; the target
+                // is the user's, no private one (moved aside above).
+                Slot::Fd(real) => {
+                    if unsafe { libc::dup2(real, logical) } < 0 {
+                        return Err(RedirectError::BadFd(logical.to_string()));
+                    }
+                }
+                Slot::Closed => unsafe {
+                    libc::close(logical);
+                },
+            }
+        }
+        if let Some(top) = self.frames.last_mut() {
+            top.moves.clear();
+        }
+        Ok(())
+    }
+
+    /// Moves private descriptor `fd` to a free number, updating every frame
+    /// that points at it.
+    fn move_private_aside(&mut self, fd: RawFd) -> Result<(), RedirectError> {
+        let moved = fcntl(borrowed(fd), FcntlArg::F_DUPFD_CLOEXEC(10))
+            .map_err(|_| RedirectError::BadFd(fd.to_string()))?;
+        for frame in &mut self.frames {
+            for (_, slot) in &mut frame.moves {
+                if *slot == Slot::Fd(fd) {
+                    *slot = Slot::Fd(moved);
+                }
+            }
+            for owned in &mut frame.owned {
+                if owned.raw() == fd {
+                    // SAFETY: F_DUPFD_CLOEXEC returned a descriptor nothing
+                    // else owns; the old one closes as its value drops.
+                    let new = PrivateFd::new(unsafe { OwnedFd::from_raw_fd(moved) });
+                    let old = std::mem::replace(owned, new);
+                    drop(old);
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// In a forked copy of the shell, once the moves are made: the frames
     /// are real now, so they are dropped without closing anything.
     pub fn forget_in_child(&mut self) {

@@ -345,3 +345,74 @@ impl Shell {
         super::write_to_slot(self.fds.slot(2), &line);
     }
 }
+
+impl Shell {
+    /// `command NAME ARGS`: runs a builtin or a program, never a function;
+    /// with `default_path`, PATH is the system's default.
+    pub(super) fn run_without_functions(&mut self, argv: Vec<Vec<u8>>, default_path: bool) -> Flow {
+        let Some(name) = argv.first() else {
+            return Flow::Normal;
+        };
+        let path = match default_path {
+            true => b"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_vec(),
+            false => self.vars.get("PATH").unwrap_or_default().to_vec(),
+        };
+        let prefix = self.error_prefix();
+        match super::lookup::resolve(name, || Some(&path), prefix.as_bytes()) {
+            Resolved::Builtin(builtin) => self.run_builtin_here(builtin, argv),
+            Resolved::Cannot { message, status } => {
+                super::write_to_slot(self.fds.slot(2), &message);
+                self.status = status;
+                Flow::Normal
+            }
+            Resolved::File(file) => {
+                let command = SimpleCommand::default();
+                self.status = self.run_program(file, argv, &command);
+                Flow::Normal
+            }
+            Resolved::Function(_) => Flow::Normal,
+        }
+    }
+
+    /// `exec NAME ARGS`: the shell becomes the program, its redirections
+    /// made for real. Returns (with the status to exit with) only when the
+    /// program could not be run.
+    pub fn exec_replacing(&mut self, argv: Vec<Vec<u8>>) -> Status {
+        let Some(name) = argv.first().cloned() else {
+            return 0;
+        };
+        let path = match self.resolve(&name) {
+            Resolved::File(path) => path,
+            Resolved::Builtin(_) | Resolved::Function(_) => {
+                // bash's exec runs only programs.
+                super::search_path(&name, self.vars.get("PATH").unwrap_or_default())
+                    .file()
+                    .unwrap_or_default()
+            }
+            Resolved::Cannot { .. } => Vec::new(),
+        };
+        if path.is_empty() {
+            let text = String::from_utf8_lossy(&name).into_owned();
+            self.report_error(&format!("exec: {text}: not found"));
+            return crate::status::NOT_FOUND;
+        }
+        let environment = self.vars.environment();
+        let Some(program) = Program::new(path, argv, environment, self.error_prefix().into_bytes())
+        else {
+            return NOT_EXECUTABLE;
+        };
+        let plan = self.fds.child_actions();
+        if let Some(terminal) = self.terminal.take() {
+            terminal.release();
+        }
+        let errno = super::spawn::exec_in_place(&program, &plan.actions);
+        let text = String::from_utf8_lossy(&name).into_owned();
+        let message = nix::errno::Errno::from_raw(errno).desc();
+        self.report_error(&format!("exec: {text}: {message}"));
+        if errno == libc::ENOENT {
+            crate::status::NOT_FOUND
+        } else {
+            NOT_EXECUTABLE
+        }
+    }
+}

@@ -185,6 +185,39 @@ fn child(work: Work<'_>, actions: &[FdAction], signals: Signals, group: Group) -
     }
 }
 
+/// `exec cmd`: becomes the program in this very process, no fork. The
+/// descriptor moves are made for real first, the signals reset, then
+/// `execve`. Returns only if `execve` failed, with its errno.
+pub fn exec_in_place(program: &Program, actions: &[FdAction]) -> i32 {
+    if let Err(fd) = apply(actions) {
+        let mut text = StackText::new();
+        text.push(&program.prefix);
+        text.push_number(fd);
+        text.push(b": Bad file descriptor\n");
+        text.write_to(2);
+        return libc::EBADF;
+    }
+    reset_signals(Signals::Default);
+    // SAFETY: every pointer was built before and points into `program`,
+    // which outlives the call.
+    unsafe {
+        libc::execve(
+            program.path.as_ptr(),
+            program.argv_pointers.as_ptr(),
+            program.environment.as_ptr(),
+        );
+        let errno = Errno::last_raw();
+        if errno == libc::ENOEXEC {
+            libc::execve(
+                SELF_EXE.as_ptr(),
+                program.script_pointers.as_ptr(),
+                program.environment.as_ptr(),
+            );
+        }
+        errno
+    }
+}
+
 /// Replays the descriptor moves in order; on failure, the descriptor that
 /// could not be used.
 fn apply(actions: &[FdAction]) -> Result<(), RawFd> {

@@ -17,7 +17,28 @@ pub fn expand(parts: &[WordPart]) -> Vec<Cow<'_, [WordPart]>> {
     if !parts.iter().any(|p| matches!(p, WordPart::Brace(_))) {
         return vec![Cow::Borrowed(parts)];
     }
-    expand_owned(parts).into_iter().map(Cow::Owned).collect()
+    expand_owned(parts)
+        .into_iter()
+        .map(|word| {
+            // Tilde expansion comes after brace expansion: `~{/a,/b}` is
+            // `~/a ~/b`, each word's tilde expanded.
+            let mut word = merge_literals(word);
+            crate::parse::mark_tilde(&mut word, false);
+            Cow::Owned(word)
+        })
+        .collect()
+}
+
+/// Joins neighbouring literal parts, which brace expansion leaves apart.
+fn merge_literals(parts: Vec<WordPart>) -> Vec<WordPart> {
+    let mut out: Vec<WordPart> = Vec::with_capacity(parts.len());
+    for part in parts {
+        match (out.last_mut(), part) {
+            (Some(WordPart::Literal(last)), WordPart::Literal(text)) => last.extend(text),
+            (_, part) => out.push(part),
+        }
+    }
+    out
 }
 
 fn expand_owned(parts: &[WordPart]) -> Vec<Vec<WordPart>> {

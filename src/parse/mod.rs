@@ -225,7 +225,14 @@ impl<'s> Parser<'s> {
     /// The control operator at the position, if any (after blanks).
     fn peek_op(&mut self) -> Option<Operator> {
         self.blanks();
-        self.r.peek()?;
+        let first = self.r.peek()?;
+        while b"&|;<>".contains(&first)
+            && self.r.peek_at(1) == Some(b'\\')
+            && self.r.peek_at(2) == Some(b'\n')
+        {
+            let at = self.r.pos() + 1;
+            self.r.remove_continuation(at);
+        }
         if lexer::redirect_op(self.r.rest()).is_ok() {
             return None;
         }

@@ -203,6 +203,25 @@ impl<'s> Reader<'s> {
         false
     }
 
+    /// Removes a `\<newline>` found inside an operator (`&\<newline>&` is
+    /// `&&`): the two bytes go, and the line joins the next, which is read
+    /// now if needed.
+    pub fn remove_continuation(&mut self, at: usize) {
+        if self.buf.get(at) == Some(&b'\\') && self.buf.get(at + 1) == Some(&b'\n') {
+            self.buf.drain(at..at + 2);
+            let next_line = self.line_starts.partition_point(|&s| s <= at);
+            if next_line < self.line_starts.len() {
+                self.line_starts.remove(next_line);
+            }
+            for start in &mut self.line_starts[next_line..] {
+                *start -= 2;
+            }
+            if at == self.buf.len() {
+                self.fill();
+            }
+        }
+    }
+
     /// The input's line number (from 1) and the column (in characters, from
     /// 1) of position `at`.
     pub fn line_and_column(&self, at: usize) -> (u32, u32) {

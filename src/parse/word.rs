@@ -98,9 +98,7 @@ impl Parser<'_> {
             Mode::Normal => {
                 // A word shaped like an assignment (`a=~/x`) gets tilde
                 // expansion after its `=` and colons, as bash gives it.
-                let assignment_like = matches!(parts.first(), Some(WordPart::Literal(t))
-                    if matches!(lexer::assignment_start(t), Ok((_, (_, lexer::AssignStart::Equals)))));
-                mark_tilde(&mut parts, assignment_like);
+                mark_word_tilde(&mut parts);
                 parts = super::brace::mark(parts);
             }
             Mode::Plain | Mode::Pattern | Mode::CondPattern => mark_tilde(&mut parts, false),
@@ -388,6 +386,9 @@ impl Parser<'_> {
     /// `$(( … ))`, or `None` (position unchanged) when no `))` closes it:
     /// then it is a command substitution of a subshell, `$( ( … ) )`.
     fn arith_substitution(&mut self) -> PResult<Option<WordPart>> {
+        if !closes_as_arithmetic(&self.r.rest()[3..]) {
+            return Ok(None);
+        }
         let start = self.r.pos();
         self.r.advance(3);
         let text = match self.word_until(Mode::Arith) {
@@ -796,6 +797,30 @@ impl Parser<'_> {
     }
 }
 
+/// Whether the text after `((` (or `$((`) closes with `))` on this line:
+/// a quick look before committing to arithmetic, so that `((a); b)` and a
+/// line of a hundred thousand `(` cost one scan, not one per level.
+pub(super) fn closes_as_arithmetic(rest: &[u8]) -> bool {
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < rest.len() {
+        match rest[i] {
+            b'(' => depth += 1,
+            b')' if depth == 0 => return rest.get(i + 1) == Some(&b')'),
+            b')' => depth -= 1,
+            b'\\' => i += 1,
+            quote @ (b'\'' | b'"') => match memchr::memchr(quote, &rest[i + 1..]) {
+                Some(end) => i += end + 1,
+                None => return false,
+            },
+            b'\n' => return false,
+            _ => {}
+        }
+        i += 1;
+    }
+    false
+}
+
 /// An arithmetic expression's text, parsed now when it holds no expansion
 /// (so a loop does not parse it again each turn).
 pub(super) fn arith_sub(text: Word) -> ArithSub {
@@ -965,6 +990,34 @@ pub fn decode_ansi_c(raw: &[u8]) -> Vec<u8> {
         }
     }
     out
+}
+
+/// Tilde marking for a command's word: at its start, or for a word shaped
+/// like an assignment (`a=~/x`) after its `=` and each `:`, as bash does.
+fn mark_word_tilde(parts: &mut Vec<WordPart>) {
+    let prefix = match parts.first() {
+        Some(WordPart::Literal(t)) => match lexer::assignment_start(t) {
+            Ok((rest, (_, lexer::AssignStart::Equals))) => t.len() - rest.len(),
+            _ => 0,
+        },
+        _ => 0,
+    };
+    if prefix == 0 {
+        return mark_tilde(parts, false);
+    }
+    let Some(WordPart::Literal(first)) = parts.first_mut() else {
+        return;
+    };
+    let rest = first.split_off(prefix);
+    let head = std::mem::replace(first, rest);
+    if parts
+        .first()
+        .is_some_and(|p| matches!(p, WordPart::Literal(t) if t.is_empty()))
+    {
+        parts.remove(0);
+    }
+    mark_tilde(parts, true);
+    parts.insert(0, WordPart::Literal(head));
 }
 
 /// Turns an unquoted `~` or `~user` into a [`WordPart::Tilde`] where the

@@ -2,14 +2,23 @@
 //! waiting, and the few commands every script uses (`echo`, `true`).
 
 pub mod cd;
+pub mod command;
+pub mod declare;
 pub mod echo;
+pub mod eval;
+pub mod exec;
 pub mod exit;
 pub mod export;
 pub mod help;
 pub mod history;
 pub mod loops;
 pub mod pwd;
+pub mod readonly;
 pub mod return_;
+pub mod set;
+pub mod shift;
+pub mod shopt;
+pub mod source;
 pub mod truth;
 pub mod type_of;
 pub mod unset;
