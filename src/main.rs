@@ -18,6 +18,7 @@ mod shell;
 mod signals;
 mod status;
 mod terminal;
+mod traps;
 mod vars;
 
 use std::io::Write as _;
@@ -263,9 +264,11 @@ fn run(invocation: Invocation) -> i32 {
             shell.exit_request = Some(status);
         }
     }
+    let status = shell.exit_request.unwrap_or(shell.status);
+    let status = shell.run_exit_trap(status);
     if let Some(terminal) = shell.terminal.take() {
         shell.hang_up_jobs();
         terminal.release();
     }
-    shell.exit_request.unwrap_or(shell.status)
+    status
 }

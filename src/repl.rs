@@ -49,6 +49,9 @@ pub fn run(shell: &mut Shell, source: &mut dyn LineSource, origin: &Origin) -> F
         if shell.hangup.as_ref().is_some_and(SignalFlag::take) {
             return Flow::Exit(129);
         }
+        if let Flow::Exit(status) = shell.run_pending_traps() {
+            return Flow::Exit(status);
+        }
         announce_jobs(shell);
         if at_terminal {
             source.refresh(view(shell));
@@ -60,6 +63,7 @@ pub fn run(shell: &mut Shell, source: &mut dyn LineSource, origin: &Origin) -> F
         };
         let mut parser = Parser::new(&mut lines).starting_at_line(line);
         parser.extglob = shell.options.extglob;
+        parser.aliases = shell.parser_aliases();
         let parsed = parser.next_command();
         let text = parser.text().to_vec();
         let read_error = parser.take_read_error();
@@ -131,6 +135,7 @@ pub fn run_text(shell: &mut Shell, text: &[u8], first_line: u32) -> Flow {
     let mut parser = Parser::new(&mut lines).starting_at_line(first_line);
     loop {
         parser.extglob = shell.options.extglob;
+        parser.aliases = shell.parser_aliases();
         match parser.next_command() {
             Ok(Some(list)) => {
                 let flow = shell.run_list(&list);

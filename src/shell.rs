@@ -94,6 +94,9 @@ pub struct Shell {
     pub started: std::time::Instant,
     /// The state of `$RANDOM`.
     pub random: u32,
+    pub traps: crate::traps::Traps,
+    /// The aliases, shared with the parser of the next command.
+    pub aliases: crate::parse::Aliases,
 }
 
 impl Shell {
@@ -127,7 +130,12 @@ impl Shell {
             subshell: false,
             started: std::time::Instant::now(),
             random: (pid as u32) ^ 0x5eed,
+            traps: crate::traps::Traps::default(),
+            aliases: Default::default(),
         };
+        // A prompt expands aliases; a script only after `shopt -s
+        // expand_aliases`, as in bash.
+        shell.options.expand_aliases = mode == Mode::Interactive;
         shell.fix_pwd();
         shell.bump_shlvl();
         if shell.vars.get("OLDPWD").is_none() {
@@ -166,6 +174,13 @@ impl Shell {
             let value = String::from_utf8_lossy(value).to_ascii_lowercase();
             value.contains("utf-8") || value.contains("utf8")
         })
+    }
+
+    /// The aliases a new parser expands, if alias expansion is on.
+    pub fn parser_aliases(&self) -> Option<crate::parse::Aliases> {
+        self.options
+            .expand_aliases
+            .then(|| std::rc::Rc::clone(&self.aliases))
     }
 
     /// The variables the shell computes when they are read: `$RANDOM`,

@@ -21,12 +21,18 @@ impl SignalFlag {
         Some(SignalFlag { flag, id, signal })
     }
 
-    /// Removes the handler and puts the signal back to its default action:
-    /// a forked copy of the shell must not keep its parent's watch.
+    /// Removes the handler (other handlers of the same signal stay).
     pub fn uninstall(self) {
         signal_hook::low_level::unregister(self.id);
+    }
+
+    /// Removes the handler and puts the signal back to its default action:
+    /// a forked copy of the shell must not keep its parent's watch.
+    pub fn uninstall_to_default(self) {
+        let signal = self.signal;
+        self.uninstall();
         // SAFETY: restoring a signal's default action has no preconditions.
-        unsafe { libc::signal(self.signal, libc::SIG_DFL) };
+        unsafe { libc::signal(signal, libc::SIG_DFL) };
     }
 
     /// Whether the signal arrived since the last call; clears the flag

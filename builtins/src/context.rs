@@ -142,6 +142,21 @@ pub struct Declaration<'a> {
     pub clear: VarAttrs,
 }
 
+/// What a trap does when its condition comes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TrapAction {
+    /// `trap '' SIG`: the signal is ignored (and stays so in children).
+    Ignore,
+    /// `trap 'commands' SIG`: the commands run in the shell.
+    Run(OsString),
+}
+
+/// The conditions a trap can name besides signals (which are numbered as
+/// the kernel numbers them, with 0 for `EXIT`).
+pub const TRAP_ERR: i32 = -1;
+pub const TRAP_DEBUG: i32 = -2;
+pub const TRAP_RETURN: i32 = -3;
+
 /// What a command name resolves to, for `type` and `command -v`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CommandKind {
@@ -247,6 +262,20 @@ pub trait Context {
     /// Runs a command skipping functions (`command`), on the default PATH
     /// with `default_path` (`command -p`).
     fn run_command(&mut self, argv: &[OsString], default_path: bool) -> Status;
+
+    /// Sets (or with `None`, resets to the default) the trap for a
+    /// condition: a signal number, 0 for `EXIT`, or one of `TRAP_ERR`,
+    /// `TRAP_DEBUG`, `TRAP_RETURN`.
+    fn set_trap(&mut self, condition: i32, action: Option<TrapAction>) -> Result<(), String>;
+    /// The traps set, by condition.
+    fn traps(&self) -> Vec<(i32, TrapAction)>;
+
+    /// The aliases, sorted by name.
+    fn aliases(&self) -> Vec<(String, OsString)>;
+    /// Defines (or with `None` removes) an alias; whether it existed.
+    fn set_alias(&mut self, name: &str, value: Option<&OsStr>) -> bool;
+    /// `unalias -a`.
+    fn clear_aliases(&mut self);
 
     /// What starts an error message: `minishell: ` at a prompt, `x.sh:
     /// line 3: ` in a script, as bash locates its messages.

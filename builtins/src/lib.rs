@@ -15,7 +15,7 @@ mod shell;
 pub mod signals;
 
 pub use context::{
-    CommandKind, Context, Declaration, Flow, JobState, JobSummary, Status, VarAttrs, VarInfo,
-    VarValue,
+    CommandKind, Context, Declaration, Flow, JobState, JobSummary, Status, TRAP_DEBUG, TRAP_ERR,
+    TRAP_RETURN, TrapAction, VarAttrs, VarInfo, VarValue,
 };
 pub use registry::{Builtin, Group, Place, REGISTRY, find};

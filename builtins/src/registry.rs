@@ -86,6 +86,7 @@ impl Builtin {
 pub static REGISTRY: &[&Builtin] = &[
     &shell::source::DOT,
     &shell::truth::COLON,
+    &shell::alias::ALIAS,
     &sync::barrier::BARRIER,
     &jobs::fg::BG,
     &shell::loops::BREAK,
@@ -137,8 +138,10 @@ pub static REGISTRY: &[&Builtin] = &[
     &threads::thread_attrs::THREAD_ATTRS,
     &threads::thread_stacks::THREAD_STACKS,
     &sync::tls::TLS,
+    &shell::trap::TRAP,
     &shell::truth::TRUE,
     &shell::type_of::TYPE,
+    &shell::alias::UNALIAS,
     &shell::declare::TYPESET,
     &shell::unset::UNSET,
     &jobs::wait::WAIT,

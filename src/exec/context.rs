@@ -5,7 +5,9 @@ use std::ffi::{OsStr, OsString};
 use std::io::{self, Write};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
-use minishell_builtins::{CommandKind, Context, Declaration, Flow, JobSummary, Status, VarInfo};
+use minishell_builtins::{
+    CommandKind, Context, Declaration, Flow, JobSummary, Status, TrapAction, VarInfo,
+};
 
 use super::redirect::Slot;
 use crate::shell::Shell;
@@ -257,6 +259,39 @@ impl Context for ShellContext<'_> {
         let flow = self.shell.run_without_functions(argv, default_path);
         self.flow = flow;
         self.shell.status
+    }
+
+    fn set_trap(&mut self, condition: i32, action: Option<TrapAction>) -> Result<(), String> {
+        self.shell.set_trap(condition, action)
+    }
+
+    fn traps(&self) -> Vec<(i32, TrapAction)> {
+        self.shell.traps.list()
+    }
+
+    fn aliases(&self) -> Vec<(String, OsString)> {
+        let mut list: Vec<(String, OsString)> = self
+            .shell
+            .aliases
+            .iter()
+            .map(|(name, value)| (name.clone(), OsString::from_vec(value.clone())))
+            .collect();
+        list.sort();
+        list
+    }
+
+    fn set_alias(&mut self, name: &str, value: Option<&OsStr>) -> bool {
+        let aliases = std::rc::Rc::make_mut(&mut self.shell.aliases);
+        match value {
+            Some(value) => aliases
+                .insert(name.to_owned(), value.as_bytes().to_vec())
+                .is_some(),
+            None => aliases.remove(name).is_some(),
+        }
+    }
+
+    fn clear_aliases(&mut self) {
+        std::rc::Rc::make_mut(&mut self.shell.aliases).clear();
     }
 
     fn message_prefix(&self) -> String {

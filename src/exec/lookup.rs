@@ -63,6 +63,11 @@ impl Shell {
     pub fn describe_command(&self, name: &[u8], all: bool) -> Vec<CommandKind> {
         let mut kinds = Vec::new();
         let text = String::from_utf8_lossy(name);
+        if let Some(value) = self.aliases.get(&*text) {
+            kinds.push(CommandKind::Alias(
+                String::from_utf8_lossy(value).into_owned(),
+            ));
+        }
         if crate::parse::is_reserved_word(name) {
             kinds.push(CommandKind::Keyword);
         }

@@ -65,6 +65,10 @@ impl Shell {
             if !flow.is_normal() {
                 return flow;
             }
+            let flow = self.run_pending_traps();
+            if !flow.is_normal() {
+                return flow;
+            }
         }
         Flow::Normal
     }
@@ -113,35 +117,48 @@ impl Shell {
     fn run_pipeline(&mut self, pipeline: &Pipeline) -> Flow {
         self.note_command_start();
         let timer = pipeline.timed.map(|_| compound::Timer::start());
+        // A single command checks `set -e` itself (a simple command, a
+        // subshell, `(( ))`, `[[ ]]`; a group or loop through the commands
+        // inside); a pipeline of several, as a whole.
+        let negated = pipeline.negated;
         let flow = match pipeline.commands.as_slice() {
             [] => {
                 self.status = 0;
                 Flow::Normal
             }
-            [command] if !pipeline.negated => self.run_command(command),
-            [command] => self.run_condition_if(true, |shell| shell.run_command(command)),
+            [command] => self.run_condition_if(negated, |shell| shell.run_command(command)),
             _ => {
-                let flow = self.run_pipeline_foreground(pipeline);
-                flow
+                let flow =
+                    self.run_condition_if(negated, |shell| shell.run_pipeline_foreground(pipeline));
+                if flow.is_normal() && !negated {
+                    self.check_errexit()
+                } else {
+                    flow
+                }
             }
         };
         if let (Some(timer), Some(kind)) = (timer, pipeline.timed) {
             timer.report(self, kind);
         }
-        if pipeline.negated {
+        if negated {
             self.status = i32::from(self.status == 0);
-            return flow;
-        }
-        if flow.is_normal() {
-            return self.check_errexit();
         }
         flow
     }
 
-    /// `set -e`: a failed command outside a condition ends the shell.
+    /// After a command failed outside a condition: the `ERR` trap runs, and
+    /// under `set -e` the shell ends.
     pub(super) fn check_errexit(&mut self) -> Flow {
-        if self.options.errexit && self.status != 0 && self.errexit_exempt == 0 {
-            return Flow::Exit(self.status);
+        if self.status == 0 || self.errexit_exempt > 0 {
+            return Flow::Normal;
+        }
+        let status = self.status;
+        let flow = self.run_err_trap();
+        if !flow.is_normal() {
+            return flow;
+        }
+        if self.options.errexit {
+            return Flow::Exit(status);
         }
         Flow::Normal
     }

@@ -25,6 +25,10 @@ impl Shell {
     pub(super) fn run_simple(&mut self, command: &SimpleCommand) -> Flow {
         self.lineno = command.line;
         self.substitution_status = None;
+        let flow = self.run_debug_trap();
+        if !flow.is_normal() {
+            return flow;
+        }
         let argv = match expand::argv(self, &command.words) {
             Ok(argv) => argv,
             Err(e) => return self.expansion_failed(e),

@@ -41,7 +41,7 @@ impl Shell {
         let pgid = self.terminal.as_ref().map(|_| pid.as_raw());
         let id = self.jobs.add(pgid, vec![process], false);
         self.status = self.wait_foreground(id);
-        Flow::Normal
+        self.check_errexit()
     }
 
     /// The body of a forked copy: resets what the copy must not keep, runs
@@ -54,10 +54,12 @@ impl Shell {
         keep_jobs: bool,
     ) -> Status {
         self.become_subshell(keep_jobs);
-        match f(self) {
+        let status = match f(self) {
             Flow::Exit(status) => status,
             _ => self.status,
-        }
+        };
+        // A trap the copy set for itself runs as the copy ends.
+        self.run_exit_trap(status)
     }
 
     /// What a forked copy of the shell drops. The descriptors were already
@@ -72,11 +74,12 @@ impl Shell {
         // "only meaningful in a loop", as in bash.
         self.loop_depth = 0;
         if let Some(flag) = self.child_signal.take() {
-            flag.uninstall();
+            flag.uninstall_to_default();
         }
         if let Some(flag) = self.hangup.take() {
-            flag.uninstall();
+            flag.uninstall_to_default();
         }
+        self.traps.reset_for_subshell();
         if !keep_jobs {
             self.jobs = crate::jobs::Jobs::default();
         }

@@ -219,6 +219,7 @@ impl Parser<'_> {
 
     fn command_inner(&mut self) -> PResult<Command> {
         self.blanks();
+        self.alias_next = self.expand_aliases();
         let start = self.r.pos();
         if let Some(keyword) = self.peek_keyword() {
             return match keyword {
@@ -621,6 +622,11 @@ impl Parser<'_> {
                     }
                     continue;
                 }
+            }
+            if self.alias_next.is_some_and(|end| self.r.pos() >= end) {
+                // The alias before ended in a blank: this word may be one.
+                self.alias_next = self.expand_aliases();
+                continue;
             }
             let word = self.word(Mode::Normal)?;
             if command.words.is_empty() {

@@ -19,6 +19,7 @@
 //! simple_command = (assignment | redirection)* (word | redirection)*
 //! ```
 
+mod alias;
 pub mod arith;
 pub mod arith_error;
 mod arith_lexer;
@@ -31,6 +32,7 @@ mod lexer;
 pub mod reader;
 mod word;
 
+pub use alias::Aliases;
 pub use error::{SyntaxError, SyntaxErrorKind};
 pub use lexer::is_name;
 pub use reader::{LineReader, TextLines};
@@ -62,6 +64,12 @@ pub struct Parser<'s> {
     /// Open compound commands around the position, for skipping a broken
     /// one after a syntax error.
     open: usize,
+    /// The aliases to expand, when alias expansion is on.
+    pub aliases: Option<Aliases>,
+    expanding: Vec<alias::Expanding>,
+    /// The value of the alias just expanded ended in a blank: the word
+    /// after where it ends is checked too.
+    alias_next: Option<usize>,
 }
 
 impl<'s> Parser<'s> {
@@ -73,6 +81,9 @@ impl<'s> Parser<'s> {
             warnings: Vec::new(),
             depth: 0,
             open: 0,
+            aliases: None,
+            expanding: Vec::new(),
+            alias_next: None,
         }
     }
 

@@ -203,6 +203,19 @@ impl<'s> Reader<'s> {
         false
     }
 
+    /// Replaces `len` bytes at `at` with `text` (an alias's value): the
+    /// text is read next as if typed there.
+    pub fn splice(&mut self, at: usize, len: usize, text: &[u8]) {
+        let end = (at + len).min(self.buf.len());
+        self.buf.splice(at..end, text.iter().copied());
+        let delta = text.len() as isize - (end - at) as isize;
+        for start in &mut self.line_starts {
+            if *start > at {
+                *start = (*start as isize + delta) as usize;
+            }
+        }
+    }
+
     /// Removes a `\<newline>` found inside an operator (`&\<newline>&` is
     /// `&&`): the two bytes go, and the line joins the next, which is read
     /// now if needed.

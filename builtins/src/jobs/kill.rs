@@ -9,7 +9,7 @@ use super::{find_job, signal_job};
 use crate::context::{Context, JobState, Status};
 use crate::registry::{Builtin, Group, Place};
 use crate::shell::{fail, shown};
-use crate::signals::{self, SIGNALS};
+use crate::signals;
 
 pub static KILL: Builtin = Builtin {
     name: "kill",
@@ -117,13 +117,7 @@ fn send(ctx: &mut dyn Context, target: &str, signal: i32) -> Result<(), String> 
 fn list(ctx: &mut dyn Context, numbers: &[String]) -> Status {
     let mut text = String::new();
     if numbers.is_empty() {
-        for (i, (number, name, _)) in SIGNALS.iter().enumerate() {
-            text.push_str(&format!("{number:2}) SIG{name}"));
-            text.push(if i % 5 == 4 { '\n' } else { '\t' });
-        }
-        if !text.ends_with('\n') {
-            text.push('\n');
-        }
+        text = signals::table();
     }
     for number in numbers {
         let n: i32 = number.parse().unwrap_or(-1);

@@ -1,6 +1,7 @@
 //! The builtins that make a shell: changing directory, variables, exiting,
 //! waiting, and the few commands every script uses (`echo`, `true`).
 
+pub mod alias;
 pub mod cd;
 pub mod command;
 pub mod declare;
@@ -19,6 +20,7 @@ pub mod set;
 pub mod shift;
 pub mod shopt;
 pub mod source;
+pub mod trap;
 pub mod truth;
 pub mod type_of;
 pub mod unset;

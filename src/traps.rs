@@ -1,0 +1,175 @@
+//! Traps: commands the shell runs when a signal arrives, when it exits,
+//! and when a command fails. A trapped signal's handler only sets a flag;
+//! the shell runs the action between commands, where running shell code is
+//! safe, as every shell does.
+
+use std::collections::BTreeMap;
+use std::os::unix::ffi::OsStrExt;
+
+use minishell_builtins::{Flow, TRAP_DEBUG, TRAP_ERR, TrapAction};
+
+use crate::shell::Shell;
+use crate::signals::SignalFlag;
+
+/// The traps set, and the flags of the trapped signals.
+#[derive(Default)]
+pub struct Traps {
+    actions: BTreeMap<i32, TrapAction>,
+    flags: BTreeMap<i32, SignalFlag>,
+    /// A trap's action is running: traps do not nest.
+    running: bool,
+}
+
+impl Traps {
+    pub fn list(&self) -> Vec<(i32, TrapAction)> {
+        self.actions.iter().map(|(c, a)| (*c, a.clone())).collect()
+    }
+
+    pub fn has(&self, condition: i32) -> bool {
+        matches!(self.actions.get(&condition), Some(TrapAction::Run(_)))
+    }
+
+    /// In a forked copy of the shell: traps that run commands go back to
+    /// the default (ignored signals stay ignored, as POSIX says).
+    pub fn reset_for_subshell(&mut self) {
+        for (signal, flag) in std::mem::take(&mut self.flags) {
+            flag.uninstall();
+            // SAFETY: restoring a signal's default action has no
+            // preconditions.
+            unsafe { libc::signal(signal, libc::SIG_DFL) };
+        }
+        self.actions
+            .retain(|_, action| *action == TrapAction::Ignore);
+        self.running = false;
+    }
+}
+
+impl Shell {
+    /// `trap ACTION CONDITION`, or with `None` the default back.
+    pub fn set_trap(&mut self, condition: i32, action: Option<TrapAction>) -> Result<(), String> {
+        if condition > 0 {
+            if let Some(flag) = self.traps.flags.remove(&condition) {
+                flag.uninstall();
+            }
+            match &action {
+                Some(TrapAction::Run(_)) => match SignalFlag::install(condition) {
+                    Some(flag) => {
+                        self.traps.flags.insert(condition, flag);
+                    }
+                    None => return Err(format!("{condition}: cannot be trapped")),
+                },
+                Some(TrapAction::Ignore) => {
+                    // SAFETY: ignoring a signal has no preconditions.
+                    unsafe { libc::signal(condition, libc::SIG_IGN) };
+                }
+                None => self.default_disposition(condition),
+            }
+        }
+        match action {
+            Some(action) => {
+                self.traps.actions.insert(condition, action);
+            }
+            None => {
+                self.traps.actions.remove(&condition);
+            }
+        }
+        Ok(())
+    }
+
+    /// The disposition a signal has when no trap names it: the default,
+    /// except those an interactive shell ignores for its jobs' sake.
+    fn default_disposition(&self, signal: i32) {
+        let ignored = self.terminal.is_some()
+            && [
+                libc::SIGINT,
+                libc::SIGQUIT,
+                libc::SIGTSTP,
+                libc::SIGTTIN,
+                libc::SIGTTOU,
+            ]
+            .contains(&signal);
+        let watched = signal == libc::SIGCHLD || (signal == libc::SIGHUP && self.hangup.is_some());
+        if watched {
+            return;
+        }
+        let disposition = if ignored {
+            libc::SIG_IGN
+        } else {
+            libc::SIG_DFL
+        };
+        // SAFETY: setting a disposition to default or ignore has no
+        // preconditions.
+        unsafe { libc::signal(signal, disposition) };
+    }
+
+    /// Runs the actions of the trapped signals that arrived since the last
+    /// look. `$?` is the same after as before, unless an action exits.
+    pub fn run_pending_traps(&mut self) -> Flow {
+        if self.traps.flags.is_empty() || self.traps.running {
+            return Flow::Normal;
+        }
+        let arrived: Vec<i32> = self
+            .traps
+            .flags
+            .iter()
+            .filter(|(_, flag)| flag.take())
+            .map(|(signal, _)| *signal)
+            .collect();
+        for signal in arrived {
+            let flow = self.run_trap(signal);
+            if !flow.is_normal() {
+                return flow;
+            }
+        }
+        Flow::Normal
+    }
+
+    /// Runs the action of one condition, if it has one.
+    pub fn run_trap(&mut self, condition: i32) -> Flow {
+        let Some(TrapAction::Run(text)) = self.traps.actions.get(&condition).cloned() else {
+            return Flow::Normal;
+        };
+        if self.traps.running {
+            return Flow::Normal;
+        }
+        self.traps.running = true;
+        let status = self.status;
+        let line = self.lineno;
+        let flow = crate::repl::run_text(self, text.as_bytes(), line.max(1));
+        self.traps.running = false;
+        self.lineno = line;
+        match flow {
+            Flow::Exit(status) => Flow::Exit(status),
+            _ => {
+                self.status = status;
+                Flow::Normal
+            }
+        }
+    }
+
+    /// The `EXIT` trap, once, as the shell (or a subshell) ends; `status`
+    /// is `$?` inside it. Returns the status to exit with.
+    pub fn run_exit_trap(&mut self, status: crate::status::Status) -> crate::status::Status {
+        let Some(TrapAction::Run(text)) = self.traps.actions.remove(&0) else {
+            return status;
+        };
+        self.status = status;
+        match crate::repl::run_text(self, text.as_bytes(), self.lineno.max(1)) {
+            Flow::Exit(status) => status,
+            _ => status,
+        }
+    }
+
+    /// The `ERR` trap, after a command failed where `set -e` would act.
+    pub fn run_err_trap(&mut self) -> Flow {
+        self.run_trap(TRAP_ERR)
+    }
+
+    /// The `DEBUG` trap, before a simple command.
+    pub fn run_debug_trap(&mut self) -> Flow {
+        if !self.traps.has(TRAP_DEBUG) {
+            return Flow::Normal;
+        }
+        self.run_trap(TRAP_DEBUG)
+    }
+}
