@@ -3,6 +3,7 @@
 //! of the last command.
 
 mod ast;
+mod cli;
 mod cond;
 mod exec;
 mod expand;
@@ -29,85 +30,16 @@ use minishell_builtins::Place;
 use repl::Origin;
 use shell::{Mode, Params, Shell};
 
-const USAGE: &str = "\
-usage: minishell                      read commands from the terminal, or from
-                                      standard input (printing `> ` before each)
-       minishell -s [ARG ...]         read commands from standard input, no prompt
-       minishell -c LINE [NAME [ARG ...]]
-                                      run LINE; $0 is NAME, $1… the ARGs
-       minishell FILE [ARG ...]       run the script FILE
-";
-
-/// What the command line asks for.
-enum Invocation {
-    Stdin {
-        args: Vec<Vec<u8>>,
-        prompt: bool,
-    },
-    Command {
-        line: Vec<u8>,
-        zero: Vec<u8>,
-        args: Vec<Vec<u8>>,
-    },
-    Script {
-        file: Vec<u8>,
-        args: Vec<Vec<u8>>,
-    },
-}
-
-fn parse_arguments() -> Result<Invocation, String> {
-    let mut args = std::env::args_os().skip(1).map(OsStringExt::into_vec);
-    let Some(first) = args.next() else {
-        return Ok(Invocation::Stdin {
-            args: Vec::new(),
-            prompt: true,
-        });
-    };
-    match first.as_slice() {
-        b"-c" => {
-            let line = args.next().ok_or("-c: option requires an argument")?;
-            let zero = args.next().unwrap_or_else(|| b"minishell".to_vec());
-            Ok(Invocation::Command {
-                line,
-                zero,
-                args: args.collect(),
-            })
-        }
-        b"-s" => Ok(Invocation::Stdin {
-            args: args.collect(),
-            prompt: false,
-        }),
-        b"--" => match args.next() {
-            Some(file) => Ok(Invocation::Script {
-                file,
-                args: args.collect(),
-            }),
-            None => Ok(Invocation::Stdin {
-                args: Vec::new(),
-                prompt: true,
-            }),
-        },
-        b"-h" | b"--help" => {
-            print!("{USAGE}");
-            std::process::exit(0);
-        }
-        [b'-', ..] if first.len() > 1 => Err(format!(
-            "{}: invalid option\n{USAGE}",
-            String::from_utf8_lossy(&first)
-        )),
-        _ => Ok(Invocation::Script {
-            file: first,
-            args: args.collect(),
-        }),
-    }
-}
-
 fn main() {
     if let Some(status) = run_as_demo() {
         std::process::exit(status);
     }
-    let invocation = match parse_arguments() {
-        Ok(invocation) => invocation,
+    let invocation = match cli::parse(std::env::args_os().skip(1)) {
+        Ok(cli::Parsed::Run(invocation)) => invocation,
+        Ok(cli::Parsed::Print(text)) => {
+            print!("{text}");
+            std::process::exit(0);
+        }
         Err(message) => {
             let _ = write!(std::io::stderr(), "minishell: {message}");
             std::process::exit(2);
@@ -183,70 +115,83 @@ fn run_as_demo() -> Option<i32> {
     Some(exec::run_builtin_alone(&mut shell, demo, &args))
 }
 
-fn run(invocation: Invocation) -> i32 {
+fn run(invocation: cli::Invocation) -> i32 {
     let terminal = nix::unistd::isatty(std::io::stdin()).unwrap_or(false);
-    let (mode, origin, params, mut source): (Mode, Origin, Params, Box<dyn LineSource>) =
-        match invocation {
-            Invocation::Command { line, zero, args } => (
+    let cli::Invocation {
+        source,
+        zero,
+        args,
+        options,
+        interactive,
+        norc,
+    } = invocation;
+    let zero = zero.unwrap_or_else(|| b"minishell".to_vec());
+    let command_string = matches!(source, cli::Source::Command { .. });
+    let params = Params {
+        zero: zero.clone(),
+        args,
+    };
+    let (mode, origin, mut source): (Mode, Origin, Box<dyn LineSource>) = match source {
+        cli::Source::Command { line } => (
+            Mode::Script,
+            Origin {
+                script_name: Some(String::from_utf8_lossy(&zero).into_owned()),
+            },
+            Box::new(ScriptSource::new(line)),
+        ),
+        cli::Source::Script { file } => {
+            let name = String::from_utf8_lossy(&file).into_owned();
+            let text = match std::fs::read(std::ffi::OsStr::new(&std::ffi::OsString::from_vec(
+                file.clone(),
+            ))) {
+                Ok(text) => text,
+                Err(e) => {
+                    eprintln!(
+                        "minishell: {name}: {}",
+                        minishell_builtins::errors::plain(&e)
+                    );
+                    return status::NOT_FOUND;
+                }
+            };
+            (
                 Mode::Script,
                 Origin {
-                    script_name: Some(String::from_utf8_lossy(&zero).into_owned()),
+                    script_name: Some(name),
                 },
-                Params { zero, args },
-                Box::new(ScriptSource::new(line)),
-            ),
-            Invocation::Script { file, args } => {
-                let name = String::from_utf8_lossy(&file).into_owned();
-                let text = match std::fs::read(std::ffi::OsStr::new(&std::ffi::OsString::from_vec(
-                    file.clone(),
-                ))) {
-                    Ok(text) => text,
-                    Err(e) => {
-                        eprintln!(
-                            "minishell: {name}: {}",
-                            minishell_builtins::errors::plain(&e)
-                        );
-                        return status::NOT_FOUND;
-                    }
-                };
-                (
-                    Mode::Script,
-                    Origin {
-                        script_name: Some(name),
-                    },
-                    Params { zero: file, args },
-                    Box::new(ScriptSource::new(text)),
-                )
-            }
-            Invocation::Stdin { args, prompt } => {
-                let params = Params {
-                    zero: b"minishell".to_vec(),
-                    args,
-                };
-                if terminal {
-                    match TerminalSource::new(history_file(), colour()) {
-                        Ok(source) => (
-                            Mode::Interactive,
-                            Origin { script_name: None },
-                            params,
-                            Box::new(source),
-                        ),
-                        Err(e) => {
-                            eprintln!("minishell: cannot use the terminal: {e}");
-                            return 1;
-                        }
-                    }
-                } else {
-                    (
-                        Mode::Stdin { prompt },
-                        Origin { script_name: None },
-                        params,
-                        Box::new(StdinSource::new()),
-                    )
+                Box::new(ScriptSource::new(text)),
+            )
+        }
+        cli::Source::Stdin { prompt } if terminal || interactive => {
+            let _ = prompt;
+            match TerminalSource::new(history_file(), colour()) {
+                Ok(source) => (
+                    Mode::Interactive,
+                    Origin { script_name: None },
+                    Box::new(source),
+                ),
+                Err(e) => {
+                    eprintln!("minishell: cannot use the terminal: {e}");
+                    return 1;
                 }
             }
-        };
+        }
+        cli::Source::Stdin { prompt } => (
+            Mode::Stdin { prompt },
+            Origin { script_name: None },
+            Box::new(StdinSource::new()),
+        ),
+    };
     let mut shell = Shell::new(params, mode);
+    shell.command_string = command_string;
+    for (name, on) in options {
+        match shell.options.by_name(&name) {
+            Some(field) => *field = on,
+            None => {
+                eprintln!("minishell: {name}: invalid option name");
+                return 2;
+            }
+        }
+    }
     if mode == Mode::Interactive {
         // Take the terminal first (waiting to be in the foreground), then
         // outlive the keys meant for the jobs, which each get a process
@@ -256,7 +201,7 @@ fn run(invocation: Invocation) -> i32 {
         shell.watch_children();
         shell.hangup = signals::SignalFlag::install(libc::SIGHUP);
     }
-    if mode == Mode::Interactive {
+    if mode == Mode::Interactive && !norc {
         run_startup_file(&mut shell);
     }
     if shell.exit_request.is_none() {

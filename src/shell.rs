@@ -90,11 +90,18 @@ pub struct Shell {
     pub lineno: u32,
     /// Whether this process is a forked copy of the shell (a subshell).
     pub subshell: bool,
+    /// Started with `-c`: `$-` shows `c`.
+    pub command_string: bool,
     /// When the shell started, for `$SECONDS`.
     pub started: std::time::Instant,
     /// The state of `$RANDOM`.
     pub random: u32,
     pub traps: crate::traps::Traps,
+    /// The statuses of the stages of the last foreground pipeline, for
+    /// `$PIPESTATUS`.
+    pub pipe_statuses: Vec<Status>,
+    /// The last argument of the last command, for `$_`.
+    pub last_argument: Vec<u8>,
     /// The aliases, shared with the parser of the next command.
     pub aliases: crate::parse::Aliases,
 }
@@ -128,10 +135,13 @@ impl Shell {
             script_name: None,
             lineno: 0,
             subshell: false,
+            command_string: false,
             started: std::time::Instant::now(),
             random: (pid as u32) ^ 0x5eed,
             traps: crate::traps::Traps::default(),
             aliases: Default::default(),
+            pipe_statuses: Vec::new(),
+            last_argument: Vec::new(),
         };
         // A prompt expands aliases; a script only after `shopt -s
         // expand_aliases`, as in bash.
@@ -142,6 +152,12 @@ impl Shell {
             // bash exports OLDPWD from the start, valueless until the first
             // `cd`, so that `cd` then hands it to children.
             shell.vars.set_exported("OLDPWD", true);
+        }
+        // `$_` is the last argument of the last command, computed when read
+        // (the value inherited is the path that started this shell).
+        let _ = shell.vars.unset("_");
+        if shell.vars.get("OPTIND").is_none() {
+            let _ = shell.vars.set("OPTIND", b"1".to_vec());
         }
         if shell.vars.get("IFS").is_none() {
             let _ = shell.vars.set("IFS", b" \t\n".to_vec());
@@ -159,6 +175,7 @@ impl Shell {
         match self.mode {
             Mode::Interactive => letters.push('i'),
             Mode::Stdin { .. } => letters.push('s'),
+            Mode::Script if self.command_string => letters.push('c'),
             Mode::Script => {}
         }
         letters
@@ -190,6 +207,7 @@ impl Shell {
         let text = match name {
             "LINENO" => self.lineno.to_string(),
             "FUNCNAME" => return self.function_names.last().map(|n| n.clone().into_bytes()),
+            "_" => return Some(self.last_argument.clone()),
             "SECONDS" => self.started.elapsed().as_secs().to_string(),
             "BASHPID" => std::process::id().to_string(),
             "PPID" => nix::unistd::getppid().as_raw().to_string(),

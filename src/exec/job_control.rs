@@ -39,7 +39,6 @@ impl Shell {
             }
             return status;
         }
-        let status = job.status();
         let ends: Vec<ChildEnd> = job
             .processes
             .iter()
@@ -48,6 +47,18 @@ impl Shell {
                 _ => None,
             })
             .collect();
+        let statuses: Vec<Status> = ends.iter().map(|end| end.status()).collect();
+        // `set -o pipefail`: the rightmost stage that failed decides.
+        let status = match self.options.pipefail {
+            true => statuses
+                .iter()
+                .rev()
+                .find(|&&s| s != 0)
+                .copied()
+                .unwrap_or(0),
+            false => job.status(),
+        };
+        self.pipe_statuses = statuses;
         self.jobs.forget(id);
         for end in ends {
             if let Some(words) = end.report() {

@@ -140,6 +140,18 @@ impl Shell {
         if let (Some(timer), Some(kind)) = (timer, pipeline.timed) {
             timer.report(self, kind);
         }
+        let statuses = match pipeline.commands.len() {
+            0 | 1 => vec![self.status],
+            _ => std::mem::take(&mut self.pipe_statuses),
+        };
+        let array = statuses
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (i as i64, s.to_string().into_bytes()))
+            .collect();
+        let _ = self
+            .vars
+            .set_value("PIPESTATUS", crate::vars::Value::Indexed(array));
         if negated {
             self.status = i32::from(self.status == 0);
         }

@@ -36,6 +36,9 @@ impl Shell {
         let Some(name) = argv.first() else {
             return self.run_assignments_only(command);
         };
+        if let Some(last) = argv.last() {
+            self.last_argument.clone_from(last);
+        }
         if self.options.xtrace {
             self.trace(&command.assignments, &argv);
         }
