@@ -49,11 +49,35 @@ impl Shell {
                 return Resolved::Function(Rc::clone(def));
             }
         }
-        resolve(
+        match resolve(
             name,
             || self.vars.get("PATH"),
             self.error_prefix().as_bytes(),
-        )
+        ) {
+            Resolved::Cannot {
+                status: NOT_FOUND, ..
+            } if self.script_name.is_some() => Resolved::Cannot {
+                message: self.missing_message(name, false),
+                status: NOT_FOUND,
+            },
+            other => other,
+        }
+    }
+
+    /// What the shell says of a command it cannot find: the course
+    /// mini-shell's `Execution failed for 'NAME'` at a prompt and on
+    /// standard input; in a script, bash's words with the place
+    /// (`x.sh: line 3: nosuch: command not found`, or for a path that does
+    /// not exist `No such file or directory`).
+    pub fn missing_message(&self, name: &[u8], is_path: bool) -> Vec<u8> {
+        if self.script_name.is_none() {
+            return [&b"Execution failed for '"[..], name, b"'\n"].concat();
+        }
+        let what: &[u8] = match is_path || name.contains(&b'/') {
+            true => b": No such file or directory\n",
+            false => b": command not found\n",
+        };
+        [self.error_prefix().as_bytes(), name, what].concat()
     }
 }
 

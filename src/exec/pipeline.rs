@@ -280,11 +280,13 @@ impl Shell {
             return self.start_failed_stage(1, launch);
         }
         let started = self.with_assignments(&simple.assignments, |shell| {
+            let missing = shell.missing_message(argv.first().map_or(&[][..], |a| a), true);
             let Some(program) = Program::new(
                 path,
                 argv,
                 shell.vars.environment(),
                 shell.error_prefix().into_bytes(),
+                missing,
             ) else {
                 shell.report_error("argument holds a NUL byte");
                 return None;

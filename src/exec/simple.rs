@@ -77,8 +77,14 @@ impl Shell {
         command: &SimpleCommand,
     ) -> Status {
         let environment = self.vars.environment();
-        let Some(program) = Program::new(path, argv, environment, self.error_prefix().into_bytes())
-        else {
+        let missing = self.missing_message(argv.first().map_or(&[][..], |a| a), true);
+        let Some(program) = Program::new(
+            path,
+            argv,
+            environment,
+            self.error_prefix().into_bytes(),
+            missing,
+        ) else {
             self.report_error("argument holds a NUL byte");
             return NOT_EXECUTABLE;
         };
@@ -404,8 +410,14 @@ impl Shell {
             return crate::status::NOT_FOUND;
         }
         let environment = self.vars.environment();
-        let Some(program) = Program::new(path, argv, environment, self.error_prefix().into_bytes())
-        else {
+        let missing = self.missing_message(argv.first().map_or(&[][..], |a| a), true);
+        let Some(program) = Program::new(
+            path,
+            argv,
+            environment,
+            self.error_prefix().into_bytes(),
+            missing,
+        ) else {
             return NOT_EXECUTABLE;
         };
         let plan = self.fds.child_actions();

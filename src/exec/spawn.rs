@@ -43,6 +43,8 @@ pub struct Program {
     name: Vec<u8>,
     /// What starts an error message (`minishell: `, `x.sh: line 3: `).
     prefix: Vec<u8>,
+    /// What to say when the file does not exist (ENOENT).
+    missing: Vec<u8>,
     path: CString,
     _argv: Vec<CString>,
     argv_pointers: Vec<*const c_char>,
@@ -62,6 +64,7 @@ impl Program {
         argv: Vec<Vec<u8>>,
         environment: Rc<Environment>,
         prefix: Vec<u8>,
+        missing: Vec<u8>,
     ) -> Option<Program> {
         let name = argv.first()?.clone();
         let path = CString::new(path).ok()?;
@@ -76,6 +79,7 @@ impl Program {
         Some(Program {
             name,
             prefix,
+            missing,
             path,
             _argv: argv,
             argv_pointers,
@@ -288,9 +292,7 @@ fn exec(program: &Program) -> ! {
     };
     let mut text = StackText::new();
     if errno == libc::ENOENT {
-        text.push(b"Execution failed for '");
-        text.push(&program.name);
-        text.push(b"'\n");
+        text.push(&program.missing);
     } else {
         text.push(&program.prefix);
         text.push(&program.name);
