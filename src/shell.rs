@@ -92,6 +92,9 @@ pub struct Shell {
     pub subshell: bool,
     /// Started with `-c`: `$-` shows `c`.
     pub command_string: bool,
+    /// How many command substitutions deep this copy of the shell runs,
+    /// for `set -x`'s `++`.
+    pub trace_level: usize,
     /// When the shell started, for `$SECONDS`.
     pub started: std::time::Instant,
     /// The state of `$RANDOM`.
@@ -136,6 +139,7 @@ impl Shell {
             lineno: 0,
             subshell: false,
             command_string: false,
+            trace_level: 0,
             started: std::time::Instant::now(),
             random: (pid as u32) ^ 0x5eed,
             traps: crate::traps::Traps::default(),

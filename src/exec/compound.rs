@@ -115,6 +115,14 @@ impl Shell {
             },
             None => self.params.args.clone(),
         };
+        if self.options.xtrace {
+            let mut text = format!("for {} in", command.name).into_bytes();
+            for word in &words {
+                text.push(b' ');
+                text.extend(crate::quote::quote_for_trace(word));
+            }
+            self.trace_raw(&text);
+        }
         if !crate::parse::is_name(command.name.as_bytes()) {
             self.report_error(&format!("`{}': not a valid identifier", command.name));
             self.status = 1;
@@ -169,6 +177,12 @@ impl Shell {
             Ok(word) => word,
             Err(e) => return self.expansion_failed(e),
         };
+        if self.options.xtrace {
+            let mut text = b"case ".to_vec();
+            text.extend(crate::quote::quote_for_trace(&word));
+            text.extend_from_slice(b" in");
+            self.trace_raw(&text);
+        }
         self.status = 0;
         let mut items = command.items.iter().peekable();
         let mut fall_into_next = false;
@@ -269,6 +283,13 @@ impl Shell {
     /// `(( expression ))`: status 0 when it is not zero, 1 when it is, and
     /// 1 after an error (which, unlike in `$(( ))`, ends nothing else).
     fn run_arith(&mut self, arith: &ArithSub) -> Flow {
+        if self.options.xtrace {
+            let text = match crate::expand::string(self, &arith.text) {
+                Ok(text) => text,
+                Err(e) => return self.expansion_failed(e),
+            };
+            self.trace_raw(&[b"(( ", text.as_slice(), b" ))"].concat());
+        }
         self.status = match self.arith_value(arith) {
             Ok(value) => i32::from(value == 0),
             Err(ExpandError::Abandon(status)) => status,
@@ -278,6 +299,10 @@ impl Shell {
     }
 
     fn run_cond(&mut self, expr: &CondExpr) -> Flow {
+        if self.options.xtrace {
+            let text = format!("[[ {expr} ]]");
+            self.trace_raw(text.as_bytes());
+        }
         self.status = match crate::cond::evaluate(self, expr) {
             Ok(true) => 0,
             Ok(false) => 1,

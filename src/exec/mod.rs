@@ -24,6 +24,7 @@ pub mod redirect;
 mod simple;
 pub mod spawn;
 mod subshell;
+mod trace;
 
 use std::os::fd::{BorrowedFd, RawFd};
 

@@ -39,14 +39,33 @@ impl Shell {
         if let Some(last) = argv.last() {
             self.last_argument.clone_from(last);
         }
-        if self.options.xtrace {
-            self.trace(&command.assignments, &argv);
-        }
         let resolved = self.resolve(name);
         if let Err(e) = self.push_redirections(&command.redirections) {
             return self.expansion_failed(e);
         }
-        let flow = self.with_assignments(&command.assignments, |shell| match resolved {
+        let flow = self.with_assignments(&command.assignments, |shell| {
+            if shell.options.xtrace {
+                shell.trace_words(&argv);
+            }
+            shell.run_resolved(resolved, argv, command)
+        });
+        self.fds.pop();
+        match flow {
+            Ok(Flow::Normal) => self.check_errexit(),
+            Ok(flow) => flow,
+            Err(e) => self.expansion_failed(e),
+        }
+    }
+
+    /// Runs what a command name resolved to, its redirections in place.
+    fn run_resolved(
+        &mut self,
+        resolved: Resolved,
+        argv: Vec<Vec<u8>>,
+        command: &SimpleCommand,
+    ) -> Flow {
+        let shell = self;
+        match resolved {
             Resolved::Function(def) => shell.call_function(&def, argv),
             Resolved::Builtin(builtin) => shell.run_builtin_here(builtin, argv),
             Resolved::Cannot { message, status } => {
@@ -60,12 +79,6 @@ impl Shell {
                 shell.status = shell.run_program(path, argv, command);
                 Flow::Normal
             }
-        });
-        self.fds.pop();
-        match flow {
-            Ok(Flow::Normal) => self.check_errexit(),
-            Ok(flow) => flow,
-            Err(e) => self.expansion_failed(e),
         }
     }
 
@@ -131,9 +144,6 @@ impl Shell {
                 return self.expansion_failed(e);
             }
         }
-        if self.options.xtrace && !command.assignments.is_empty() {
-            self.trace(&command.assignments, &[]);
-        }
         self.status = self.substitution_status.unwrap_or(0);
         if !command.redirections.is_empty() {
             match self.push_redirections(&command.redirections) {
@@ -178,6 +188,9 @@ impl Shell {
         };
         if self.options.allexport {
             self.vars.set_exported(name, true);
+        }
+        if self.options.xtrace {
+            self.trace_assignment(name);
         }
         result.map_err(|e| {
             self.report_error(&e.to_string());
@@ -320,42 +333,6 @@ impl Shell {
             self.vars.restore(name, old);
         }
         result
-    }
-
-    /// `set -x`: the command as it will run, on standard error, after
-    /// `$PS4` (`+ `).
-    pub(super) fn trace(&mut self, assignments: &[Assignment], argv: &[Vec<u8>]) {
-        let ps4 = match self.vars.get("PS4").map(<[u8]>::to_vec) {
-            Some(ps4) => {
-                let word = crate::ast::Word {
-                    parts: vec![crate::ast::WordPart::Literal(ps4)],
-                };
-                expand::string(self, &word).unwrap_or_default()
-            }
-            None => b"+ ".to_vec(),
-        };
-        let mut line = ps4;
-        let mut first = true;
-        for assignment in assignments {
-            if !first {
-                line.push(b' ');
-            }
-            first = false;
-            line.extend_from_slice(assignment.name.as_bytes());
-            line.push(b'=');
-            line.extend(crate::quote::quote_for_trace(
-                self.vars.get(&assignment.name).unwrap_or_default(),
-            ));
-        }
-        for arg in argv {
-            if !first {
-                line.push(b' ');
-            }
-            first = false;
-            line.extend(crate::quote::quote_for_trace(arg));
-        }
-        line.push(b'\n');
-        super::write_to_slot(self.fds.slot(2), &line);
     }
 }
 

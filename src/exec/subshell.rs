@@ -99,7 +99,15 @@ impl Shell {
         self.fds.push();
         self.fds.give(PrivateFd::new(write_end), 1);
         let plan = self.fds.shell_child_actions();
-        let mut run = || self.run_in_child(|shell| shell.run_list(list), true);
+        let mut run = || {
+            self.run_in_child(
+                |shell| {
+                    shell.trace_level += 1;
+                    shell.run_list(list)
+                },
+                true,
+            )
+        };
         let started = spawn(
             Work::Shell(&mut run),
             &plan.actions,

@@ -48,7 +48,11 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
     }
 
     let old = current_dir(ctx);
-    let logical = (!physical).then(|| logical_path(old.as_deref(), &target));
+    let logical = if physical {
+        None
+    } else {
+        logical_path(old.as_deref(), &target)
+    };
     let new_pwd = match logical.filter(|path| std::env::set_current_dir(path).is_ok()) {
         Some(path) => path,
         None => {
@@ -62,7 +66,22 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
             }
             match std::env::current_dir() {
                 Ok(dir) => dir.into_os_string(),
-                Err(_) => target,
+                Err(e) => {
+                    // The directory is gone (removed under the shell): bash
+                    // says so, and names it by the old path and the target.
+                    let prefix = ctx.message_prefix();
+                    let _ = writeln!(
+                        ctx.stderr(),
+                        "{prefix}cd: error retrieving current directory: getcwd: cannot access parent directories: {}",
+                        plain(&e)
+                    );
+                    match &old {
+                        Some(old) if !target.as_bytes().starts_with(b"/") => {
+                            Path::new(old).join(&target).into_os_string()
+                        }
+                        _ => target,
+                    }
+                }
             }
         }
     };
@@ -89,8 +108,9 @@ fn current_dir(ctx: &dyn Context) -> Option<OsString> {
 
 /// `target` resolved against `pwd` as text, the way `cd -L` reads it:
 /// `.` dropped, `..` removes the previous component, so `cd ..` from a
-/// symbolic link goes back where the user came from.
-fn logical_path(pwd: Option<&OsStr>, target: &OsStr) -> OsString {
+/// symbolic link goes back where the user came from. As in bash, what a
+/// `..` removes must be a directory (`cd nosuch/..` fails); `None` then.
+fn logical_path(pwd: Option<&OsStr>, target: &OsStr) -> Option<OsString> {
     let joined = match pwd {
         Some(pwd) if !target.as_bytes().starts_with(b"/") => Path::new(pwd).join(target),
         _ => Path::new(target).to_path_buf(),
@@ -100,20 +120,28 @@ fn logical_path(pwd: Option<&OsStr>, target: &OsStr) -> OsString {
         match part {
             b"" | b"." => {}
             b".." => {
+                if !parts.is_empty() && !joined_path(&parts).is_dir() {
+                    return None;
+                }
                 parts.pop();
             }
             _ => parts.push(part),
         }
     }
+    Some(joined_path(&parts).into_os_string())
+}
+
+/// `/a/b/c` from its components (`/` for none).
+fn joined_path(parts: &[&[u8]]) -> std::path::PathBuf {
     let mut path = Vec::new();
-    for part in &parts {
+    for part in parts {
         path.push(b'/');
         path.extend_from_slice(part);
     }
     if path.is_empty() {
         path.push(b'/');
     }
-    OsString::from_vec(path)
+    std::path::PathBuf::from(OsString::from_vec(path))
 }
 
 #[cfg(test)]
@@ -122,15 +150,17 @@ mod tests {
 
     fn logical(pwd: &str, target: &str) -> String {
         logical_path(Some(OsStr::new(pwd)), OsStr::new(target))
+            .unwrap()
             .into_string()
             .unwrap()
     }
 
     #[test]
     fn dots_are_resolved_as_text() {
-        assert_eq!(logical("/a/b", ".."), "/a");
-        assert_eq!(logical("/a/b", "../c/./d"), "/a/c/d");
-        assert_eq!(logical("/a", "/x/../y"), "/y");
+        assert_eq!(logical("/usr/bin", ".."), "/usr");
+        assert_eq!(logical("/usr/bin", "../lib/./x"), "/usr/lib/x");
+        assert_eq!(logical("/a", "/usr/../y"), "/y");
         assert_eq!(logical("/", ".."), "/");
+        assert!(logical_path(Some(OsStr::new("/")), OsStr::new("no/such/..")).is_none());
     }
 }
