@@ -382,6 +382,37 @@ impl Jobs {
         Some(status)
     }
 
+    /// `wait -n`: waits until some background job ends (one that already
+    /// ended and was not yet waited for counts first), forgets it, and
+    /// returns its status; `None` when no background job is left.
+    pub fn wait_any(&mut self, stops: bool) -> Option<Status> {
+        loop {
+            let done = self
+                .jobs
+                .iter()
+                .find(|j| j.background && j.state() == JobState::Done)
+                .map(|j| (j.id, j.status()));
+            if let Some((id, status)) = done {
+                self.forget(id);
+                return Some(status);
+            }
+            if !self
+                .jobs
+                .iter()
+                .any(|j| j.background && j.state() == JobState::Running)
+            {
+                return None;
+            }
+            let flags = stops.then_some(WaitPidFlag::WUNTRACED);
+            match waitpid(Pid::from_raw(-1), flags) {
+                Ok(status) => self.record(status),
+                Err(Errno::EINTR) if crate::signals::interrupted() => return Some(INTERRUPTED),
+                Err(Errno::EINTR) => {}
+                Err(_) => return None,
+            }
+        }
+    }
+
     /// Waits for one child (`wait PID`); `None` if it is not ours. A child
     /// that ended long ago still answers.
     pub fn wait_pid(&mut self, pid: i32, stops: bool) -> Option<Status> {

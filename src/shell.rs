@@ -105,6 +105,12 @@ pub struct Shell {
     pub pipe_statuses: Vec<Status>,
     /// The last argument of the last command, for `$_`.
     pub last_argument: Vec<u8>,
+    /// Where commands were found on PATH, and how often used (`hash`),
+    /// for the PATH it was made with.
+    pub command_hash: FxHashMap<Vec<u8>, (Vec<u8>, u32)>,
+    pub hashed_path: Vec<u8>,
+    /// `pushd`'s stack, without the current directory.
+    pub dir_stack: Vec<std::ffi::OsString>,
     /// The aliases, shared with the parser of the next command.
     pub aliases: crate::parse::Aliases,
 }
@@ -145,6 +151,9 @@ impl Shell {
             traps: crate::traps::Traps::default(),
             aliases: Default::default(),
             pipe_statuses: Vec::new(),
+            command_hash: FxHashMap::default(),
+            hashed_path: Vec::new(),
+            dir_stack: Vec::new(),
             last_argument: Vec::new(),
         };
         // A prompt expands aliases; a script only after `shopt -s

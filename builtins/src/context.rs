@@ -172,6 +172,8 @@ pub enum CommandKind {
     Demo,
     /// A file found on `$PATH` (or given with a `/`).
     File(OsString),
+    /// A file the shell remembered from an earlier search (`hash`).
+    Hashed(OsString),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -276,6 +278,21 @@ pub trait Context {
     fn set_alias(&mut self, name: &str, value: Option<&OsStr>) -> bool;
     /// `unalias -a`.
     fn clear_aliases(&mut self);
+
+    /// The commands the shell remembered where it found: name, path, how
+    /// often used (`hash`).
+    fn hashed(&self) -> Vec<(String, OsString, u32)>;
+    /// Remembers `name`: at `path` when given, else where PATH finds it;
+    /// `false` when it is nowhere.
+    fn hash(&mut self, name: &str, path: Option<&OsStr>) -> bool;
+    /// Forgets `name`, or with `None` everything; whether it was there.
+    fn unhash(&mut self, name: Option<&str>) -> bool;
+    /// The directory stack of `pushd`/`popd`/`dirs`, without the current
+    /// directory (which is its top).
+    fn dir_stack(&mut self) -> &mut Vec<OsString>;
+    /// Waits for the next background job to end (`wait -n`); its status,
+    /// or `None` when no job runs.
+    fn wait_any(&mut self) -> Option<Status>;
 
     /// What starts an error message: `minishell: ` at a prompt, `x.sh:
     /// line 3: ` in a script, as bash locates its messages.

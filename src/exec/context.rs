@@ -294,6 +294,61 @@ impl Context for ShellContext<'_> {
         std::rc::Rc::make_mut(&mut self.shell.aliases).clear();
     }
 
+    fn hashed(&self) -> Vec<(String, OsString, u32)> {
+        let mut list: Vec<(String, OsString, u32)> = self
+            .shell
+            .command_hash
+            .iter()
+            .map(|(name, (path, hits))| {
+                (
+                    String::from_utf8_lossy(name).into_owned(),
+                    OsString::from_vec(path.clone()),
+                    *hits,
+                )
+            })
+            .collect();
+        list.sort();
+        list
+    }
+
+    fn hash(&mut self, name: &str, path: Option<&OsStr>) -> bool {
+        let shell = &mut *self.shell;
+        shell.hashed_path = shell.vars.get("PATH").unwrap_or_default().to_vec();
+        let found = match path {
+            Some(path) => Some(path.as_bytes().to_vec()),
+            None => super::lookup::search_path(name.as_bytes(), &shell.hashed_path).file(),
+        };
+        match found {
+            Some(found) => {
+                shell
+                    .command_hash
+                    .insert(name.as_bytes().to_vec(), (found, 0));
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn unhash(&mut self, name: Option<&str>) -> bool {
+        match name {
+            Some(name) => self.shell.command_hash.remove(name.as_bytes()).is_some(),
+            None => {
+                self.shell.command_hash.clear();
+                true
+            }
+        }
+    }
+
+    fn dir_stack(&mut self) -> &mut Vec<OsString> {
+        &mut self.shell.dir_stack
+    }
+
+    fn wait_any(&mut self) -> Option<Status> {
+        let _ctrl_c = self.interruptible();
+        let stops = self.shell.terminal.is_some();
+        self.shell.jobs.wait_any(stops)
+    }
+
     fn message_prefix(&self) -> String {
         self.shell.error_prefix()
     }

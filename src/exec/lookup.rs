@@ -43,17 +43,23 @@ impl Resolved {
 
 impl Shell {
     /// What `name` runs here: a function first, then the builtins and PATH.
-    pub(super) fn resolve(&self, name: &[u8]) -> Resolved {
+    pub(super) fn resolve(&mut self, name: &[u8]) -> Resolved {
         if let Ok(text) = std::str::from_utf8(name) {
             if let Some(def) = self.functions.get(text) {
                 return Resolved::Function(Rc::clone(def));
             }
         }
-        match resolve(
-            name,
-            || self.vars.get("PATH"),
-            self.error_prefix().as_bytes(),
-        ) {
+        if let Some(path) = self.hashed(name) {
+            return Resolved::File(path);
+        }
+        let prefix = self.error_prefix();
+        let resolved = resolve(name, || self.vars.get("PATH"), prefix.as_bytes());
+        if let Resolved::File(path) = &resolved {
+            if !name.contains(&b'/') && self.options.hashall {
+                self.command_hash.insert(name.to_vec(), (path.clone(), 1));
+            }
+        }
+        match resolved {
             Resolved::Cannot {
                 status: NOT_FOUND, ..
             } if self.script_name.is_some() => Resolved::Cannot {
@@ -62,6 +68,31 @@ impl Shell {
             },
             other => other,
         }
+    }
+
+    /// Where `name` was found before, if PATH is still the one it was found
+    /// on and the file is still there (counting one more use).
+    fn hashed(&mut self, name: &[u8]) -> Option<Vec<u8>> {
+        if name.contains(&b'/') {
+            return None;
+        }
+        let path = self.vars.get("PATH").unwrap_or_default();
+        if path != self.hashed_path.as_slice() {
+            // A new PATH: whatever was found on the old one may be wrong.
+            self.hashed_path = path.to_vec();
+            self.command_hash.clear();
+            return None;
+        }
+        if self.command_hash.is_empty() || minishell_builtins::find(name).is_some() {
+            return None;
+        }
+        let (found, hits) = self.command_hash.get_mut(name)?;
+        if std::fs::metadata(OsStr::from_bytes(found)).is_err() {
+            self.command_hash.remove(name);
+            return None;
+        }
+        *hits += 1;
+        Some(found.clone())
     }
 
     /// What the shell says of a command it cannot find: the course
@@ -110,6 +141,12 @@ impl Shell {
         }
         if !all && !kinds.is_empty() {
             return kinds;
+        }
+        if let Some((path, _)) = self.command_hash.get(name) {
+            kinds.push(CommandKind::Hashed(OsStr::from_bytes(path).to_owned()));
+            if !all {
+                return kinds;
+            }
         }
         if name.contains(&b'/') {
             let executable = std::fs::metadata(OsStr::from_bytes(name))

@@ -10,9 +10,10 @@ use crate::shell::{fail, shown};
 pub static WAIT: Builtin = Builtin {
     name: "wait",
     summary: "wait for background jobs to finish",
-    help: "wait [PID|%JOB ...]
+    help: "wait [-n] [PID|%JOB ...]
     With no argument, wait until every background job has finished; the
-    status is 0. With PIDs or jobs, wait for each and return the last
+    status is 0. With -n, wait for the next job to finish and return its
+    status (127 when there is none). With PIDs or jobs, wait for each and return the last
     one's status (127 if it is not a child of this shell). A child that
     already ended still reports its status, so `cmd & ...; wait $!` works.
 ",
@@ -25,6 +26,9 @@ pub static WAIT: Builtin = Builtin {
 fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
     if args.len() < 2 {
         return ctx.wait_all();
+    }
+    if args[1] == "-n" {
+        return ctx.wait_any().unwrap_or(127);
     }
     let mut status = 0;
     for arg in &args[1..] {

@@ -46,7 +46,29 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
     if target.is_empty() {
         return 0;
     }
+    match change(ctx, &target, physical, "cd") {
+        Ok(new_pwd) => {
+            if announce {
+                let mut line = new_pwd.into_vec();
+                line.push(b'\n');
+                let _ = ctx.stdout().write_all(&line);
+            }
+            0
+        }
+        Err(status) => status,
+    }
+}
 
+/// Changes the shell's directory to `target` (logically unless
+/// `physical`), updating `PWD` and `OLDPWD`; the new `PWD`, or the status
+/// after reporting why not (as `builtin`: cd, pushd, popd).
+pub(crate) fn change(
+    ctx: &mut dyn Context,
+    target: &OsString,
+    physical: bool,
+    builtin: &str,
+) -> Result<OsString, Status> {
+    let target = target.clone();
     let old = current_dir(ctx);
     let logical = if physical {
         None
@@ -57,12 +79,12 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
         Some(path) => path,
         None => {
             if let Err(e) = std::env::set_current_dir(&target) {
-                return fail(
+                return Err(fail(
                     ctx,
-                    "cd",
+                    builtin,
                     format_args!("{}: {}", shown(&target), plain(&e)),
                     1,
-                );
+                ));
             }
             match std::env::current_dir() {
                 Ok(dir) => dir.into_os_string(),
@@ -90,16 +112,11 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
         let _ = ctx.set_var("OLDPWD", &old);
     }
     let _ = ctx.set_var("PWD", &new_pwd);
-    if announce {
-        let mut line = new_pwd.into_vec();
-        line.push(b'\n');
-        let _ = ctx.stdout().write_all(&line);
-    }
-    0
+    Ok(new_pwd)
 }
 
 /// The directory the shell is in, as `$PWD` names it when that is right.
-fn current_dir(ctx: &dyn Context) -> Option<OsString> {
+pub(crate) fn current_dir(ctx: &dyn Context) -> Option<OsString> {
     match ctx.var("PWD") {
         Some(pwd) if pwd.as_bytes().starts_with(b"/") => Some(pwd),
         _ => std::env::current_dir().ok().map(|d| d.into_os_string()),

@@ -79,7 +79,7 @@ fn describe_one(ctx: &mut dyn Context, name: &OsString, verbose: bool) -> bool {
         return false;
     };
     let line = match (&kind, verbose) {
-        (CommandKind::File(path), false) => shown(path).into_owned(),
+        (CommandKind::File(path) | CommandKind::Hashed(path), false) => shown(path).into_owned(),
         (CommandKind::Alias(value), false) => format!("alias {text}='{value}'"),
         (_, false) => text.clone(),
         (CommandKind::Keyword, true) => format!("{text} is a shell keyword"),
@@ -92,6 +92,7 @@ fn describe_one(ctx: &mut dyn Context, name: &OsString, verbose: bool) -> bool {
             format!("{text} is a shell builtin")
         }
         (CommandKind::File(path), true) => format!("{text} is {}", shown(path)),
+        (CommandKind::Hashed(path), true) => format!("{text} is hashed ({})", shown(path)),
     };
     let _ = writeln!(ctx.stdout(), "{line}");
     true

@@ -75,13 +75,13 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
         if flags.force_path || flags.path_only {
             let files: Vec<CommandKind> = kinds
                 .iter()
-                .filter(|k| matches!(k, CommandKind::File(_)))
+                .filter(|k| matches!(k, CommandKind::File(_) | CommandKind::Hashed(_)))
                 .cloned()
                 .collect();
             if flags.force_path
                 || kinds
                     .first()
-                    .is_some_and(|k| matches!(k, CommandKind::File(_)))
+                    .is_some_and(|k| matches!(k, CommandKind::File(_) | CommandKind::Hashed(_)))
             {
                 kinds = files;
             } else if flags.path_only {
@@ -114,12 +114,16 @@ fn describe(name: &str, kind: &CommandKind, flags: &Flags) -> String {
             CommandKind::Alias(_) => "alias",
             CommandKind::Function(_) => "function",
             CommandKind::Builtin { .. } | CommandKind::Demo => "builtin",
-            CommandKind::File(_) => "file",
+            CommandKind::File(_) | CommandKind::Hashed(_) => "file",
         }
         .to_owned();
     }
     match kind {
-        CommandKind::File(path) if flags.path_only || flags.force_path => shown(path).into_owned(),
+        CommandKind::File(path) | CommandKind::Hashed(path)
+            if flags.path_only || flags.force_path =>
+        {
+            shown(path).into_owned()
+        }
         CommandKind::Keyword => format!("{name} is a shell keyword"),
         CommandKind::Alias(value) => format!("{name} is aliased to `{value}'"),
         CommandKind::Function(text) => format!("{name} is a function\n{text}"),
@@ -127,5 +131,6 @@ fn describe(name: &str, kind: &CommandKind, flags: &Flags) -> String {
         CommandKind::Builtin { special: false } => format!("{name} is a shell builtin"),
         CommandKind::Demo => format!("{name} is a minishell lab demo"),
         CommandKind::File(path) => format!("{name} is {}", shown(path)),
+        CommandKind::Hashed(path) => format!("{name} is hashed ({})", shown(path)),
     }
 }
