@@ -75,6 +75,8 @@ pub struct Attrs {
     /// `declare -l` / `-u`: assignments change case.
     pub lower: bool,
     pub upper: bool,
+    /// `declare -n`: the variable names another, and stands for it.
+    pub nameref: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -158,21 +160,64 @@ impl Vars {
         &mut self.scopes
     }
 
-    /// The variable `name` as visible here, innermost scope first.
+    /// The variable `name` as visible here, innermost scope first, through
+    /// any nameref (`declare -n`) to the variable it names.
     pub fn var(&self, name: &str) -> Option<&Var> {
+        self.var_raw(&self.target(name))
+    }
+
+    /// The variable `name` itself, a nameref not followed.
+    pub fn var_raw(&self, name: &str) -> Option<&Var> {
         self.scopes.iter().rev().find_map(|scope| scope.get(name))
     }
 
     fn var_mut(&mut self, name: &str) -> Option<&mut Var> {
+        let target = self.target(name).into_owned();
         self.scopes
             .iter_mut()
             .rev()
-            .find_map(|scope| scope.get_mut(name))
+            .find_map(|scope| scope.get_mut(&target))
     }
 
-    /// A variable's value as one string; `None` when unset.
+    /// The name `name` stands for: itself, or through a chain of namerefs
+    /// the variable at its end (a loop of them stops where it closes, as
+    /// bash warns and stops). It may hold a subscript (`a[2]`).
+    pub fn target<'n>(&self, name: &'n str) -> std::borrow::Cow<'n, str> {
+        let mut current = std::borrow::Cow::Borrowed(name);
+        for _ in 0..16 {
+            let Some(var) = self.var_raw(&current) else {
+                break;
+            };
+            if !var.attrs.nameref {
+                break;
+            }
+            match &var.value {
+                Value::Scalar(target) if !target.is_empty() => {
+                    let target = String::from_utf8_lossy(target).into_owned();
+                    if target == *current {
+                        break;
+                    }
+                    current = std::borrow::Cow::Owned(target);
+                }
+                _ => break,
+            }
+        }
+        current
+    }
+
+    /// A variable's value as one string; `None` when unset. A nameref to
+    /// an element (`declare -n r=a[1]`) gives the element.
     pub fn get(&self, name: &str) -> Option<&[u8]> {
-        self.var(name)?.scalar()
+        let target = self.target(name);
+        if let Some((base, key)) = split_subscript(&target) {
+            return match &self.var_raw(base)?.value {
+                Value::Indexed(a) => a.get(&key.trim().parse().ok()?).map(Vec::as_slice),
+                Value::Assoc(a) => a.get(key.as_bytes()),
+                Value::Scalar(v) if key.trim() == "0" => Some(v),
+                _ => None,
+            };
+        }
+        self.var_raw(&target)?.scalar()
     }
 
     /// Whether `name` is set (has a value; an empty array is not set).
@@ -186,7 +231,8 @@ impl Vars {
     }
 
     fn check_writable(&self, name: &str) -> Result<(), VarError> {
-        match self.var(name) {
+        let target = self.target(name);
+        match self.var_raw(&target) {
             Some(var) if var.attrs.readonly => Err(VarError::Readonly(name.to_owned())),
             _ => Ok(()),
         }
@@ -196,9 +242,10 @@ impl Vars {
     /// keeping its attributes.
     fn modify(&mut self, name: &str, f: impl FnOnce(&mut Var)) -> Result<(), VarError> {
         self.check_writable(name)?;
-        let var = match self.var_mut(name) {
+        let name = self.target(name).into_owned();
+        let var = match self.var_mut(&name) {
             Some(var) => var,
-            None => self.scopes_mut()[0].entry(name.to_owned()).or_insert(Var {
+            None => self.scopes_mut()[0].entry(name.clone()).or_insert(Var {
                 value: Value::Unset,
                 attrs: Attrs::default(),
             }),
@@ -212,6 +259,21 @@ impl Vars {
 
     /// Assigns a string: to a scalar, or to element 0 of an array.
     pub fn set(&mut self, name: &str, value: Vec<u8>) -> Result<(), VarError> {
+        let target = self.target(name).into_owned();
+        if let Some((base, key)) = split_subscript(&target) {
+            let (base, key) = (base.to_owned(), key.to_owned());
+            return match self.var_raw(&base).map(|v| &v.value) {
+                Some(Value::Assoc(_)) => self.set_key(&base, key.into_bytes(), value),
+                _ => match key.trim().parse() {
+                    Ok(index) => self.set_element(&base, index, value),
+                    Err(_) => Ok(()),
+                },
+            };
+        }
+        self.set_plain(&target, value)
+    }
+
+    fn set_plain(&mut self, name: &str, value: Vec<u8>) -> Result<(), VarError> {
         self.modify(name, |var| {
             let value = change_case(var.attrs, value);
             match &mut var.value {
@@ -273,7 +335,46 @@ impl Vars {
     /// Changes attributes with `f`; a readonly variable can still gain
     /// attributes (`export` of a readonly works in bash).
     pub fn set_attrs(&mut self, name: &str, f: impl FnOnce(&mut Attrs)) {
-        let var = match self.var_mut(name) {
+        let name = &*self.target(name).into_owned();
+        self.set_attrs_raw(name, f);
+    }
+
+    /// Gives the variable itself (a nameref not followed) a scalar value:
+    /// how `declare -n ref=x` and `for ref in …` point a nameref.
+    pub fn set_raw(&mut self, name: &str, value: Vec<u8>) -> Result<(), VarError> {
+        if self.var_raw(name).is_some_and(|v| v.attrs.readonly) {
+            return Err(VarError::Readonly(name.to_owned()));
+        }
+        match self
+            .scopes
+            .iter_mut()
+            .rev()
+            .find_map(|scope| scope.get_mut(name))
+        {
+            Some(var) => var.value = Value::Scalar(value),
+            None => {
+                self.scopes_mut()[0].insert(
+                    name.to_owned(),
+                    Var {
+                        value: Value::Scalar(value),
+                        attrs: Attrs::default(),
+                    },
+                );
+            }
+        }
+        self.environment = None;
+        Ok(())
+    }
+
+    /// The same on the variable itself, a nameref not followed: how
+    /// `declare -n` makes one.
+    pub fn set_attrs_raw(&mut self, name: &str, f: impl FnOnce(&mut Attrs)) {
+        let var = match self
+            .scopes
+            .iter_mut()
+            .rev()
+            .find_map(|scope| scope.get_mut(name))
+        {
             Some(var) => var,
             None => self.scopes_mut()[0].entry(name.to_owned()).or_insert(Var {
                 value: Value::Unset,
@@ -310,9 +411,16 @@ impl Vars {
         }
     }
 
-    /// `unset name`: removes the nearest visible variable.
+    /// `unset name`: removes the nearest visible variable (through a
+    /// nameref, the one it names).
     pub fn unset(&mut self, name: &str) -> Result<(), VarError> {
         self.check_writable(name)?;
+        let name = &*self.target(name).into_owned();
+        self.unset_raw(name)
+    }
+
+    /// `unset -n name`: removes the variable itself, nameref or not.
+    pub fn unset_raw(&mut self, name: &str) -> Result<(), VarError> {
         for scope in self.scopes.iter_mut().rev() {
             if let Some(var) = scope.remove(name) {
                 if var.attrs.exported {
@@ -445,6 +553,13 @@ impl Vars {
         self.environment = Some(Rc::clone(&environment));
         environment
     }
+}
+
+/// `a[2]` as (`a`, `2`); `None` for a plain name.
+fn split_subscript(name: &str) -> Option<(&str, &str)> {
+    let open = name.find('[')?;
+    let inside = name[open + 1..].strip_suffix(']')?;
+    Some((&name[..open], inside))
 }
 
 /// `declare -l` and `-u` change the case of what is assigned.

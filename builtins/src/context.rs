@@ -82,6 +82,8 @@ pub struct VarAttrs {
     pub indexed: bool,
     /// `-A`
     pub assoc: bool,
+    /// `-n`: a name reference.
+    pub nameref: bool,
 }
 
 impl VarAttrs {
@@ -94,6 +96,7 @@ impl VarAttrs {
             (self.assoc, 'A'),
             (self.integer, 'i'),
             (self.lower, 'l'),
+            (self.nameref, 'n'),
             (self.readonly, 'r'),
             (self.upper, 'u'),
             (self.exported, 'x'),
@@ -203,6 +206,9 @@ pub trait Context {
     fn set_exported(&mut self, name: &str, exported: bool);
     /// Removes a variable, or `a[i]` an element; an error for a readonly one.
     fn unset_var(&mut self, name: &str) -> Result<(), String>;
+    /// `unset -n`: removes the variable itself even when it is a nameref
+    /// (plain `unset` removes the variable it names).
+    fn unset_nameref(&mut self, name: &str) -> Result<(), String>;
     /// The exported variables, sorted by name; `None` for one exported
     /// before it was given a value (`export NAME`).
     fn exported_vars(&self) -> Vec<(String, Option<OsString>)>;

@@ -131,7 +131,16 @@ impl Shell {
         let mut items = words.into_iter();
         self.looping(|shell| {
             let item = items.next()?;
-            if let Err(e) = shell.vars.set(&command.name, item) {
+            // A nameref as the loop's variable points at each word in turn.
+            let nameref = shell
+                .vars
+                .var_raw(&command.name)
+                .is_some_and(|v| v.attrs.nameref);
+            let result = match nameref {
+                true => shell.vars.set_raw(&command.name, item),
+                false => shell.vars.set(&command.name, item),
+            };
+            if let Err(e) = result {
                 shell.report_error(&e.to_string());
                 shell.status = 1;
                 return Some(Flow::Break(1));

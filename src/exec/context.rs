@@ -183,8 +183,12 @@ impl Context for ShellContext<'_> {
     fn variable(&self, name: &str) -> Option<VarInfo> {
         self.shell
             .vars
-            .var(name)
+            .var_raw(name)
             .map(|var| Shell::var_info(name, var))
+    }
+
+    fn unset_nameref(&mut self, name: &str) -> Result<(), String> {
+        self.shell.vars.unset_raw(name).map_err(|e| e.to_string())
     }
 
     fn declare(&mut self, declaration: &Declaration) -> Result<(), String> {

@@ -21,6 +21,9 @@ impl Shell {
             }
             self.vars.make_local(name).map_err(|e| e.to_string())?;
         }
+        if d.set.nameref || d.clear.nameref {
+            return self.declare_nameref(d);
+        }
         let current = self.vars.var(name).cloned();
         if let Some(var) = &current {
             if var.attrs.readonly && (d.value.is_some() || d.clear.readonly) {
@@ -87,6 +90,42 @@ impl Shell {
         if d.set.readonly {
             self.vars.set_attrs(name, |attrs| attrs.readonly = true);
         }
+        Ok(())
+    }
+
+    /// `declare -n ref=target` (a name reference) or `declare +n ref`.
+    fn declare_nameref(&mut self, d: &Declaration) -> Result<(), String> {
+        let name = d.name;
+        if d.clear.nameref {
+            self.vars.set_attrs_raw(name, |attrs| attrs.nameref = false);
+            return Ok(());
+        }
+        if let Some(value) = d.value {
+            let target = String::from_utf8_lossy(value).into_owned();
+            let base = target.split('[').next().unwrap_or_default();
+            if !crate::parse::is_name(base.as_bytes()) {
+                return Err(format!(
+                    "`{target}': invalid variable name for name reference"
+                ));
+            }
+            if target == name {
+                return Err(format!(
+                    "{name}: nameref variable self references not allowed"
+                ));
+            }
+            self.vars
+                .set_raw(name, value.to_vec())
+                .map_err(|e| e.to_string())?;
+        } else if self.vars.var_raw(name).is_none() {
+            self.vars
+                .set_value(name, Value::Unset)
+                .map_err(|e| e.to_string())?;
+        }
+        self.vars.set_attrs_raw(name, |attrs| {
+            attrs.nameref = true;
+            attrs.readonly |= d.set.readonly;
+            attrs.exported |= d.set.exported;
+        });
         Ok(())
     }
 
@@ -169,6 +208,7 @@ impl Shell {
             upper: var.attrs.upper,
             indexed: matches!(var.value, Value::Indexed(_)),
             assoc: matches!(var.value, Value::Assoc(_)),
+            nameref: var.attrs.nameref,
         };
         VarInfo {
             name: name.to_owned(),

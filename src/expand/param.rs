@@ -226,6 +226,12 @@ impl Walker<'_> {
     /// The parameter's value, through `${!x}` and subscripts.
     fn base_value(&mut self, expr: &ParamExpr) -> Expanded<Value> {
         if expr.indirect {
+            // `${!ref}` of a nameref is the name it refers to.
+            if let (Param::Named(name), None) = (&expr.param, &expr.subscript) {
+                if let Some(var) = self.shell.vars.var_raw(name).filter(|v| v.attrs.nameref) {
+                    return Ok(Value::One(var.scalar().map(<[u8]>::to_vec)));
+                }
+            }
             let target = self.simple_value(&expr.param, &expr.subscript)?;
             let Value::One(Some(name)) = target else {
                 let text = expr.to_string();
@@ -279,9 +285,11 @@ impl Walker<'_> {
 
     fn simple_value(&mut self, param: &Param, subscript: &Option<Subscript>) -> Expanded<Value> {
         if let (Param::Named(name), None) = (param, subscript) {
-            return Ok(Value::One(match self.shell.vars.var(name) {
-                Some(var) => var.scalar().map(<[u8]>::to_vec),
-                None => self.shell.dynamic_var(name),
+            let vars = &self.shell.vars;
+            return Ok(Value::One(match vars.get(name) {
+                Some(value) => Some(value.to_vec()),
+                None if vars.var_raw(name).is_none() => self.shell.dynamic_var(name),
+                None => None,
             }));
         }
         let shell = &*self.shell;

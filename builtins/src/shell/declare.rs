@@ -12,7 +12,7 @@ use crate::registry::{Builtin, Group, Place};
 pub static DECLARE: Builtin = Builtin {
     name: "declare",
     summary: "declare variables and give them attributes",
-    help: "declare [-aAfFgilprux] [-p] [NAME[=VALUE] ...]
+    help: "declare [-aAfFgilnprux] [-p] [NAME[=VALUE] ...]
     Declare each NAME, give it the attributes the options name and, with
     =VALUE, a value. Inside a function the variables are local unless -g.
     Without NAME, list the variables (with the attributes asked for).
@@ -20,6 +20,7 @@ pub static DECLARE: Builtin = Builtin {
       -i  an integer: assignments are evaluated as arithmetic
       -l  lower-case on assignment -u  upper-case on assignment
       -r  readonly                -x  exported
+      -n  a name reference: it stands for the variable its value names
       -g  global, even inside a function
       -p  print each NAME (or every variable) as a declare command
       -f  functions: print them   -F  function names only
@@ -46,7 +47,7 @@ pub static TYPESET: Builtin = Builtin {
 pub static LOCAL: Builtin = Builtin {
     name: "local",
     summary: "make variables local to the running function",
-    help: "local [-aAilrux] [NAME[=VALUE] ...]
+    help: "local [-aAilnrux] [NAME[=VALUE] ...]
     Make each NAME a variable of the running function: it hides any
     variable of that name of the callers until the function returns.
     Takes declare's attribute options. Outside a function it is an error.
@@ -105,6 +106,7 @@ pub(crate) fn parse_options<'a>(
                 'u' => attrs.upper = true,
                 'r' => attrs.readonly = true,
                 'x' => attrs.exported = true,
+                'n' => attrs.nameref = true,
                 'p' => options.print = true,
                 'f' => options.functions = true,
                 'F' => options.function_names = true,
@@ -130,7 +132,7 @@ fn run_local(args: &[OsString], ctx: &mut dyn Context) -> Status {
 }
 
 fn declare(args: &[OsString], ctx: &mut dyn Context, name: &str, local: bool) -> Status {
-    let (options, operands) = match parse_options(&args[1..], "aAfFgilprux") {
+    let (options, operands) = match parse_options(&args[1..], "aAfFgilnprux") {
         Ok(parsed) => parsed,
         Err(letter) => {
             let usage = format!(

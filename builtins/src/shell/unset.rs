@@ -10,12 +10,13 @@ use crate::registry::{Builtin, Group, Place};
 pub static UNSET: Builtin = Builtin {
     name: "unset",
     summary: "remove variables or functions",
-    help: "unset [-f] [-v] NAME ...
+    help: "unset [-f] [-v] [-n] NAME ...
     Remove each variable NAME (or array element NAME[I]) from the shell
     and from the environment of later commands; without a variable of
     that name, the function NAME.
       -f  NAME is a function
       -v  NAME is a variable
+      -n  NAME itself, even when it is a name reference
 ",
     place: Place::Shell,
     group: Group::Shell,
@@ -24,9 +25,10 @@ pub static UNSET: Builtin = Builtin {
 };
 
 fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
-    let (flags, names) = options(&args[1..], &["-v", "-f"]);
+    let (flags, names) = options(&args[1..], &["-v", "-f", "-n"]);
     let functions = flags.last() == Some(&"-f");
     let variables_only = flags.last() == Some(&"-v");
+    let nameref = flags.contains(&"-n");
     let mut status = 0;
     for name in names {
         let text = shown(name).into_owned();
@@ -55,6 +57,12 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
                 );
             } else {
                 ctx.unset_function(&text);
+            }
+            continue;
+        }
+        if nameref {
+            if let Err(message) = ctx.unset_nameref(&text) {
+                status = fail(ctx, "unset", message, 1);
             }
             continue;
         }
