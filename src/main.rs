@@ -183,6 +183,9 @@ fn run(invocation: cli::Invocation) -> i32 {
     };
     let mut shell = Shell::new(params, mode);
     shell.command_string = command_string;
+    if mode == Mode::Script && !command_string {
+        shell.script_source = origin.script_name.clone();
+    }
     for (name, on) in options {
         match shell.options.by_name(&name) {
             Some(field) => *field = on,

@@ -190,7 +190,13 @@ impl Shell {
         );
         let saved_line = std::mem::replace(&mut self.lineno, 1);
         self.function_depth += 1;
+        self.frames.push(crate::shell::Frame {
+            function: None,
+            source: String::from_utf8_lossy(name).into_owned(),
+            line: saved_line,
+        });
         let flow = run_text(self, &text, 1);
+        self.frames.pop();
         self.function_depth -= 1;
         self.lineno = saved_line;
         self.script_name = saved_name;

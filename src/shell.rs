@@ -17,6 +17,17 @@ use crate::status::Status;
 use crate::terminal::Terminal;
 use crate::vars::Vars;
 
+/// A function call or sourced file in progress.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    /// The function's name; `None` for a sourced file.
+    pub function: Option<String>,
+    /// The file the function was defined in, or the file sourced.
+    pub source: String,
+    /// The line it was called from.
+    pub line: u32,
+}
+
 /// `$0` and the positional parameters `$1`, `$2`…
 #[derive(Debug, Clone, Default)]
 pub struct Params {
@@ -58,8 +69,11 @@ pub struct Shell {
     pub loop_depth: usize,
     /// How many functions (and sourced files) are running, for `return`.
     pub function_depth: usize,
-    /// The names of the functions running, innermost last: `$FUNCNAME`.
-    pub function_names: Vec<String>,
+    /// The functions and sourced files running, innermost last: what
+    /// `FUNCNAME`, `BASH_SOURCE`, `BASH_LINENO` and `caller` show.
+    pub frames: Vec<Frame>,
+    /// Where each function was defined (the script or sourced file).
+    pub function_sources: FxHashMap<String, String>,
     /// The status of the last command substitution, which an assignment-only
     /// command (`x=$(false)`) takes as its own.
     pub substitution_status: Option<Status>,
@@ -92,6 +106,9 @@ pub struct Shell {
     pub subshell: bool,
     /// Started with `-c`: `$-` shows `c`.
     pub command_string: bool,
+    /// The script's name as `BASH_SOURCE` ends with it (none for `-c` and
+    /// standard input).
+    pub script_source: Option<String>,
     /// How many command substitutions deep this copy of the shell runs,
     /// for `set -x`'s `++`.
     pub trace_level: usize,
@@ -131,7 +148,8 @@ impl Shell {
             fds: Redirections::default(),
             loop_depth: 0,
             function_depth: 0,
-            function_names: Vec::new(),
+            frames: Vec::new(),
+            function_sources: FxHashMap::default(),
             substitution_status: None,
             errexit_exempt: 0,
             exit_request: None,
@@ -146,6 +164,7 @@ impl Shell {
             subshell: false,
             command_string: false,
             trace_level: 0,
+            script_source: None,
             started: std::time::Instant::now(),
             random: (pid as u32) ^ 0x5eed,
             traps: crate::traps::Traps::default(),
@@ -219,7 +238,9 @@ impl Shell {
     pub fn dynamic_var(&mut self, name: &str) -> Option<Vec<u8>> {
         let text = match name {
             "LINENO" => self.lineno.to_string(),
-            "FUNCNAME" => return self.function_names.last().map(|n| n.clone().into_bytes()),
+            "FUNCNAME" | "BASH_SOURCE" | "BASH_LINENO" => {
+                return self.dynamic_array(name)?.into_iter().next();
+            }
             "_" => return Some(self.last_argument.clone()),
             "SECONDS" => self.started.elapsed().as_secs().to_string(),
             "BASHPID" => std::process::id().to_string(),
@@ -232,6 +253,39 @@ impl Shell {
             _ => return None,
         };
         Some(text.into_bytes())
+    }
+
+    /// The arrays the shell computes from its call stack: `FUNCNAME`
+    /// (innermost function first, `main` last), `BASH_SOURCE` (the file of
+    /// each), `BASH_LINENO` (the line each was called from).
+    pub fn dynamic_array(&self, name: &str) -> Option<Vec<Vec<u8>>> {
+        let frames = self.frames.iter().rev();
+        let bottom = self.script_source.clone();
+        Some(match name {
+            "FUNCNAME" => {
+                if !self.frames.iter().any(|f| f.function.is_some()) {
+                    return Some(Vec::new());
+                }
+                frames
+                    .map(|f| {
+                        f.function
+                            .clone()
+                            .unwrap_or_else(|| "source".to_owned())
+                            .into_bytes()
+                    })
+                    .chain(std::iter::once(b"main".to_vec()))
+                    .collect()
+            }
+            "BASH_SOURCE" => frames
+                .map(|f| f.source.clone().into_bytes())
+                .chain(bottom.map(String::into_bytes))
+                .collect(),
+            "BASH_LINENO" => frames
+                .map(|f| f.line.to_string().into_bytes())
+                .chain(std::iter::once(b"0".to_vec()))
+                .collect(),
+            _ => return None,
+        })
     }
 
     /// Prints `minishell: [FILE: line N: ]message` on the shell's standard

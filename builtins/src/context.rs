@@ -300,6 +300,10 @@ pub trait Context {
     /// or `None` when no job runs.
     fn wait_any(&mut self) -> Option<Status>;
 
+    /// The arrays of the call stack the shell keeps: `FUNCNAME`,
+    /// `BASH_SOURCE`, `BASH_LINENO`, in that order (innermost first).
+    fn call_stack(&self) -> [Vec<OsString>; 3];
+
     /// What starts an error message: `minishell: ` at a prompt, `x.sh:
     /// line 3: ` in a script, as bash locates its messages.
     fn message_prefix(&self) -> String;

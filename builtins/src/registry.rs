@@ -90,6 +90,7 @@ pub static REGISTRY: &[&Builtin] = &[
     &sync::barrier::BARRIER,
     &jobs::fg::BG,
     &shell::loops::BREAK,
+    &shell::caller::CALLER,
     &shell::cd::CD,
     &processes::clone::CLONE,
     &shell::command::COMMAND,

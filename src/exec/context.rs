@@ -353,6 +353,17 @@ impl Context for ShellContext<'_> {
         self.shell.jobs.wait_any(stops)
     }
 
+    fn call_stack(&self) -> [Vec<OsString>; 3] {
+        ["FUNCNAME", "BASH_SOURCE", "BASH_LINENO"].map(|name| {
+            self.shell
+                .dynamic_array(name)
+                .unwrap_or_default()
+                .into_iter()
+                .map(OsString::from_vec)
+                .collect()
+        })
+    }
+
     fn message_prefix(&self) -> String {
         self.shell.error_prefix()
     }

@@ -20,6 +20,12 @@ impl Shell {
     pub(super) fn define_function(&mut self, def: &FunctionDef) {
         self.functions
             .insert(def.name.clone(), Rc::new(def.clone()));
+        let source = match (self.frames.last(), &self.script_source) {
+            (Some(frame), _) if frame.function.is_none() => frame.source.clone(),
+            (_, Some(script)) => script.clone(),
+            _ => "main".to_owned(),
+        };
+        self.function_sources.insert(def.name.clone(), source);
         self.status = 0;
     }
 
@@ -38,9 +44,20 @@ impl Shell {
         let saved_loops = std::mem::replace(&mut self.loop_depth, 0);
         self.vars.push_scope();
         self.function_depth += 1;
-        self.function_names.push(def.name.clone());
+        let source = self
+            .function_sources
+            .get(&def.name)
+            .cloned()
+            .unwrap_or_else(|| "main".to_owned());
+        self.frames.push(crate::shell::Frame {
+            function: Some(def.name.clone()),
+            source,
+            line: self.lineno,
+        });
+        let line = self.lineno;
         let flow = self.run_compound(&def.body);
-        self.function_names.pop();
+        self.lineno = line;
+        self.frames.pop();
         self.function_depth -= 1;
         self.vars.pop_scope();
         self.loop_depth = saved_loops;

@@ -321,6 +321,11 @@ impl Walker<'_> {
     /// Every element of an array, in index order (a scalar is an array of
     /// one element).
     fn elements(&self, name: &str) -> Vec<Vec<u8>> {
+        if self.shell.vars.var(name).is_none() {
+            if let Some(array) = self.shell.dynamic_array(name) {
+                return array;
+            }
+        }
         match self.shell.vars.var(name).map(|v| &v.value) {
             Some(VarValue::Scalar(v)) => vec![v.clone()],
             Some(VarValue::Indexed(a)) => a.values().cloned().collect(),
@@ -361,6 +366,13 @@ impl Walker<'_> {
             });
         }
         let i = self.arith_word(index)?;
+        if self.shell.vars.var(name).is_none() {
+            if let Some(array) = self.shell.dynamic_array(name) {
+                let len = array.len() as i64;
+                let i = if i < 0 { len + i } else { i };
+                return Ok(usize::try_from(i).ok().and_then(|i| array.get(i).cloned()));
+            }
+        }
         Ok(match self.shell.vars.var(name).map(|v| &v.value) {
             Some(VarValue::Scalar(v)) if i == 0 || i == -1 => Some(v.clone()),
             Some(VarValue::Indexed(a)) => {
