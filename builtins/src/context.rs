@@ -218,6 +218,14 @@ pub trait Context {
     /// Makes `name` an indexed array of `values` (from index 0), replacing
     /// what it held: `read -a`.
     fn set_array(&mut self, name: &str, values: Vec<OsString>) -> Result<(), String>;
+    /// Sets elements `origin`, `origin + 1`… of indexed array `name` to
+    /// `values`, keeping the others (`mapfile -O`).
+    fn set_array_from(
+        &mut self,
+        name: &str,
+        origin: i64,
+        values: Vec<OsString>,
+    ) -> Result<(), String>;
     /// The shell's real descriptor that the builtin's descriptor `fd`
     /// stands for (after redirections), or `None` when it is closed: what
     /// `read` reads from.

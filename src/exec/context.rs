@@ -142,6 +142,21 @@ impl Context for ShellContext<'_> {
             .map_err(|e| e.to_string())
     }
 
+    fn set_array_from(
+        &mut self,
+        name: &str,
+        origin: i64,
+        values: Vec<OsString>,
+    ) -> Result<(), String> {
+        for (i, value) in values.into_iter().enumerate() {
+            self.shell
+                .vars
+                .set_element(name, origin + i as i64, value.into_vec())
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+
     fn input_fd(&self, fd: i32) -> Option<i32> {
         match self.shell.fds.slot(fd) {
             Slot::Fd(real) => Some(real),

@@ -16,6 +16,7 @@ pub mod hash;
 pub mod help;
 pub mod history;
 pub mod loops;
+pub mod mapfile;
 pub mod pwd;
 pub mod readonly;
 pub mod return_;
