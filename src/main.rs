@@ -12,6 +12,7 @@ mod jobs;
 mod options;
 mod parse;
 mod pattern;
+mod prompt;
 mod quote;
 mod regex;
 mod repl;

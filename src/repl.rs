@@ -255,19 +255,29 @@ fn syntax_error(shell: &mut Shell, origin: &Origin, error: &SyntaxError) {
     }
 }
 
+/// `$PS1` or `$PS2`: escapes decoded (`\w`, `\u`…), then expanded.
+fn expand_prompt(shell: &mut Shell, text: &[u8]) -> String {
+    let decoded = crate::prompt::decode(shell, text);
+    let expanded = match crate::parse::expandable_text(&decoded) {
+        Ok(word) => crate::expand::string(shell, &word).unwrap_or(decoded),
+        Err(_) => decoded,
+    };
+    String::from_utf8_lossy(&expanded).into_owned()
+}
+
 /// The prompt for the next line: the course's `> ` on a non-terminal
 /// standard input; nothing for scripts; at a terminal `$PS1`, or the
 /// working directory (with `~` for home), the last status if it failed,
 /// and `> ` — `…> ` while a command goes on over several lines.
-fn prompt(shell: &Shell, continuation: bool) -> String {
+fn prompt(shell: &mut Shell, continuation: bool) -> String {
     match shell.mode {
         Mode::Stdin { prompt: true } => "> ".to_owned(),
-        Mode::Interactive if continuation => match shell.vars.get("PS2") {
-            Some(ps2) => String::from_utf8_lossy(ps2).into_owned(),
+        Mode::Interactive if continuation => match shell.vars.get("PS2").map(<[u8]>::to_vec) {
+            Some(ps2) => expand_prompt(shell, &ps2),
             None => "…> ".to_owned(),
         },
-        Mode::Interactive => match shell.vars.get("PS1") {
-            Some(ps1) => String::from_utf8_lossy(ps1).into_owned(),
+        Mode::Interactive => match shell.vars.get("PS1").map(<[u8]>::to_vec) {
+            Some(ps1) => expand_prompt(shell, &ps1),
             None => {
                 let var = |name| {
                     String::from_utf8_lossy(shell.vars.get(name).unwrap_or(b"")).into_owned()

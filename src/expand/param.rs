@@ -37,6 +37,15 @@ impl Value {
         }
     }
 
+    /// Applies `f`, which may fail, to the string or to each element.
+    fn try_map(self, mut f: impl FnMut(Vec<u8>) -> Expanded<Vec<u8>>) -> Expanded<Value> {
+        Ok(match self {
+            Value::One(v) => Value::One(Some(f(v.unwrap_or_default())?)),
+            Value::Separate(v) => Value::Separate(v.into_iter().map(f).collect::<Expanded<_>>()?),
+            Value::Joined(v) => Value::Joined(v.into_iter().map(f).collect::<Expanded<_>>()?),
+        })
+    }
+
     /// Applies `f` to the string, or to each element.
     fn map(self, mut f: impl FnMut(Vec<u8>) -> Vec<u8>) -> Value {
         match self {
@@ -153,6 +162,13 @@ impl Walker<'_> {
                 };
                 let utf8 = self.shell.utf8();
                 value.map(|v| change_case(&v, *upper, *all, pattern.as_ref(), utf8))
+            }
+            ParamOp::Transform(b'P') => {
+                self.check_unset(expr, &value)?;
+                value.try_map(|v| {
+                    let decoded = crate::prompt::decode(self.shell, &v);
+                    prompt_expansion(self.shell, &decoded)
+                })?
             }
             ParamOp::Transform(letter) => {
                 self.check_unset(expr, &value)?;
@@ -647,5 +663,14 @@ fn transform(value: &[u8], letter: u8, name: &str, attributes: &str) -> Vec<u8> 
         }
         b'a' => attributes.as_bytes().to_vec(),
         _ => value.to_vec(),
+    }
+}
+
+/// A decoded prompt's `$x`, `$( )` and `$(( ))` expanded, as bash's
+/// `promptvars` does.
+fn prompt_expansion(shell: &mut crate::shell::Shell, text: &[u8]) -> super::Expanded<Vec<u8>> {
+    match crate::parse::expandable_text(text) {
+        Ok(word) => super::string(shell, &word),
+        Err(_) => Ok(text.to_vec()),
     }
 }

@@ -293,6 +293,18 @@ impl<'s> Parser<'s> {
     }
 }
 
+/// Text read as the body of a here-document is: `$x`, `$( )`, `$(( ))` and
+/// backslashes as in double quotes, but `"` plain. How a prompt string's
+/// expansions are read (`${x@P}`, `$PS1`).
+pub fn expandable_text(text: &[u8]) -> Result<crate::ast::Word, SyntaxError> {
+    let mut lines = TextLines::new(text);
+    let mut parser = Parser::new(&mut lines);
+    let parts = parser.word_until(word::Mode::HereDoc)?;
+    Ok(crate::ast::Word {
+        parts: vec![crate::ast::WordPart::DoubleQuoted(parts.parts)],
+    })
+}
+
 /// Whether `name` is a reserved word (`if`, `done`, `{`…), for `type`.
 pub fn is_reserved_word(name: &[u8]) -> bool {
     matches!(lexer::keyword(name), Ok((rest, _)) if rest.is_empty())
