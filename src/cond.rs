@@ -36,7 +36,7 @@ pub fn evaluate(shell: &mut Shell, expr: &CondExpr) -> Expanded<bool> {
             let left_text = expand::string(shell, left)?;
             match op {
                 CondBinary::Match | CondBinary::NoMatch => {
-                    let pattern = expand::pattern(shell, right, true)?;
+                    let pattern = expand::pattern(shell, right, true, true)?;
                     pattern.matches(&left_text) == (*op == CondBinary::Match)
                 }
                 CondBinary::Regex => {

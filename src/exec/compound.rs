@@ -199,7 +199,7 @@ impl Shell {
             let mut matched = fall_into_next;
             if !matched {
                 for pattern in &item.patterns {
-                    match expand::pattern(self, pattern, false) {
+                    match expand::pattern(self, pattern, false, true) {
                         Ok(pattern) if pattern.matches(&word) => {
                             matched = true;
                             break;

@@ -83,7 +83,7 @@ fn fields_into(shell: &mut Shell, word: &Word, out: &mut Vec<Vec<u8>>) -> Expand
     }
     for parts in brace::expand(&word.parts) {
         let mut fields = Fields::new();
-        Walker { shell }.parts(&parts, false, &mut fields)?;
+        Walker::new(shell).parts(&parts, false, &mut fields)?;
         for field in fields.finish() {
             glob_into(shell, field, out)?;
         }
@@ -104,6 +104,7 @@ fn glob_into(shell: &mut Shell, field: Field, out: &mut Vec<Vec<u8>>) -> Expande
         nocaseglob: options.nocaseglob,
         extglob: options.extglob,
         globstar: options.globstar,
+        chars: chars(shell),
     };
     let matches = glob::glob(&field.text, |i| field.is_quoted(i), &glob_options);
     if !matches.is_empty() {
@@ -126,7 +127,7 @@ pub fn string(shell: &mut Shell, word: &Word) -> Expanded<Vec<u8>> {
         return Ok(text.to_vec());
     }
     let mut sink = split::Joined::default();
-    Walker { shell }.parts(&word.parts, false, &mut sink)?;
+    Walker::new(shell).parts(&word.parts, false, &mut sink)?;
     Ok(sink.text)
 }
 
@@ -151,21 +152,32 @@ pub fn redirect_target<'w>(shell: &mut Shell, word: &'w Word) -> Expanded<Cow<'w
 }
 
 /// A word as a pattern (`case`, `[[ == ]]`, `${x#p}`): expanded without
-/// splitting, its quoted characters literal.
-pub fn pattern(shell: &mut Shell, word: &Word, extglob: bool) -> Expanded<Pattern> {
+/// splitting, its quoted characters literal. `extglob` for `[[ == ]]`,
+/// where bash always has it; `nocase` where `nocasematch` applies (`case`,
+/// `[[ ]]`, `${x/p/s}`, but not `${x#p}` in bash 5.2).
+pub fn pattern(shell: &mut Shell, word: &Word, extglob: bool, nocase: bool) -> Expanded<Pattern> {
     let field = pattern_field(shell, word)?;
     let options = PatternOptions {
         extglob: extglob || shell.options.extglob,
-        nocase: shell.options.nocasematch,
-        ..PatternOptions::default()
+        nocase: nocase && shell.options.nocasematch,
+        explicit_dot: false,
+        chars: chars(shell),
     };
     Ok(Pattern::new(&field.text, |i| field.is_quoted(i), options))
+}
+
+/// How the locale cuts text into characters.
+pub fn chars(shell: &Shell) -> crate::pattern::Chars {
+    match shell.utf8() {
+        true => crate::pattern::Chars::Utf8,
+        false => crate::pattern::Chars::Bytes,
+    }
 }
 
 /// A word expanded as one field, with its quoting kept.
 pub fn pattern_field(shell: &mut Shell, word: &Word) -> Expanded<Field> {
     let mut sink = split::Unsplit::default();
-    Walker { shell }.parts(&word.parts, false, &mut sink)?;
+    Walker::new(shell).parts(&word.parts, false, &mut sink)?;
     Ok(sink.field)
 }
 
@@ -251,6 +263,18 @@ trait Sink {
 /// Walks a word's parts, expanding each into a sink.
 struct Walker<'s> {
     shell: &'s mut Shell,
+    /// Inside the word of an unquoted `${x:-word}`: its plain text is
+    /// part of the expansion's result, so it is split and globbed too.
+    split_literals: bool,
+}
+
+impl<'s> Walker<'s> {
+    fn new(shell: &'s mut Shell) -> Walker<'s> {
+        Walker {
+            shell,
+            split_literals: false,
+        }
+    }
 }
 
 impl Walker<'_> {
@@ -262,6 +286,7 @@ impl Walker<'_> {
     /// outside.
     fn push_value(&self, text: &[u8], quoted: bool, sink: &mut dyn Sink) {
         if quoted {
+            sink.keep();
             sink.quoted(text);
         } else if !text.is_empty() {
             sink.expanded(text, &self.ifs());
@@ -277,6 +302,7 @@ impl Walker<'_> {
                 sink.next_field(quoted);
             }
             if quoted {
+                sink.keep();
                 sink.quoted(value);
             } else if !value.is_empty() {
                 sink.expanded(value, &ifs);
@@ -294,6 +320,7 @@ impl Walker<'_> {
     fn part(&mut self, part: &WordPart, quoted: bool, sink: &mut dyn Sink) -> Expanded<()> {
         match part {
             WordPart::Literal(text) if quoted => sink.quoted(text),
+            WordPart::Literal(text) if self.split_literals => sink.expanded(text, &self.ifs()),
             WordPart::Literal(text) => sink.literal(text),
             WordPart::Escaped(byte) => {
                 sink.quoted(&[*byte]);
@@ -346,14 +373,13 @@ impl Walker<'_> {
     }
 }
 
-/// Whether double quotes hold just `$@` or `${a[@]}`: the case that can
-/// make zero fields.
+/// Whether double quotes hold just `$@` or `${a[@]}` (with any operator):
+/// the case that can make zero fields, which then decides itself whether
+/// there is a field.
 fn is_lone_at(inner: &[WordPart]) -> bool {
     match inner {
         [WordPart::Param(expr)] => {
-            matches!(expr.op, crate::ast::ParamOp::Value)
-                && !expr.indirect
-                && (expr.param == Param::AllSeparate || (expr.subscript == Some(Subscript::All)))
+            expr.param == Param::AllSeparate || expr.subscript == Some(Subscript::All)
         }
         _ => false,
     }

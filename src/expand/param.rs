@@ -6,7 +6,7 @@
 //! string, or to each element of `$@` and `${a[@]}`, which stay separate
 //! fields in quotes.
 
-use super::{ExpandError, Expanded, Sink, Walker};
+use super::{ExpandError, Expanded, Field, Sink, Walker};
 use crate::ast::{Param, ParamExpr, ParamOp, ReplaceMode, Subscript, Word};
 use crate::pattern::Pattern;
 use crate::vars::Value as VarValue;
@@ -79,13 +79,13 @@ impl Walker<'_> {
             }
             ParamOp::Default { colon, word } => {
                 if missing(&value, *colon) {
-                    return self.parts(&word.parts, quoted, sink);
+                    return self.op_word(word, quoted, sink);
                 }
                 value
             }
             ParamOp::Alternative { colon, word } => {
                 if !missing(&value, *colon) {
-                    return self.parts(&word.parts, quoted, sink);
+                    return self.op_word(word, quoted, sink);
                 }
                 return Ok(());
             }
@@ -117,18 +117,32 @@ impl Walker<'_> {
             }
             ParamOp::RemovePrefix { longest, pattern } => {
                 self.check_unset(expr, &value)?;
-                let pattern = self.pattern(pattern)?;
-                value.map(|v| match pattern.prefix_len(&v, *longest) {
-                    Some(n) => v[n..].to_vec(),
-                    None => v,
+                let pattern = self.pattern(pattern, false)?;
+                let longest = *longest;
+                value.map(|v| {
+                    let cut = match longest {
+                        true => pattern.longest_prefix(&v),
+                        false => pattern.shortest_prefix(&v),
+                    };
+                    match cut {
+                        Some(n) => v[n..].to_vec(),
+                        None => v,
+                    }
                 })
             }
             ParamOp::RemoveSuffix { longest, pattern } => {
                 self.check_unset(expr, &value)?;
-                let pattern = self.pattern(pattern)?;
-                value.map(|v| match pattern.suffix_start(&v, *longest) {
-                    Some(n) => v[..n].to_vec(),
-                    None => v,
+                let pattern = self.pattern(pattern, false)?;
+                let longest = *longest;
+                value.map(|v| {
+                    let cut = match longest {
+                        true => pattern.longest_suffix(&v),
+                        false => pattern.shortest_suffix(&v),
+                    };
+                    match cut {
+                        Some(n) => v[..n].to_vec(),
+                        None => v,
+                    }
                 })
             }
             ParamOp::Replace {
@@ -137,8 +151,8 @@ impl Walker<'_> {
                 replacement,
             } => {
                 self.check_unset(expr, &value)?;
-                let pattern = self.pattern(pattern)?;
-                let replacement = super::string(self.shell, replacement)?;
+                let pattern = self.pattern(pattern, true)?;
+                let replacement = super::pattern_field(self.shell, replacement)?;
                 value.map(|v| replace(&v, &pattern, &replacement, *mode))
             }
             ParamOp::Substring { offset, length } => {
@@ -158,7 +172,7 @@ impl Walker<'_> {
                 self.check_unset(expr, &value)?;
                 let pattern = match pattern.parts.is_empty() {
                     true => None,
-                    false => Some(self.pattern(pattern)?),
+                    false => Some(self.pattern(pattern, false)?),
                 };
                 let utf8 = self.shell.utf8();
                 value.map(|v| change_case(&v, *upper, *all, pattern.as_ref(), utf8))
@@ -197,6 +211,20 @@ impl Walker<'_> {
         };
         self.push(value, quoted, sink);
         Ok(())
+    }
+
+    /// The word of `${x:-word}` or `${x:+word}`, in the quoting of the
+    /// `${ }` itself: in double quotes one field (even empty), outside
+    /// them split and globbed like the value it stands for.
+    fn op_word(&mut self, word: &Word, quoted: bool, sink: &mut dyn Sink) -> Expanded<()> {
+        if quoted {
+            sink.keep();
+            return self.parts(&word.parts, true, sink);
+        }
+        let outer = std::mem::replace(&mut self.split_literals, true);
+        let result = self.parts(&word.parts, false, sink);
+        self.split_literals = outer;
+        result
     }
 
     /// Pushes a value into the sink, as its kind says.
@@ -425,8 +453,8 @@ impl Walker<'_> {
         Ok(())
     }
 
-    fn pattern(&mut self, word: &Word) -> Expanded<Pattern> {
-        super::pattern(self.shell, word, false)
+    fn pattern(&mut self, word: &Word, nocase: bool) -> Expanded<Pattern> {
+        super::pattern(self.shell, word, false, nocase)
     }
 
     /// An arithmetic expression written as a word (an index, an offset).
@@ -568,44 +596,49 @@ fn utf8_len(text: &[u8]) -> usize {
 
 /// `${x/p/s}` and its kin: the leftmost longest match replaced (all of
 /// them with `//`; anchored at the start or end with `/#`, `/%`).
-fn replace(value: &[u8], pattern: &Pattern, replacement: &[u8], mode: ReplaceMode) -> Vec<u8> {
-    match mode {
-        ReplaceMode::Prefix => match pattern.prefix_len(value, true) {
-            Some(n) => [replacement, &value[n..]].concat(),
-            None => value.to_vec(),
-        },
-        ReplaceMode::Suffix => match pattern.suffix_start(value, true) {
-            Some(n) => [&value[..n], replacement].concat(),
-            None => value.to_vec(),
-        },
-        ReplaceMode::First | ReplaceMode::All => {
-            let mut out = Vec::with_capacity(value.len());
-            let mut at = 0;
-            while at <= value.len() {
-                let Some((start, end)) = pattern.find(value, at) else {
-                    break;
-                };
-                if end == start {
-                    // An empty match replaces nothing; bash moves on.
-                    if start >= value.len() {
-                        break;
-                    }
-                    out.extend_from_slice(&value[at..=start]);
-                    at = start + 1;
-                    continue;
-                }
-                out.extend_from_slice(&value[at..start]);
-                out.extend_from_slice(replacement);
-                at = end;
-                if mode == ReplaceMode::First {
-                    break;
-                }
+fn replace(value: &[u8], pattern: &Pattern, replacement: &Field, mode: ReplaceMode) -> Vec<u8> {
+    let ranges: Vec<std::ops::Range<usize>> = match mode {
+        ReplaceMode::First => pattern.find(value).into_iter().collect(),
+        ReplaceMode::All => pattern.find_all(value),
+        ReplaceMode::Prefix => pattern
+            .find_prefix(value)
+            .map(|end| 0..end)
+            .into_iter()
+            .collect(),
+        ReplaceMode::Suffix => pattern
+            .find_suffix(value)
+            .map(|start| start..value.len())
+            .into_iter()
+            .collect(),
+    };
+    let mut out = Vec::with_capacity(value.len());
+    let mut at = 0;
+    for range in ranges {
+        out.extend_from_slice(&value[at..range.start]);
+        substitute(&mut out, replacement, &value[range.clone()]);
+        at = range.end;
+    }
+    out.extend_from_slice(&value[at..]);
+    out
+}
+
+/// The replacement text, with each unquoted `&` the matched text and `\&`
+/// a plain `&` (bash 5.2's `patsub_replacement`).
+fn substitute(out: &mut Vec<u8>, replacement: &Field, matched: &[u8]) {
+    let text = &replacement.text;
+    let mut i = 0;
+    while i < text.len() {
+        let quoted = replacement.is_quoted(i);
+        match text[i] {
+            b'\\' if !quoted && text.get(i + 1) == Some(&b'&') => {
+                out.push(b'&');
+                i += 2;
+                continue;
             }
-            if at <= value.len() {
-                out.extend_from_slice(&value[at..]);
-            }
-            out
+            b'&' if !quoted => out.extend_from_slice(matched),
+            b => out.push(b),
         }
+        i += 1;
     }
 }
 

@@ -443,7 +443,7 @@ impl Parser<'_> {
     /// closes it) two nested subshells, as bash decides. `None` for the
     /// latter, with the position unchanged.
     fn arith_command(&mut self) -> PResult<Option<ArithSub>> {
-        if !super::word::closes_as_arithmetic(&self.r.rest()[2..]) {
+        if !self.closes_as_arithmetic(2) {
             return Ok(None);
         }
         let start = self.r.pos();

@@ -275,6 +275,12 @@ impl Parser<'_> {
             Some(c) if mode.quoted() => {
                 let escapes = match mode {
                     Mode::HereDoc => matches!(c, b'$' | b'`' | b'\\'),
+                    // Inside `"${x…}"` a backslash also escapes what would
+                    // end the operator's word: `}`, and `/` in a pattern.
+                    Mode::ParamWord { end, .. } => {
+                        matches!(c, b'$' | b'`' | b'\\' | b'"' | b'}')
+                            || (c == b'/' && end == ParamEnd::Slash)
+                    }
                     _ => matches!(c, b'$' | b'`' | b'\\' | b'"'),
                 };
                 if escapes {
@@ -386,7 +392,7 @@ impl Parser<'_> {
     /// `$(( … ))`, or `None` (position unchanged) when no `))` closes it:
     /// then it is a command substitution of a subshell, `$( ( … ) )`.
     fn arith_substitution(&mut self) -> PResult<Option<WordPart>> {
-        if !closes_as_arithmetic(&self.r.rest()[3..]) {
+        if !self.closes_as_arithmetic(3) {
             return Ok(None);
         }
         let start = self.r.pos();
@@ -688,6 +694,10 @@ impl Parser<'_> {
                     _ => {
                         self.r.advance(1);
                         let offset = self.word_until(word(false, ParamEnd::Colon))?;
+                        if offset.parts.is_empty() && self.r.peek() == Some(b'}') {
+                            // `${x:}`: bash's "bad substitution".
+                            return Ok(None);
+                        }
                         let length = if self.r.peek() == Some(b':') {
                             self.r.advance(1);
                             Some(self.word_until(plain)?)
@@ -797,28 +807,41 @@ impl Parser<'_> {
     }
 }
 
-/// Whether the text after `((` (or `$((`) closes with `))` on this line:
-/// a quick look before committing to arithmetic, so that `((a); b)` and a
-/// line of a hundred thousand `(` cost one scan, not one per level.
-pub(super) fn closes_as_arithmetic(rest: &[u8]) -> bool {
-    let mut depth = 0usize;
-    let mut i = 0;
-    while i < rest.len() {
-        match rest[i] {
-            b'(' => depth += 1,
-            b')' if depth == 0 => return rest.get(i + 1) == Some(&b')'),
-            b')' => depth -= 1,
-            b'\\' => i += 1,
-            quote @ (b'\'' | b'"') => match memchr::memchr(quote, &rest[i + 1..]) {
-                Some(end) => i += end + 1,
-                None => return false,
-            },
-            b'\n' => return false,
-            _ => {}
+impl Parser<'_> {
+    /// Whether the text `skip` bytes after the position (after `((` or
+    /// `$((`) closes with `))` before its parentheses close otherwise: a
+    /// quick scan before committing to arithmetic, so that `((a); b)` and a
+    /// line of a hundred thousand `(` cost one scan, not one per level. It
+    /// reads more lines when the expression goes on over them.
+    pub(super) fn closes_as_arithmetic(&mut self, skip: usize) -> bool {
+        let mut depth = 0usize;
+        let mut i = skip;
+        loop {
+            let Some(b) = self.r.peek_at(i) else {
+                return false;
+            };
+            match b {
+                b'(' => depth += 1,
+                b')' if depth == 0 => return self.r.peek_at(i + 1) == Some(b')'),
+                b')' => depth -= 1,
+                b'\\' => i += 1,
+                quote @ (b'\'' | b'"') => loop {
+                    i += 1;
+                    match self.r.peek_at(i) {
+                        None => return false,
+                        Some(c) if c == quote => break,
+                        Some(b'\\') if quote == b'"' => i += 1,
+                        Some(_) => {}
+                    }
+                },
+                // A `;` or `|` outside parentheses ends a command, which
+                // arithmetic has none of: these are subshells.
+                b';' | b'|' | b'&' if depth == 0 => return false,
+                _ => {}
+            }
+            i += 1;
         }
-        i += 1;
     }
-    false
 }
 
 /// An arithmetic expression's text, parsed now when it holds no expansion
