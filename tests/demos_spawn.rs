@@ -259,6 +259,7 @@ fn a_background_grandchild_is_left_alone_when_the_call_returns() {
 #[test]
 fn a_ballast_the_allocator_refuses_is_an_error_not_an_abort() {
     // Under a 2 GiB address-space limit 4 GiB cannot be had.
+    common::build_lab();
     let line = "spawn --ballast 4096 --method vfork --runs 1 /bin/true";
     let out = std::process::Command::new("sh")
         .arg("-c")

@@ -67,6 +67,7 @@ fn condition_away_from_a_terminal_uses_the_timer() {
 
 #[test]
 fn condition_at_a_terminal_waits_for_typed_notify() {
+    common::build_lab();
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_minishell"));
     command
         .args(["-c", "condition --quiet"])

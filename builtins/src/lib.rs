@@ -4,14 +4,18 @@
 //! This crate knows nothing of the executor. A builtin sees the shell only
 //! through the small [`Context`] interface: its output streams, the
 //! variables, the background children, and a way to ask the shell to exit.
+//! The lab demos are listed here ([`lab`]) but built apart, in the
+//! `minishell-demos` crate, so that the shell does not carry them.
 
+mod builtin;
 mod context;
-pub mod demos;
 pub mod errors;
 pub mod jobs;
+pub mod lab;
 mod registry;
 mod shell;
 pub mod signals;
 
+pub use builtin::{Builtin, Group, Place};
 pub use context::{Context, JobState, JobSummary, Status};
-pub use registry::{Builtin, Group, Place, REGISTRY, find};
+pub use registry::{REGISTRY, find};

@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test file uses its own subset
 
 use std::path::Path;
+use std::sync::Once;
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -20,6 +21,7 @@ pub fn minishell() -> Command {
 /// file as standard input (assert_cmd's `pipe_stdin` turns a file into a
 /// pipe, which is not what `minishell < file` does).
 pub fn std_minishell() -> std::process::Command {
+    build_lab();
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_minishell"));
     cmd.env_clear()
         .env(
@@ -29,6 +31,37 @@ pub fn std_minishell() -> std::process::Command {
         .env("HOME", "/tmp")
         .env("LC_ALL", "C");
     cmd
+}
+
+/// Builds the lab binary, `minishell-lab`, beside the minishell under test,
+/// once per test process. The demos are another package of the workspace,
+/// and cargo builds only this package's binaries for its tests; without
+/// this, `cargo test --test demos_sync` would run whatever lab binary an
+/// earlier build left, or none. When it is up to date this takes a moment.
+pub fn build_lab() {
+    static BUILT: Once = Once::new();
+    BUILT.call_once(|| {
+        let shell = Path::new(env!("CARGO_BIN_EXE_minishell"));
+        let release = shell.parent().is_some_and(|dir| dir.ends_with("release"));
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut build = std::process::Command::new(cargo);
+        build
+            .args([
+                "build",
+                "--quiet",
+                "-p",
+                "minishell-demos",
+                "--bin",
+                "minishell-lab",
+            ])
+            .current_dir(env!("CARGO_MANIFEST_DIR"));
+        if release {
+            build.arg("--release");
+        }
+        let status = build.status().expect("cargo runs");
+        assert!(status.success(), "building minishell-lab failed");
+        assert!(shell.with_file_name("minishell-lab").is_file());
+    });
 }
 
 /// Runs `minishell -c LINE` in `dir` and returns (stdout, stderr, status).
