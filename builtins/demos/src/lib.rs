@@ -261,6 +261,18 @@ pub fn emit<R: Serialize>(
     0
 }
 
+/// Prints `report` as one JSON object on a line of its own: what `--json`
+/// prints, once, at the end of the run.
+pub fn json<R: Serialize>(io: &mut Io, report: &R) -> Status {
+    match serde_json::to_string(report) {
+        Ok(json) => {
+            io.out.line(json);
+            0
+        }
+        Err(e) => io.fail(format_args!("json: {e}"), 1),
+    }
+}
+
 /// A progress line on standard error, rewritten in place, for runs long
 /// enough that a student would wonder: only on a terminal, so scripts,
 /// pipes and tests never see it.

@@ -2,21 +2,27 @@
 //! (Synchronization: race condition, atomics, spinlock, mutex). Threads
 //! each increment one shared `var`; without synchronization increments are
 //! lost, with an atomic, a spinlock or a mutex the count is exact, and the
-//! times show what each costs.
+//! times show what each costs. Each thread marks its own progress, so the
+//! report says how long they really counted at the same time.
 
-use std::hint;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
-use std::thread;
-use std::time::{Duration, Instant};
+mod count;
+mod overlap;
 
 use clap::{Parser, ValueEnum};
 use serde::Serialize;
 
 use crate::io::{Io, Status};
-use crate::{Output, emit, millis, options};
+use crate::{Out, Output, millis, options};
+use count::{Counted, Method, race};
 
 const HELP: &str = include_str!("race_condition.txt");
+
+/// Ten million increments each: on a busy two-core machine the two threads
+/// still share some milliseconds on two CPUs at once, and a few
+/// microseconds of that lose increments. (A million took under a
+/// millisecond in a release build, short enough to run on one CPU after
+/// the other now and then, and then nothing is lost.)
+const DEFAULT_ITERATIONS: u64 = 10_000_000;
 
 #[derive(Parser)]
 #[command(name = "race-condition", override_help = HELP)]
@@ -25,7 +31,7 @@ struct Options {
     sync: Choice,
     #[arg(short = 'n', default_value_t = 2, value_parser = thread_count)]
     threads: usize,
-    #[arg(long, default_value_t = 1_000_000)]
+    #[arg(long, default_value_t = DEFAULT_ITERATIONS, value_parser = clap::value_parser!(u64).range(1..))]
     iterations: u64,
     #[command(flatten)]
     output: Output,
@@ -39,27 +45,6 @@ enum Choice {
     Spinlock,
     Mutex,
     All,
-}
-
-/// How the threads protect `var++`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-enum Method {
-    None,
-    Atomic,
-    Spinlock,
-    Mutex,
-}
-
-impl Method {
-    fn name(self) -> &'static str {
-        match self {
-            Method::None => "none",
-            Method::Atomic => "atomic",
-            Method::Spinlock => "spinlock",
-            Method::Mutex => "mutex",
-        }
-    }
 }
 
 /// More threads than this only measures the thread limit, not the race.
@@ -79,10 +64,18 @@ fn thread_count(text: &str) -> Result<usize, String> {
 struct Span {
     /// 1, 2, ...: in creation order.
     thread: usize,
+    /// The CPU it was held on (one each, when there are enough CPUs).
+    cpu: Option<usize>,
     /// Just before its first increment.
     began_ms: f64,
     /// Just after its last increment.
     ended_ms: f64,
+    /// The part of its span it was counting, from its own time marks:
+    /// less than the span when the scheduler took it off its CPU.
+    counting_ms: f64,
+    /// Its increments that found var changed by another thread since its
+    /// own previous one: the threads' turns on var interleaved.
+    interleaved: u64,
 }
 
 /// One run of the threads with one method.
@@ -96,8 +89,8 @@ struct Run {
     /// From the first thread's first increment to the last thread's last.
     time_ms: f64,
     spans: Vec<Span>,
-    /// How long every thread was inside its loop at once: 0 when one
-    /// finished before another began, and then nothing can be lost.
+    /// How long at least two threads were counting at the same moment,
+    /// from their time marks: only then can an increment be lost.
     overlap_ms: f64,
 }
 
@@ -115,58 +108,14 @@ pub fn run(io: &mut Io) -> Status {
         Ok(options) => options,
         Err(status) => return status,
     };
-    let report = match measure(&options) {
-        Ok(report) => report,
-        Err(e) => return io.fail(e, 1),
+    let Some(expected) = (options.threads as u64).checked_mul(options.iterations) else {
+        return io.fail("THREADS * N does not fit in 64 bits", 2);
     };
-    // The unsynchronized run may lose nothing: then the notes that explain
-    // a loss would explain one that did not happen.
-    let nothing_lost = report
-        .runs
-        .iter()
-        .find(|run| run.sync == Method::None && run.lost == 0)
-        .map(|run| match report.threads {
-            1 => [
-                "`none` lost no increment: a thread alone has no other to store between its load and store".to_owned(),
-                "race it against others: -n 2 or more".to_owned(),
-            ],
-            _ => [
-                format!(
-                    "`none` lost no increment this time: its threads were all counting at once for {:.1} of its {:.1} ms",
-                    run.overlap_ms, run.time_ms
-                ),
-                "run it again, or keep the threads counting together for longer: more --iterations, more threads (-n)".to_owned(),
-            ],
-        });
-    let notice: &[&str] = match (options.sync, &nothing_lost) {
-        (_, Some([first, second])) => &[first, second],
-        (Choice::None, _) => &[
-            "var++ is a load, then a store: a thread that stores between another's load and store overwrites its increment",
-            "try --sync all: an atomic, a spinlock or a mutex makes the increment indivisible",
-        ],
-        (Choice::Atomic, _) => {
-            &["fetch_add loads, adds and stores as one instruction no other core can come between"]
-        }
-        (Choice::Spinlock, _) => &[
-            "a thread that finds the lock taken spins on the CPU, testing and setting it until the holder lets go",
-        ],
-        (Choice::Mutex, _) => &[
-            "a thread that finds the mutex taken sleeps in the kernel (a futex) until the holder wakes it",
-        ],
-        (Choice::All, _) => &[
-            "only `none` lost increments: the other three make var++ indivisible",
-            "they differ only in cost: one atomic instruction, a busy-waiting lock, a lock that may sleep",
-        ],
-    };
-    emit(io, &options.output, &report, human, notice)
-}
-
-fn measure(options: &Options) -> std::io::Result<Report> {
-    let threads = options.threads;
-    let iterations = options.iterations;
-    let expected = (threads as u64)
-        .checked_mul(iterations)
-        .ok_or_else(|| std::io::Error::other("THREADS * N does not fit in 64 bits"))?;
+    let out = Out::new(io, &options.output);
+    out.say(format_args!(
+        "{} threads x {} increments of one shared var: expected var = {expected}",
+        options.threads, options.iterations
+    ));
     let methods = match options.sync {
         Choice::None => vec![Method::None],
         Choice::Atomic => vec![Method::Atomic],
@@ -179,289 +128,171 @@ fn measure(options: &Options) -> std::io::Result<Report> {
             Method::Mutex,
         ],
     };
+    let table = methods.len() > 1;
+    if table {
+        out.say(format_args!(
+            "{:<10} {:>12} {:>12} {:>12} {:>12}",
+            "sync", "var", "time (ms)", "overlap (ms)", "lost"
+        ));
+    }
     let mut runs = Vec::with_capacity(methods.len());
     for method in methods {
-        let (var, spans) = race(method, threads, iterations)?;
-        // The spans start at 0 with the first thread's first increment.
-        let last_ended = spans.iter().map(|s| s.ended_ms).fold(0.0, f64::max);
-        let last_began = spans.iter().map(|s| s.began_ms).fold(0.0, f64::max);
-        let first_ended = spans
-            .iter()
-            .map(|s| s.ended_ms)
-            .fold(f64::INFINITY, f64::min);
-        runs.push(Run {
-            sync: method,
-            var,
-            lost: expected.saturating_sub(var),
-            time_ms: last_ended,
-            spans,
-            overlap_ms: (first_ended - last_began).max(0.0),
-        });
+        let (var, counted) = match race(method, options.threads, options.iterations) {
+            Ok(result) => result,
+            Err(e) => return io.fail(e, 1),
+        };
+        let run = judge(method, var, expected, &counted);
+        if table {
+            out.say(format_args!(
+                "{:<10} {:>12} {:>12.1} {:>12.1} {:>12}",
+                run.sync.name(),
+                run.var,
+                run.time_ms,
+                run.overlap_ms,
+                run.lost
+            ));
+        } else {
+            say_run(&out, &run);
+        }
+        runs.push(run);
     }
-    Ok(Report {
-        threads,
-        iterations,
+    let report = Report {
+        threads: options.threads,
+        iterations: options.iterations,
         expected,
         runs,
-    })
-}
-
-/// What the threads share: the counter, and the two locks that may guard
-/// it. `var` is an atomic even for `none` and `spinlock`, which only load
-/// and store it, so that the race is in the program's logic (lost updates)
-/// and never a data race, which in Rust, as in C, is undefined behaviour.
-struct Shared {
-    var: AtomicU64,
-    spinlock: SpinLock,
-    /// For `mutex`, the counter lives inside the lock, as Rust wants it:
-    /// it cannot be reached without locking.
-    mutex: Mutex<u64>,
-}
-
-/// Starts `threads` threads that each increment var `iterations` times with
-/// `method`; returns the final var and each thread's span, in ms from the
-/// first thread's first increment.
-fn race(method: Method, threads: usize, iterations: u64) -> std::io::Result<(u64, Vec<Span>)> {
-    let shared = Shared {
-        var: AtomicU64::new(0),
-        spinlock: SpinLock::new(),
-        mutex: Mutex::new(0),
     };
-    let gate = Gate::new(threads);
-    let origin = Instant::now();
-    let times = thread::scope(|scope| {
-        let mut handles = Vec::with_capacity(threads);
-        for index in 0..threads {
-            let (shared, gate) = (&shared, &gate);
-            let spawned = thread::Builder::new()
-                .name(format!("racer-{index}"))
-                .spawn_scoped(scope, move || {
-                    if !gate.pass() {
-                        return None;
-                    }
-                    let began = origin.elapsed();
-                    count(method, shared, iterations);
-                    Some((began, origin.elapsed()))
-                });
-            match spawned {
-                Ok(handle) => handles.push(handle),
-                Err(e) => {
-                    // Let the threads already at the gate go home, or the
-                    // scope would wait for them forever.
-                    gate.abandon();
-                    return Err(e);
-                }
-            }
-        }
-        let mut times = Vec::with_capacity(threads);
-        for handle in handles {
-            match handle.join() {
-                Ok(Some(time)) => times.push(time),
-                _ => return Err(std::io::Error::other("a thread panicked")),
-            }
-        }
-        Ok(times)
-    })?;
-    let first = times
+    for line in notice(&report, options.sync) {
+        out.notice(line);
+    }
+    if out.json() {
+        return crate::json(io, &report);
+    }
+    0
+}
+
+/// Turns what the threads saw into the run's figures.
+fn judge(method: Method, var: u64, expected: u64, counted: &[Counted]) -> Run {
+    let first = counted
         .iter()
-        .map(|&(began, _)| began)
+        .filter_map(|c| c.marks.first().map(|m| m.wall))
         .min()
         .unwrap_or_default();
-    let spans = times
+    let intervals: Vec<_> = counted
         .iter()
+        .map(|c| overlap::counting(&c.marks))
+        .collect();
+    let spans: Vec<Span> = counted
+        .iter()
+        .zip(&intervals)
         .enumerate()
-        .map(|(index, &(began, ended))| Span {
+        .map(|(index, (c, counting))| Span {
             thread: index + 1,
-            began_ms: millis(began - first),
-            ended_ms: millis(ended - first),
+            cpu: c.cpu,
+            began_ms: c.marks.first().map_or(0.0, |m| millis(m.wall - first)),
+            ended_ms: c.marks.last().map_or(0.0, |m| millis(m.wall - first)),
+            counting_ms: millis(overlap::length(counting)),
+            interleaved: c.interleaved,
         })
         .collect();
-    let var = match method {
-        Method::Mutex => shared
-            .mutex
-            .into_inner()
-            .unwrap_or_else(PoisonError::into_inner),
-        _ => shared.var.into_inner(),
-    };
-    Ok((var, spans))
-}
-
-/// The starting gate: the threads spin at it, on their CPUs, until every
-/// one is there, so they begin their loops within microseconds of each
-/// other. (Threads that sleep at a gate instead, at a lock the main thread
-/// holds or a Barrier, are woken by the kernel one after another; a
-/// million unsynchronized increments take under a millisecond in a release
-/// build, so the first could be done before the last is awake, and then
-/// nothing is lost.)
-///
-/// It takes two rounds with a short sleep between. Round 1 waits until
-/// every thread has started. But the kernel may have started two of them
-/// on one CPU while another CPU is idle, and it waits a while (about half
-/// a millisecond, as measured here) before it moves a thread that has just
-/// run: long enough for one thread to count alone. A thread that wakes
-/// from a sleep, though, is put on an idle CPU at once. So every thread
-/// then sleeps 1 ms, and round 2 waits until all are running again.
-struct Gate {
-    threads: usize,
-    /// Round 1: how many threads have started.
-    arrived: AtomicUsize,
-    /// Round 2: how many are running again after their sleep.
-    running: AtomicUsize,
-    /// More threads than CPUs: they cannot all run at once, and those
-    /// still to come (and the main thread creating them) need a CPU, so a
-    /// waiting thread offers its own instead of spinning, and does not
-    /// sleep between the rounds.
-    crowded: bool,
-    /// Set when a thread could not be created: the others stop waiting.
-    abandoned: AtomicBool,
-}
-
-impl Gate {
-    fn new(threads: usize) -> Gate {
-        let cpus = thread::available_parallelism().map_or(1, |n| n.get());
-        Gate {
-            threads,
-            arrived: AtomicUsize::new(0),
-            running: AtomicUsize::new(0),
-            crowded: threads > cpus,
-            abandoned: AtomicBool::new(false),
-        }
-    }
-
-    /// Waits at the gate until every thread is there and running; false if
-    /// the main thread gave up on starting them all.
-    fn pass(&self) -> bool {
-        if !self.count_in(&self.arrived) {
-            return false;
-        }
-        if !self.crowded {
-            thread::sleep(Duration::from_millis(1));
-        }
-        self.count_in(&self.running)
-    }
-
-    /// Adds this thread to `count` and waits until every thread has.
-    fn count_in(&self, count: &AtomicUsize) -> bool {
-        count.fetch_add(1, Ordering::AcqRel);
-        while count.load(Ordering::Acquire) < self.threads {
-            if self.abandoned.load(Ordering::Acquire) {
-                return false;
-            }
-            if self.crowded {
-                thread::yield_now();
-            } else {
-                hint::spin_loop();
-            }
-        }
-        true
-    }
-
-    fn abandon(&self) {
-        self.abandoned.store(true, Ordering::Release);
+    Run {
+        sync: method,
+        var,
+        lost: expected.saturating_sub(var),
+        time_ms: spans.iter().map(|s| s.ended_ms).fold(0.0, f64::max),
+        overlap_ms: millis(overlap::together(&intervals)),
+        spans,
     }
 }
 
-/// One thread's loop: `var++`, `iterations` times, the way `method` says.
-fn count(method: Method, shared: &Shared, iterations: u64) {
-    match method {
-        Method::None => {
-            for _ in 0..iterations {
-                increment(&shared.var);
-            }
-        }
-        Method::Atomic => {
-            for _ in 0..iterations {
-                shared.var.fetch_add(1, Ordering::Relaxed);
-            }
-        }
-        Method::Spinlock => {
-            for _ in 0..iterations {
-                shared.spinlock.lock();
-                increment(&shared.var);
-                shared.spinlock.unlock();
-            }
-        }
-        Method::Mutex => {
-            for _ in 0..iterations {
-                *shared.mutex.lock().unwrap_or_else(PoisonError::into_inner) += 1;
-            }
-        }
-    }
-}
-
-/// `var++` as two steps, the way a CPU does it without a `lock` prefix:
-/// load the value, then store the value plus one. If another thread
-/// stores between the two, its increment is overwritten.
-fn increment(var: &AtomicU64) {
-    let value = var.load(Ordering::Relaxed);
-    var.store(value + 1, Ordering::Relaxed);
-}
-
-/// The lecture's spinlock: lock with `while (atomic_flag_test_and_set(&lock));`,
-/// unlock with `lock = 0`.
-struct SpinLock {
-    locked: AtomicBool,
-}
-
-impl SpinLock {
-    const fn new() -> SpinLock {
-        SpinLock {
-            locked: AtomicBool::new(false),
-        }
-    }
-
-    /// Test-and-set until it was clear: `swap` writes true and returns what
-    /// was there, in one atomic step, so only one thread can see `false`.
-    /// Acquire makes the previous holder's writes to var visible here.
-    fn lock(&self) {
-        while self.locked.swap(true, Ordering::Acquire) {
-            // Busy-waiting: tell the CPU we are spinning (PAUSE on x86),
-            // which saves power and lets the other hyperthread run.
-            hint::spin_loop();
-        }
-    }
-
-    /// A plain store; Release publishes our writes to var to the next
-    /// thread that takes the lock.
-    fn unlock(&self) {
-        self.locked.store(false, Ordering::Release);
-    }
-}
-
-fn human(report: &Report) -> String {
-    let mut text = format!(
-        "{} threads x {} increments of one shared var: expected var = {}\n",
-        report.threads, report.iterations, report.expected
-    );
-    if let [run] = &report.runs[..] {
-        text.push_str(&format!(
-            "sync = {}: var = {}; time = {:.1} ms\n",
-            run.sync.name(),
-            run.var,
-            run.time_ms
-        ));
-        text.push_str(&match report.threads {
-            1 => format!("1 thread, counting alone for {:.1} ms\n", run.overlap_ms),
-            n => format!(
-                "all {n} threads were counting at once for {:.1} ms\n",
-                run.overlap_ms
-            ),
-        });
-        return text;
-    }
-    text.push_str(&format!(
-        "{:<10} {:>12} {:>12} {:>12} {:>12}\n",
-        "sync", "var", "time (ms)", "overlap (ms)", "lost"
+/// The lecture's `var = X; time = T ms`, then how the threads overlapped.
+fn say_run(out: &Out, run: &Run) {
+    out.say(format_args!(
+        "sync = {}: var = {}; time = {:.1} ms",
+        run.sync.name(),
+        run.var,
+        run.time_ms
     ));
-    for run in &report.runs {
-        text.push_str(&format!(
-            "{:<10} {:>12} {:>12.1} {:>12.1} {:>12}\n",
-            run.sync.name(),
-            run.var,
-            run.time_ms,
-            run.overlap_ms,
-            run.lost
+    for span in &run.spans {
+        let cpu = span
+            .cpu
+            .map_or(String::new(), |cpu| format!(" on CPU {cpu}"));
+        out.say(format_args!(
+            "  thread {}{cpu}: counted {:.1} of its {:.1} ms; {} of its increments found var moved by another thread",
+            span.thread,
+            span.counting_ms,
+            span.ended_ms - span.began_ms,
+            span.interleaved
         ));
     }
-    text
+    match run.spans.len() {
+        1 => out.say("1 thread, counting alone"),
+        n => out.say(format_args!(
+            "at least 2 of the {n} threads were counting at the same moment for {:.1} ms",
+            run.overlap_ms
+        )),
+    }
+}
+
+/// The "what to notice" lines, from what this run measured: a loss is
+/// explained only when one happened, and overlap only claimed when the
+/// threads' own marks show it.
+fn notice(report: &Report, sync: Choice) -> Vec<String> {
+    let unsynchronized = report.runs.iter().find(|run| run.sync == Method::None);
+    if let Some(run) = unsynchronized {
+        if run.lost == 0 {
+            return match report.threads {
+                1 => vec![
+                    "`none` lost no increment: a thread alone has no other to store between its load and store".to_owned(),
+                    "race it against others: -n 2 or more".to_owned(),
+                ],
+                _ if run.overlap_ms == 0.0 => vec![
+                    "`none` lost no increment this time: the threads' marks show they never counted at the same moment (the scheduler ran them one after the other)".to_owned(),
+                    "run it again, or on a less busy machine: more --iterations keep them counting longer".to_owned(),
+                ],
+                _ => vec![
+                    format!(
+                        "`none` lost no increment this time, although its threads counted at the same moment for {:.1} ms",
+                        run.overlap_ms
+                    ),
+                    "run it again: more --iterations keep them counting together for longer".to_owned(),
+                ],
+            };
+        }
+        let share = 100.0 * run.lost as f64 / report.expected.max(1) as f64;
+        let lost = format!(
+            "`none` lost {} of {} increments ({share:.1}%), all while its threads counted at the same moment ({:.1} ms): var++ is a load, then a store, and a thread that stores between another's load and store overwrites its increment",
+            run.lost, report.expected, run.overlap_ms
+        );
+        if sync == Choice::All {
+            let exact = report
+                .runs
+                .iter()
+                .filter(|r| r.sync != Method::None)
+                .all(|r| r.lost == 0);
+            let second = if exact {
+                "atomic, spinlock and mutex lost none: each makes var++ indivisible; they differ only in cost".to_owned()
+            } else {
+                "a synchronized method lost increments: that is a bug in the demo".to_owned()
+            };
+            return vec![lost, second];
+        }
+        return vec![
+            lost,
+            "try --sync all: an atomic, a spinlock or a mutex makes the increment indivisible"
+                .to_owned(),
+        ];
+    }
+    let fixed = match sync {
+        Choice::Atomic => {
+            "fetch_add loads, adds and stores as one instruction no other core can come between"
+        }
+        Choice::Spinlock => {
+            "a thread that finds the lock taken spins on the CPU, testing and setting it until the holder lets go"
+        }
+        _ => {
+            "a thread that finds the mutex taken sleeps in the kernel (a futex) until the holder wakes it"
+        }
+    };
+    vec![fixed.to_owned()]
 }

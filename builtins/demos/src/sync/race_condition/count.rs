@@ -1,0 +1,352 @@
+//! The counting threads of `race-condition`: a start gate, one CPU each,
+//! and the loop each runs, marking its progress as it goes so that the
+//! demo can tell when they really counted at the same time.
+
+use std::hint::{self, black_box};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use nix::sched::{CpuSet, sched_getaffinity, sched_setaffinity};
+use nix::unistd::Pid;
+
+/// How a thread protects `var++`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    None,
+    Atomic,
+    Spinlock,
+    Mutex,
+}
+
+impl Method {
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::None => "none",
+            Method::Atomic => "atomic",
+            Method::Spinlock => "spinlock",
+            Method::Mutex => "mutex",
+        }
+    }
+}
+
+/// A thread marks the time after every CHUNK increments: often enough to
+/// see a pause of a few microseconds, rarely enough (a clock read per
+/// thousands of increments) not to slow the loop it watches.
+pub const CHUNK: u64 = 4096;
+
+/// One thread's loop, as the thread itself saw it.
+pub struct Counted {
+    /// The CPU it was held on, when there was one for each thread.
+    pub cpu: Option<usize>,
+    /// Before its first increment, then after every CHUNK increments (and
+    /// after the last): the time since the gate opened, and the CPU time
+    /// the thread had used, which grows only while it is on a CPU.
+    pub marks: Vec<Mark>,
+    /// Increments that found var changed by another thread since this
+    /// thread's own previous increment: direct evidence that the threads
+    /// took turns on var while both were counting.
+    pub interleaved: u64,
+}
+
+/// One time mark of a thread.
+#[derive(Debug, Clone, Copy)]
+pub struct Mark {
+    pub wall: Duration,
+    pub cpu: Duration,
+}
+
+impl Mark {
+    fn now(origin: Instant) -> Mark {
+        Mark {
+            wall: origin.elapsed(),
+            cpu: thread_cpu_time(),
+        }
+    }
+}
+
+/// The CPU time the calling thread has used (CLOCK_THREAD_CPUTIME_ID).
+fn thread_cpu_time() -> Duration {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `now` is a valid timespec for the call to fill.
+    if unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut now) } != 0 {
+        return Duration::ZERO;
+    }
+    Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
+}
+
+/// What the threads share: the counter, and the two locks that may guard
+/// it. `var` is an atomic even for `none` and `spinlock`, which only load
+/// and store it, so that the race is in the program's logic (lost updates)
+/// and never a data race, which in Rust, as in C, is undefined behaviour.
+struct Shared {
+    var: AtomicU64,
+    spinlock: SpinLock,
+    /// For `mutex`, the counter lives inside the lock, as Rust wants it:
+    /// it cannot be reached without locking.
+    mutex: Mutex<u64>,
+}
+
+/// Starts `threads` threads that each increment var `iterations` times with
+/// `method`; returns the final var and what each thread saw, in creation
+/// order.
+pub fn race(
+    method: Method,
+    threads: usize,
+    iterations: u64,
+) -> std::io::Result<(u64, Vec<Counted>)> {
+    let shared = Shared {
+        var: AtomicU64::new(0),
+        spinlock: SpinLock::new(),
+        mutex: Mutex::new(0),
+    };
+    let cpus = allowed_cpus();
+    // One CPU each when there are enough: two threads the scheduler put on
+    // one CPU would take turns, and turns lose nothing.
+    let pinned = threads <= cpus.len();
+    let gate = Gate::new(threads, cpus.len());
+    let counted = thread::scope(|scope| {
+        let mut handles = Vec::with_capacity(threads);
+        for index in 0..threads {
+            let (shared, gate) = (&shared, &gate);
+            let cpu = if pinned {
+                cpus.get(index).copied()
+            } else {
+                None
+            };
+            let spawned = thread::Builder::new()
+                .name(format!("racer-{}", index + 1))
+                .spawn_scoped(scope, move || {
+                    if let Some(cpu) = cpu {
+                        pin(cpu);
+                    }
+                    // Every mark is allocated before the gate: nothing in
+                    // the loop allocates.
+                    let mut marks = Vec::with_capacity(iterations.div_ceil(CHUNK) as usize + 1);
+                    let origin = gate.pass()?;
+                    marks.push(Mark::now(origin));
+                    let interleaved = count(method, shared, iterations, origin, &mut marks);
+                    Some(Counted {
+                        cpu,
+                        marks,
+                        interleaved,
+                    })
+                });
+            match spawned {
+                Ok(handle) => handles.push(handle),
+                Err(e) => {
+                    // Let the threads already at the gate go home, or the
+                    // scope would wait for them forever.
+                    gate.abandon();
+                    return Err(e);
+                }
+            }
+        }
+        let mut counted = Vec::with_capacity(threads);
+        for handle in handles {
+            match handle.join() {
+                Ok(Some(one)) => counted.push(one),
+                _ => return Err(std::io::Error::other("a thread panicked")),
+            }
+        }
+        Ok(counted)
+    })?;
+    let var = match method {
+        Method::Mutex => shared
+            .mutex
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner),
+        _ => shared.var.into_inner(),
+    };
+    Ok((var, counted))
+}
+
+/// The CPUs this process may run on, in order.
+fn allowed_cpus() -> Vec<usize> {
+    let Ok(set) = sched_getaffinity(Pid::from_raw(0)) else {
+        return Vec::new();
+    };
+    (0..CpuSet::count())
+        .filter(|&cpu| set.is_set(cpu).unwrap_or(false))
+        .collect()
+}
+
+/// Holds the calling thread on `cpu` (pid 0: this thread, not the process).
+fn pin(cpu: usize) {
+    let mut set = CpuSet::new();
+    if set.set(cpu).is_ok() {
+        let _ = sched_setaffinity(Pid::from_raw(0), &set);
+    }
+}
+
+/// One thread's loop: `var++`, `iterations` times, the way `method` says,
+/// with a time mark every CHUNK increments. Returns how many increments
+/// found another thread's store since its own previous one.
+fn count(
+    method: Method,
+    shared: &Shared,
+    iterations: u64,
+    origin: Instant,
+    marks: &mut Vec<Mark>,
+) -> u64 {
+    let mut interleaved = 0;
+    // The value this thread left in var; u64::MAX before its first
+    // increment, so that finding var already counted up is not counted.
+    let mut left = u64::MAX;
+    let mut done = 0;
+    while done < iterations {
+        let chunk = CHUNK.min(iterations - done);
+        for _ in 0..chunk {
+            let found = match method {
+                Method::None => increment(&shared.var),
+                Method::Atomic => shared.var.fetch_add(1, Ordering::Relaxed),
+                Method::Spinlock => {
+                    shared.spinlock.lock();
+                    let found = increment(&shared.var);
+                    shared.spinlock.unlock();
+                    found
+                }
+                Method::Mutex => {
+                    let mut var = shared.mutex.lock().unwrap_or_else(PoisonError::into_inner);
+                    let found = *var;
+                    *var += 1;
+                    found
+                }
+            };
+            if left != u64::MAX && found != left {
+                interleaved += 1;
+            }
+            left = found + 1;
+        }
+        done += chunk;
+        marks.push(Mark::now(origin));
+    }
+    interleaved
+}
+
+/// `var++` as two steps, the way a CPU does it without a `lock` prefix:
+/// load the value, then store the value plus one. If another thread
+/// stores between the two, its increment is overwritten. Returns the value
+/// loaded. (`black_box` keeps the compiler from fusing the loop's loads
+/// and stores into one addition; relaxed atomics are each a real access.)
+fn increment(var: &AtomicU64) -> u64 {
+    let value = black_box(var.load(Ordering::Relaxed));
+    var.store(value + 1, Ordering::Relaxed);
+    value
+}
+
+/// The starting gate: the threads spin at it, on their CPUs, until every
+/// one is there, so they begin their loops within microseconds of each
+/// other. (Threads that sleep at a gate instead, at a lock or a Barrier,
+/// are woken by the kernel one after another, and the first could be
+/// done before the last is awake.)
+///
+/// It takes two rounds with a short sleep between. Round 1 waits until
+/// every thread has started. A thread that was just moved to its CPU, or
+/// that shares it with a busy process, may not be running at that moment;
+/// one that wakes from a sleep is put on its CPU at once. So every thread
+/// then sleeps 1 ms, and round 2 waits until all are running again.
+struct Gate {
+    threads: usize,
+    /// Round 1: how many threads have started.
+    arrived: AtomicUsize,
+    /// Round 2: how many are running again after their sleep.
+    running: AtomicUsize,
+    /// More threads than CPUs: they cannot all run at once, and those
+    /// still to come (and the main thread creating them) need a CPU, so a
+    /// waiting thread offers its own instead of spinning, and does not
+    /// sleep between the rounds.
+    crowded: bool,
+    /// Set when a thread could not be created: the others stop waiting.
+    abandoned: AtomicBool,
+    /// When round 2 was complete: the origin of every time mark.
+    opened: Mutex<Option<Instant>>,
+}
+
+impl Gate {
+    fn new(threads: usize, cpus: usize) -> Gate {
+        Gate {
+            threads,
+            arrived: AtomicUsize::new(0),
+            running: AtomicUsize::new(0),
+            crowded: threads > cpus.max(1),
+            abandoned: AtomicBool::new(false),
+            opened: Mutex::new(None),
+        }
+    }
+
+    /// Waits at the gate until every thread is there and running; returns
+    /// the moment it opened, or `None` if the main thread gave up on
+    /// starting them all.
+    fn pass(&self) -> Option<Instant> {
+        if !self.count_in(&self.arrived) {
+            return None;
+        }
+        if !self.crowded {
+            thread::sleep(Duration::from_millis(1));
+        }
+        if !self.count_in(&self.running) {
+            return None;
+        }
+        // The first thread through sets the origin; the lock is taken
+        // once per thread, before any counting.
+        let mut opened = self.opened.lock().unwrap_or_else(PoisonError::into_inner);
+        Some(*opened.get_or_insert_with(Instant::now))
+    }
+
+    /// Adds this thread to `count` and waits until every thread has.
+    fn count_in(&self, count: &AtomicUsize) -> bool {
+        count.fetch_add(1, Ordering::AcqRel);
+        while count.load(Ordering::Acquire) < self.threads {
+            if self.abandoned.load(Ordering::Acquire) {
+                return false;
+            }
+            if self.crowded {
+                thread::yield_now();
+            } else {
+                hint::spin_loop();
+            }
+        }
+        true
+    }
+
+    fn abandon(&self) {
+        self.abandoned.store(true, Ordering::Release);
+    }
+}
+
+/// The lecture's spinlock: lock with `while (atomic_flag_test_and_set(&lock));`,
+/// unlock with `lock = 0`.
+struct SpinLock {
+    locked: AtomicBool,
+}
+
+impl SpinLock {
+    const fn new() -> SpinLock {
+        SpinLock {
+            locked: AtomicBool::new(false),
+        }
+    }
+
+    /// Test-and-set until it was clear: `swap` writes true and returns what
+    /// was there, in one atomic step, so only one thread can see `false`.
+    /// Acquire makes the previous holder's writes to var visible here.
+    fn lock(&self) {
+        while self.locked.swap(true, Ordering::Acquire) {
+            // Busy-waiting: tell the CPU we are spinning (PAUSE on x86),
+            // which saves power and lets the other hyperthread run.
+            hint::spin_loop();
+        }
+    }
+
+    /// A plain store; Release publishes our writes to var to the next
+    /// thread that takes the lock.
+    fn unlock(&self) {
+        self.locked.store(false, Ordering::Release);
+    }
+}
