@@ -64,6 +64,17 @@ pub fn build_lab() {
     });
 }
 
+/// The lab binary itself, running demo `name` (as the shell runs it: the
+/// demo's name as `argv[0]`), for tests that signal the demo's own process.
+pub fn lab(name: &str) -> std::process::Command {
+    use std::os::unix::process::CommandExt;
+    build_lab();
+    let lab = Path::new(env!("CARGO_BIN_EXE_minishell")).with_file_name("minishell-lab");
+    let mut cmd = std::process::Command::new(lab);
+    cmd.arg0(name).env("LC_ALL", "C");
+    cmd
+}
+
 /// Runs `minishell -c LINE` in `dir` and returns (stdout, stderr, status).
 pub fn run_c(line: &str, dir: &Path) -> (String, String, i32) {
     let out = minishell()

@@ -4,7 +4,10 @@
 //! threads), and print the commands to look at it with.
 
 use std::io::{BufRead, IsTerminal};
+use std::os::fd::AsFd;
 use std::time::{Duration, Instant};
+
+use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 
 use crate::io::Io;
 use crate::millis;
@@ -52,6 +55,19 @@ impl Hold {
     /// output, or to standard error with `--json`, whose report must stay
     /// the only thing on standard output.
     pub fn keep(&self, io: &Io, json: bool, what: &str, looks: &[String]) -> f64 {
+        self.keep_until(io, json, what, looks, &|| false)
+    }
+
+    /// As [`Hold::keep`], but ends early once `stop` says so (checked
+    /// every 10 ms): a Ctrl-C the demo catches, say.
+    pub fn keep_until(
+        &self,
+        io: &Io,
+        json: bool,
+        what: &str,
+        looks: &[String],
+        stop: &dyn Fn() -> bool,
+    ) -> f64 {
         if !self.wanted() {
             return 0.0;
         }
@@ -66,14 +82,39 @@ impl Hold {
         }
         stream.text(&text);
         let began = Instant::now();
-        match self.hold {
-            Some(s) => std::thread::sleep(Duration::from_secs_f64(s)),
-            None => {
-                let mut line = String::new();
-                let _ = std::io::stdin().lock().read_line(&mut line);
+        let deadline = self.hold.map(|s| began + Duration::from_secs_f64(s));
+        while !stop() {
+            match deadline {
+                Some(deadline) => {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        break;
+                    }
+                    std::thread::sleep(left.min(STEP));
+                }
+                None if enter_pressed() => break,
+                None => {}
             }
         }
         millis(began.elapsed())
+    }
+}
+
+/// How often a hold looks at the clock, the terminal and its `stop`.
+const STEP: Duration = Duration::from_millis(10);
+
+/// Waits up to STEP for a line on standard input; true once one (or the
+/// end of input) came.
+fn enter_pressed() -> bool {
+    let stdin = std::io::stdin();
+    let mut fds = [PollFd::new(stdin.as_fd(), PollFlags::POLLIN)];
+    match poll(&mut fds, PollTimeout::from(STEP.as_millis() as u16)) {
+        Ok(0) | Err(_) => false,
+        Ok(_) => {
+            let mut line = String::new();
+            let _ = stdin.lock().read_line(&mut line);
+            true
+        }
     }
 }
 
