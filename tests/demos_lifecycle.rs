@@ -243,6 +243,63 @@ fn zombie_shows_state_z_then_no_child_after_waitpid() {
 }
 
 #[test]
+fn zombie_hold_keeps_it_a_zombie_that_ps_sees() {
+    use std::io::{BufRead, BufReader, Read};
+    let mut demo = common::lab("zombie")
+        .args(["--hold", "30", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // With --json the hold's lines go to stderr: the commands to look with.
+    let mut err = BufReader::new(demo.stderr.take().unwrap());
+    let mut said = String::new();
+    let mut line = String::new();
+    while err.read_line(&mut line).unwrap() > 0 {
+        said.push_str(&line);
+        if line.contains("cat /proc/") {
+            break;
+        }
+        line.clear();
+    }
+    let parent = demo.id();
+    assert!(
+        said.contains(&format!("ps -o pid,ppid,stat,cmd --ppid {parent}")),
+        "{said}"
+    );
+    let ps = std::process::Command::new("ps")
+        .args(["-o", "stat=", "--ppid", &parent.to_string()])
+        .output()
+        .unwrap();
+    let states = String::from_utf8_lossy(&ps.stdout);
+    assert!(
+        states.trim().starts_with('Z'),
+        "ps sees the zombie: {states:?} {said}"
+    );
+    // A plain hold has no way out but its time or a signal.
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(parent as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let mut out = String::new();
+    demo.stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    let _ = demo.wait();
+}
+
+#[test]
+fn a_short_hold_reaps_the_zombie_afterwards() {
+    let report = json("zombie --hold 0.2 --json");
+    assert_eq!(report["state_before_wait"], "Z", "{report}");
+    assert!(report["held_ms"].as_f64().is_some(), "{report}");
+    assert_eq!(report["proc_entry_after_wait"], false, "{report}");
+}
+
+#[test]
 fn orphan_is_adopted_by_another_parent() {
     // Through cat, the shell waits for the orphan's report (cat ends when
     // the orphan closes the pipe), so the lines after it come after it.

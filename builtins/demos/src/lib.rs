@@ -25,6 +25,7 @@
 
 pub mod hold;
 pub mod io;
+pub mod postfork;
 pub mod processes;
 pub mod sched;
 pub mod sync;
@@ -90,7 +91,7 @@ pub static DEMOS: &[Demo] = &[
     },
     Demo {
         name: "orphan",
-        run: processes::zombie::run_orphan,
+        run: processes::orphan::run,
     },
     Demo {
         name: "pipe",
@@ -154,7 +155,7 @@ pub static DEMOS: &[Demo] = &[
     },
     Demo {
         name: "zombie",
-        run: processes::zombie::run_zombie,
+        run: processes::zombie::run,
     },
 ];
 

@@ -1,8 +1,11 @@
 //! `create-process`: the lab's fork, wait and exit code ("Task: Create
 //! Process"): a child exits with 22 and the parent decodes it with
 //! WIFEXITED and WEXITSTATUS; with `--grandchild` the child forks again.
+//! Every process says what `fork()` returned to it: the child's PID in
+//! the parent, 0 in the child.
 
-use std::os::fd::{AsFd, OwnedFd};
+use std::io::{BufRead, BufReader};
+use std::os::fd::{AsRawFd, OwnedFd};
 
 use clap::Parser;
 use nix::fcntl::OFlag;
@@ -11,7 +14,8 @@ use nix::unistd::{ForkResult, fork, getpid, getppid, pipe2};
 use serde::Serialize;
 
 use crate::io::{Io, Status};
-use crate::{Output, emit, options};
+use crate::postfork::Line;
+use crate::{Out, Output, options};
 
 const HELP: &str = include_str!("create_process.txt");
 
@@ -26,17 +30,23 @@ struct Options {
     output: Output,
 }
 
-/// One process as it saw itself: its own getpid() and getppid().
+/// One process as it saw itself: its own getpid() and getppid(), and what
+/// the fork() that made it returned there.
 #[derive(Debug, Serialize, PartialEq, Eq)]
 struct Member {
     pid: i32,
     ppid: i32,
+    /// What fork() returned in this process: 0 in the child and the
+    /// grandchild; in the parent, the PID of the child it created.
+    fork_returned: i32,
 }
 
 #[derive(Debug, Serialize)]
 struct Report {
     parent: Member,
     child: Option<Member>,
+    /// What the child's own fork() returned to it: the grandchild's PID.
+    child_fork_returned: Option<i32>,
     grandchild: Option<Member>,
     /// WIFEXITED: the child called exit.
     exited: bool,
@@ -51,55 +61,96 @@ pub fn run(io: &mut Io) -> Status {
         Ok(options) => options,
         Err(status) => return status,
     };
-    let report = match measure(&options) {
+    let out = Out::new(io, &options.output);
+    let report = match measure(&options, &out) {
         Ok(report) => report,
         Err(e) => return io.fail(e, 1),
+    };
+    say_status(&out, &report);
+    for line in notice(&report) {
+        out.notice(line);
+    }
+    let printed = if out.json() {
+        crate::json(io, &report)
+    } else {
+        0
     };
     let status = if report.exit_code == Some(i32::from(options.exit_code)) {
         0
     } else {
         1
     };
-    let printed = emit(
-        io,
-        &options.output,
-        &report,
-        human,
-        &[
-            "the child's PPID is the parent's PID: fork made the parent its parent",
-            "the exit code travels from exit() in the child to waitpid() in the parent",
-        ],
-    );
     printed.max(status)
 }
 
-/// Forks the family; each member reports its own PID and PPID through a
-/// pipe, since only the parent prints.
-fn measure(options: &Options) -> nix::Result<Report> {
-    let (read_end, write_end) = pipe2(OFlag::O_CLOEXEC)?;
+/// Forks the family; each member reports its own PID, PPID and fork()'s
+/// return through a pipe, since only the parent prints; it prints each
+/// line as it arrives.
+fn measure(options: &Options, out: &Out) -> Result<Report, String> {
+    let (read_end, write_end) = pipe2(OFlag::O_CLOEXEC).map_err(|e| format!("pipe: {e}"))?;
+    let (pid, ppid) = (getpid().as_raw(), getppid().as_raw());
     // SAFETY: the demo runs in a process of its own with a single thread;
-    // the child only computes, writes to the pipe and exits.
-    let child = match unsafe { fork() }? {
-        ForkResult::Child => {
-            drop(read_end);
-            child(&write_end, options)
-        }
+    // the child only forks, formats on the stack, writes to the pipe,
+    // waits and exits, all async-signal-safe.
+    let child = match unsafe { fork() }.map_err(|e| format!("fork: {e}"))? {
+        ForkResult::Child => child(&write_end, options),
         ForkResult::Parent { child } => child,
     };
     drop(write_end);
-    let status = waitpid(child, None)?;
+    let parent = Member {
+        pid,
+        ppid,
+        fork_returned: child.as_raw(),
+    };
+    out.say(format_args!(
+        "[parent] PID = {pid}; fork() returned {child} here: the new child's PID"
+    ));
     let mut report = Report {
-        parent: Member {
-            pid: getpid().as_raw(),
-            ppid: getppid().as_raw(),
-        },
+        parent,
         child: None,
+        child_fork_returned: None,
         grandchild: None,
         exited: false,
         exit_code: None,
         signal: None,
     };
-    match status {
+    for line in BufReader::new(std::fs::File::from(read_end)).lines() {
+        let line = line.map_err(|e| format!("read: {e}"))?;
+        let fields: Vec<i32> = line
+            .split_whitespace()
+            .skip(1)
+            .filter_map(|w| w.parse().ok())
+            .collect();
+        match (line.split_whitespace().next(), &fields[..]) {
+            (Some("forked"), &[grandchild]) => {
+                out.say(format_args!(
+                    "[child] fork() returned {grandchild} here: the grandchild's PID"
+                ));
+                report.child_fork_returned = Some(grandchild);
+            }
+            (Some(role), &[pid, ppid, fork_returned]) => {
+                let tag = if role == "child" {
+                    "child"
+                } else {
+                    "grandchild"
+                };
+                out.say(format_args!(
+                    "[{tag}] PID = {pid}; PPID = {ppid}; fork() returned {fork_returned} here"
+                ));
+                let member = Some(Member {
+                    pid,
+                    ppid,
+                    fork_returned,
+                });
+                match role {
+                    "child" => report.child = member,
+                    _ => report.grandchild = member,
+                }
+            }
+            _ => return Err(format!("a garbled report from the family: {line:?}")),
+        }
+    }
+    match waitpid(child, None).map_err(|e| format!("waitpid: {e}"))? {
         WaitStatus::Exited(_, code) => {
             report.exited = true;
             report.exit_code = Some(code);
@@ -107,80 +158,84 @@ fn measure(options: &Options) -> nix::Result<Report> {
         WaitStatus::Signaled(_, signal, _) => report.signal = Some(signal as i32),
         _ => {}
     }
-    for line in read_all(read_end).lines() {
-        let fields: Vec<&str> = line.split_whitespace().collect();
-        if let [role, pid, ppid] = fields[..] {
-            let member = Member {
-                pid: pid.parse().unwrap_or(-1),
-                ppid: ppid.parse().unwrap_or(-1),
-            };
-            match role {
-                "child" => report.child = Some(member),
-                _ => report.grandchild = Some(member),
-            }
-        }
-    }
     Ok(report)
 }
 
-/// The child's side: optionally fork the grandchild and wait for it, then
-/// report and exit with the chosen code.
+/// The child's side: say what fork() returned to it (0), optionally fork
+/// the grandchild and wait for it, then exit with the chosen code.
 fn child(pipe: &OwnedFd, options: &Options) -> ! {
+    tell(pipe, "child", 0);
     if options.grandchild {
-        // SAFETY: still single-threaded; the grandchild only reports and exits.
+        // SAFETY: still single-threaded; the grandchild only reports and
+        // exits.
         match unsafe { fork() } {
             Ok(ForkResult::Child) => {
-                tell(pipe, "grandchild");
+                tell(pipe, "grandchild", 0);
                 // SAFETY: _exit ends the process without unwinding or
                 // running the parent's exit handlers twice.
                 unsafe { libc::_exit(0) }
             }
             Ok(ForkResult::Parent { child }) => {
+                let mut line = Line::new();
+                line.text("forked ").int(child.as_raw().into()).text("\n");
+                line.write_to(pipe.as_raw_fd());
                 let _ = waitpid(child, None);
             }
             Err(_) => {}
         }
     }
-    tell(pipe, "child");
     // SAFETY: as above.
     unsafe { libc::_exit(i32::from(options.exit_code)) }
 }
 
-/// Writes `role pid ppid` into the pipe, as this process sees itself.
-fn tell(pipe: &OwnedFd, role: &str) {
-    let line = format!("{role} {} {}\n", getpid(), getppid());
-    let _ = nix::unistd::write(pipe.as_fd(), line.as_bytes());
+/// Writes `role pid ppid fork_returned` into the pipe, as this process
+/// sees itself, formatted on the stack (no allocation after fork).
+fn tell(pipe: &OwnedFd, role: &str, fork_returned: i32) {
+    let mut line = Line::new();
+    line.text(role)
+        .text(" ")
+        .int(getpid().as_raw().into())
+        .text(" ")
+        .int(getppid().as_raw().into())
+        .text(" ")
+        .int(fork_returned.into())
+        .text("\n");
+    line.write_to(pipe.as_raw_fd());
 }
 
-fn read_all(fd: OwnedFd) -> String {
-    use std::io::Read;
-    let mut text = String::new();
-    let _ = std::fs::File::from(fd).read_to_string(&mut text);
-    text
-}
-
-fn human(report: &Report) -> String {
-    let mut text = format!("[parent] PID = {}\n", report.parent.pid);
-    if let Some(child) = &report.child {
-        text.push_str(&format!(
-            "[child] PID = {}; PPID = {}\n",
-            child.pid, child.ppid
-        ));
-    }
-    if let Some(grandchild) = &report.grandchild {
-        text.push_str(&format!(
-            "[grandchild] PID = {}; PPID = {}\n",
-            grandchild.pid, grandchild.ppid
-        ));
-    }
+fn say_status(out: &Out, report: &Report) {
     match (report.exit_code, report.signal) {
-        (Some(code), _) => text.push_str(&format!(
-            "[parent] child exited: WIFEXITED = true, WEXITSTATUS = {code}\n"
+        (Some(code), _) => out.say(format_args!(
+            "[parent] child exited: WIFEXITED = true, WEXITSTATUS = {code}"
         )),
-        (None, Some(signal)) => text.push_str(&format!(
-            "[parent] child killed: WIFSIGNALED = true, WTERMSIG = {signal}\n"
+        (None, Some(signal)) => out.say(format_args!(
+            "[parent] child killed: WIFSIGNALED = true, WTERMSIG = {signal}"
         )),
-        (None, None) => text.push_str("[parent] child neither exited nor was killed\n"),
+        (None, None) => out.say("[parent] child neither exited nor was killed"),
     }
-    text
+}
+
+/// The "what to notice" lines, checked against what the family reported.
+fn notice(report: &Report) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(child) = &report.child {
+        let returned = report.parent.fork_returned;
+        lines.push(if returned == child.pid && child.ppid == report.parent.pid {
+            format!(
+                "fork() returned twice: {returned} in the parent (the child's PID) and {} in the child, whose PPID {} is the parent's PID",
+                child.fork_returned, child.ppid
+            )
+        } else {
+            format!(
+                "fork() returned {returned} in the parent, but the child reports PID {} and PPID {}",
+                child.pid, child.ppid
+            )
+        });
+    }
+    if let Some(code) = report.exit_code {
+        lines.push(format!(
+            "the exit code {code} travelled from exit() in the child to waitpid() in the parent"
+        ));
+    }
+    lines
 }
