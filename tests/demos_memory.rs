@@ -36,7 +36,6 @@ fn every_demo_here_answers_help_and_rejects_bad_options() {
     let dir = temp_dir();
     for line in [
         "cow --pages 0",
-        "ctx-switch",
         "ctx-switch disk",
         "ctx-switch io --seconds 0",
         "pipe --atomic --size 0",
@@ -97,8 +96,8 @@ fn clone_without_share_vm_does_not_see_it() {
 
 #[test]
 fn ctx_switch_io_waits_and_cpu_is_preempted() {
-    let io = json("ctx-switch io --seconds 0.5 --json");
-    let cpu = json("ctx-switch cpu --seconds 0.5 --json");
+    let io = json("ctx-switch io --seconds 0.5 --json")["runs"][0].clone();
+    let cpu = json("ctx-switch cpu --seconds 0.5 --json")["runs"][0].clone();
     let (io_voluntary, io_nonvoluntary) = (
         int(&io["difference"]["voluntary"]),
         int(&io["difference"]["nonvoluntary"]),
@@ -113,6 +112,19 @@ fn ctx_switch_io_waits_and_cpu_is_preempted() {
     let cpu_nonvoluntary = int(&cpu["difference"]["nonvoluntary"]);
     assert!(cpu_nonvoluntary > io_nonvoluntary, "cpu {cpu}\nio {io}");
     assert!(int(&cpu["rounds"]) > 0, "{cpu}");
+}
+
+#[test]
+fn ctx_switch_bare_runs_the_cpu_loop_then_the_io_loop() {
+    let report = json("ctx-switch --seconds 0.1 --json");
+    let modes: Vec<&str> = array(&report["runs"])
+        .iter()
+        .map(|run| run["mode"].as_str().unwrap())
+        .collect();
+    assert_eq!(modes, ["cpu", "io"], "{report}");
+    // The cpu run's rival shared its CPU; the io run is no longer held there.
+    assert!(report["runs"][0]["cpu"].is_u64(), "{report}");
+    assert!(report["runs"][1]["cpu"].is_null(), "{report}");
 }
 
 #[test]

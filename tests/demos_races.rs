@@ -180,7 +180,8 @@ fn coarse_and_fine_granularity_are_both_exact() {
     for (granularity, locks) in [("coarse", 1), ("fine", iterations)] {
         let report = json(&format!(
             "granularity {granularity} --iterations {iterations} --json"
-        ));
+        ))["runs"][0]
+            .clone();
         assert_eq!(report["granularity"], granularity);
         assert_eq!(uint(&report["var"]), 2 * iterations, "{report}");
         assert_eq!(uint(&report["expected"]), 2 * iterations, "{report}");
@@ -199,7 +200,7 @@ fn coarse_and_fine_granularity_are_both_exact() {
 fn coarse_threads_hold_the_lock_one_after_the_other() {
     // Mutual exclusion itself, not a timing: the second thread cannot take
     // the lock before the first one lets it go after its whole loop.
-    let report = json("granularity coarse --iterations 100000 --json");
+    let report = json("granularity coarse --iterations 100000 --json")["runs"][0].clone();
     assert_eq!(report["overlap_ms"].as_f64(), Some(0.0), "{report}");
     let mut spans: Vec<(f64, f64)> = array(&report["spans"])
         .iter()
@@ -215,11 +216,15 @@ fn coarse_threads_hold_the_lock_one_after_the_other() {
 }
 
 #[test]
-fn granularity_needs_coarse_or_fine() {
-    for line in ["granularity", "granularity medium"] {
-        let (_, err, status) = run_c(line, temp_dir().path());
-        assert_eq!(status, 2, "{line}: {err}");
-    }
+fn granularity_takes_coarse_or_fine_or_runs_both() {
+    let (_, err, status) = run_c("granularity medium", temp_dir().path());
+    assert_eq!(status, 2, "{err}");
+    let report = json("granularity --iterations 1000 --json");
+    let kinds: Vec<&str> = array(&report["runs"])
+        .iter()
+        .map(|run| run["granularity"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["fine", "coarse"], "{report}");
     let (out, _, status) = run_c(
         "granularity fine --iterations 1000 --quiet",
         temp_dir().path(),
@@ -427,7 +432,7 @@ fn tls_prints_each_threads_value_and_address() {
 fn each_demo_explains_itself() {
     for (name, usage) in [
         ("race-condition", "race-condition [--sync "),
-        ("granularity", "granularity coarse|fine "),
+        ("granularity", "granularity [coarse|fine] "),
         ("deadlock", "deadlock [--fix] [--timeout S]"),
         ("tls", "tls [-n THREADS]"),
     ] {

@@ -220,6 +220,14 @@ impl Out {
         }
     }
 
+    /// Prints `text` (whole lines, each ending in a newline) now, unless
+    /// the report is JSON.
+    pub fn text(&self, text: &str) {
+        if !self.json {
+            self.stream.text(text);
+        }
+    }
+
     /// Prints `-> line` now, unless `--json` or `--quiet`.
     pub fn notice(&self, line: impl Display) {
         if !self.json && !self.quiet {

@@ -19,14 +19,15 @@ use nix::unistd::{ForkResult, Pid, fork, getpid, getppid, pipe2};
 use serde::Serialize;
 
 use crate::io::{Io, Status};
-use crate::{Output, emit, millis, options};
+use crate::{Out, Output, millis, options};
 
 const HELP: &str = include_str!("ctx_switch.txt");
 
 #[derive(Parser)]
 #[command(name = "ctx-switch", override_help = HELP)]
 struct Options {
-    mode: Mode,
+    /// None: both loops, cpu then io, as the lecture shows them.
+    mode: Option<Mode>,
     /// Two seconds: long enough for hundreds of switches of the kind each
     /// mode causes, well above the few that starting and stopping cost.
     #[arg(long, default_value_t = 2.0, value_parser = seconds)]
@@ -59,8 +60,15 @@ struct Switches {
     nonvoluntary: u64,
 }
 
+/// Every loop run, in order.
 #[derive(Debug, Serialize)]
 struct Report {
+    runs: Vec<Run>,
+}
+
+/// One loop and its switches.
+#[derive(Debug, Serialize)]
+struct Run {
     mode: Mode,
     /// How long the loop ran.
     ms: f64,
@@ -84,13 +92,38 @@ pub fn run(io: &mut Io) -> Status {
         Ok(options) => options,
         Err(status) => return status,
     };
-    let report = match measure(&options) {
-        Ok(report) => report,
-        Err(e) => return io.fail(e, 1),
+    let out = Out::new(io, &options.output);
+    let modes = match options.mode {
+        Some(mode) => vec![mode],
+        None => vec![Mode::Cpu, Mode::Io],
     };
-    let notice = notice(&report);
-    let notice: Vec<&str> = notice.iter().map(String::as_str).collect();
-    emit(io, &options.output, &report, human, &notice)
+    let mut runs = Vec::with_capacity(modes.len());
+    for mode in modes {
+        out.say(match (mode, options.alone) {
+            (Mode::Cpu, false) => format!(
+                "cpu: computing for {} s on one CPU, beside a rival process computing there too...",
+                options.seconds
+            ),
+            (Mode::Cpu, true) => format!("cpu: computing for {} s, alone...", options.seconds),
+            (Mode::Io, _) => format!(
+                "io: reading a pipe a child feeds one byte a millisecond, for {} s...",
+                options.seconds
+            ),
+        });
+        let run = match measure(mode, &options) {
+            Ok(run) => run,
+            Err(e) => return io.fail(e, 1),
+        };
+        out.text(&human(&run));
+        for line in notice(&run) {
+            out.notice(line);
+        }
+        runs.push(run);
+    }
+    if out.json() {
+        return crate::json(io, &Report { runs });
+    }
+    0
 }
 
 /// Nonvoluntary switches per second below which a CPU-bound loop counts
@@ -101,7 +134,7 @@ const FEW_PER_SECOND: f64 = 10.0;
 /// The "what to notice" lines, drawn from the numbers measured: a busy
 /// machine preempts even a loop that runs `--alone`, and a loaded one may
 /// preempt the I/O loop too.
-fn notice(report: &Report) -> [String; 2] {
+fn notice(report: &Run) -> [String; 2] {
     let Switches {
         voluntary,
         nonvoluntary,
@@ -157,11 +190,15 @@ fn notice(report: &Report) -> [String; 2] {
     }
 }
 
-fn measure(options: &Options) -> Result<Report, String> {
+fn measure(mode: Mode, options: &Options) -> Result<Run, String> {
     let length = Duration::from_secs_f64(options.seconds);
     let mut cpu = None;
     let mut input = None;
-    let partner = match (options.mode, options.alone) {
+    // The loop's CPUs, given back after a cpu run, so that an io run after
+    // it is not held on one CPU.
+    let allowed =
+        sched_getaffinity(Pid::from_raw(0)).map_err(|e| format!("sched_getaffinity: {e}"))?;
+    let partner = match (mode, options.alone) {
         (Mode::Cpu, true) => None,
         (Mode::Cpu, false) => {
             cpu = Some(hold_on_one_cpu().map_err(|e| format!("sched_setaffinity: {e}"))?);
@@ -192,9 +229,10 @@ fn measure(options: &Options) -> Result<Report, String> {
     // for it would itself be a voluntary switch.
     let partner_pid = partner.as_ref().map(|p| p.0.as_raw());
     drop(partner);
+    let _ = sched_setaffinity(Pid::from_raw(0), &allowed);
 
-    Ok(Report {
-        mode: options.mode,
+    Ok(Run {
+        mode,
         ms,
         cpu_ms,
         rounds,
@@ -325,7 +363,7 @@ fn cpu_time() -> Result<Duration, String> {
     Ok(time(usage.user_time()) + time(usage.system_time()))
 }
 
-fn human(report: &Report) -> String {
+fn human(report: &Run) -> String {
     let what = match report.mode {
         Mode::Cpu => format!("{} additions", report.rounds),
         Mode::Io => format!("{} one-byte reads", report.rounds),
@@ -378,8 +416,8 @@ fn human(report: &Report) -> String {
 mod tests {
     use super::*;
 
-    fn report(mode: Mode, partner: Option<i32>, ms: f64, difference: Switches) -> Report {
-        Report {
+    fn report(mode: Mode, partner: Option<i32>, ms: f64, difference: Switches) -> Run {
+        Run {
             mode,
             ms,
             cpu_ms: ms,

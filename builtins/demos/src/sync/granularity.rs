@@ -13,7 +13,7 @@ use clap::{Parser, ValueEnum};
 use serde::Serialize;
 
 use crate::io::{Io, Status};
-use crate::{Output, emit, millis, options};
+use crate::{Out, Output, millis, options};
 
 const HELP: &str = include_str!("granularity.txt");
 
@@ -23,8 +23,9 @@ const THREADS: usize = 2;
 #[derive(Parser)]
 #[command(name = "granularity", override_help = HELP)]
 struct Options {
+    /// None: both, fine then coarse, to compare.
     #[arg(value_enum, value_name = "coarse|fine")]
-    granularity: Granularity,
+    granularity: Option<Granularity>,
     #[arg(long, default_value_t = 1_000_000)]
     iterations: u64,
     #[command(flatten)]
@@ -53,8 +54,15 @@ struct Span {
     last_unlock_ms: f64,
 }
 
+/// Every run, in order.
 #[derive(Debug, Serialize)]
 struct Report {
+    runs: Vec<Run>,
+}
+
+/// One program: two threads, one granularity.
+#[derive(Debug, Serialize)]
+struct Run {
     granularity: Granularity,
     threads: usize,
     iterations: u64,
@@ -73,25 +81,80 @@ pub fn run(io: &mut Io) -> Status {
         Ok(options) => options,
         Err(status) => return status,
     };
-    let report = match measure(&options) {
-        Ok(report) => report,
-        Err(e) => return io.fail(e, 1),
+    let out = Out::new(io, &options.output);
+    let kinds = match options.granularity {
+        Some(kind) => vec![kind],
+        None => vec![Granularity::Fine, Granularity::Coarse],
     };
-    let notice: &[&str] = match options.granularity {
-        Granularity::Coarse => &[
-            "one lock per thread: cheap, but the second thread waited for the first one's whole loop (no parallelism)",
-            "compare with `granularity fine`: the same var, one lock per increment",
-        ],
-        Granularity::Fine => &[
-            "a lock and an unlock per increment: the threads interleave, and the lock traffic is the time",
-            "compare with `granularity coarse`: the same var, one lock per thread",
-        ],
-    };
-    emit(io, &options.output, &report, human, notice)
+    let mut runs = Vec::with_capacity(kinds.len());
+    for kind in kinds {
+        out.say(format_args!(
+            "{THREADS} threads x {} increments, {}: expected var = {}",
+            options.iterations,
+            how(kind),
+            THREADS as u64 * options.iterations
+        ));
+        let run = match measure(kind, options.iterations) {
+            Ok(run) => run,
+            Err(e) => return io.fail(e, 1),
+        };
+        out.text(&human(&run));
+        runs.push(run);
+    }
+    for line in notice(&runs) {
+        out.notice(line);
+    }
+    if out.json() {
+        return crate::json(io, &Report { runs });
+    }
+    0
 }
 
-fn measure(options: &Options) -> std::io::Result<Report> {
-    let iterations = options.iterations;
+/// The "what to notice" lines, from the spans and times measured.
+fn notice(runs: &[Run]) -> Vec<String> {
+    let mut lines = Vec::new();
+    let find = |kind| runs.iter().find(|run| run.granularity == kind);
+    if let Some(coarse) = find(Granularity::Coarse) {
+        lines.push(if coarse.overlap_ms == 0.0 {
+            "coarse: one lock per thread, and the spans never overlapped: the second thread waited out the first one's whole loop (no parallelism)".to_owned()
+        } else {
+            format!(
+                "coarse: one lock per thread; the spans overlapped for {:.1} ms",
+                coarse.overlap_ms
+            )
+        });
+    }
+    if let Some(fine) = find(Granularity::Fine) {
+        lines.push(format!(
+            "fine: {} locks and unlocks per thread, their spans overlapping for {:.1} ms: the threads take turns at the lock, and the lock traffic is the time",
+            fine.iterations, fine.overlap_ms
+        ));
+    }
+    match (find(Granularity::Fine), find(Granularity::Coarse)) {
+        (Some(fine), Some(coarse)) if fine.time_ms > coarse.time_ms => lines.push(format!(
+            "the same increments took {:.1}x as long locked one at a time ({:.1} ms against {:.1} ms)",
+            fine.time_ms / coarse.time_ms.max(0.001),
+            fine.time_ms,
+            coarse.time_ms
+        )),
+        (Some(fine), Some(coarse)) => lines.push(format!(
+            "fine was not slower this time ({:.1} ms against coarse's {:.1} ms)",
+            fine.time_ms, coarse.time_ms
+        )),
+        (Some(_), None) => lines.push("compare with `granularity coarse`: the same var, one lock per thread".to_owned()),
+        (None, _) => lines.push("compare with `granularity fine`: the same var, one lock per increment".to_owned()),
+    }
+    lines
+}
+
+fn how(kind: Granularity) -> &'static str {
+    match kind {
+        Granularity::Coarse => "one lock around each thread's whole loop",
+        Granularity::Fine => "one lock per increment",
+    }
+}
+
+fn measure(granularity: Granularity, iterations: u64) -> std::io::Result<Run> {
     let expected = (THREADS as u64)
         .checked_mul(iterations)
         .ok_or_else(|| std::io::Error::other("2 * N does not fit in 64 bits"))?;
@@ -105,7 +168,6 @@ fn measure(options: &Options) -> std::io::Result<Report> {
         let mut handles = Vec::with_capacity(THREADS);
         for thread in 1..=THREADS {
             let (var, gate) = (&var, &gate);
-            let granularity = options.granularity;
             let handle = thread::Builder::new()
                 .name(format!("{granularity:?}-{thread}").to_lowercase())
                 .spawn_scoped(scope, move || {
@@ -134,8 +196,8 @@ fn measure(options: &Options) -> std::io::Result<Report> {
     let time_ms = millis(start.elapsed());
     let var = var.into_inner().unwrap_or_else(PoisonError::into_inner);
     let overlap_ms = overlap(&spans);
-    Ok(Report {
-        granularity: options.granularity,
+    Ok(Run {
+        granularity,
         threads: THREADS,
         iterations,
         expected,
@@ -203,19 +265,8 @@ fn overlap(spans: &[Span]) -> f64 {
     (earliest_last - latest_first).max(0.0)
 }
 
-fn human(report: &Report) -> String {
-    let how = match report.granularity {
-        Granularity::Coarse => "one lock around each thread's whole loop",
-        Granularity::Fine => "one lock per increment",
-    };
-    let mut text = format!(
-        "{} threads x {} increments, {how}: expected var = {}\n",
-        report.threads, report.iterations, report.expected
-    );
-    text.push_str(&format!(
-        "var = {}; time = {:.1} ms\n",
-        report.var, report.time_ms
-    ));
+fn human(report: &Run) -> String {
+    let mut text = format!("var = {}; time = {:.1} ms\n", report.var, report.time_ms);
     for span in &report.spans {
         text.push_str(&format!(
             "thread {}: {} lock{}, first taken at {:.1} ms, last released at {:.1} ms\n",
