@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{array, float, int, parse, run_c, run_example, temp_dir, text};
+use common::{array, float, int, json, parse, run_c, run_example, temp_dir, text};
 use serde_json::{Value, json};
 
 const METHODS: [&str; 4] = ["fork-exec", "vfork", "posix-spawn", "system"];
@@ -278,6 +278,26 @@ fn a_ballast_the_allocator_refuses_is_an_error_not_an_abort() {
 }
 
 #[test]
+fn bare_it_runs_bin_true_with_every_method() {
+    let report = json("spawn --runs 2 --large-ballast 0 --json");
+    assert_eq!(
+        report["command"],
+        serde_json::json!(["/bin/true"]),
+        "{report}"
+    );
+    let methods: Vec<&str> = array(&report["methods"])
+        .iter()
+        .map(|m| m["method"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        methods,
+        ["fork-exec", "vfork", "posix-spawn", "system"],
+        "{report}"
+    );
+    assert_eq!(report["ok"], true, "{report}");
+}
+
+#[test]
 fn help_and_bad_options() {
     let (out, _, status) = run_c("spawn --help", temp_dir().path());
     assert!(
@@ -288,7 +308,6 @@ fn help_and_bad_options() {
     for line in [
         "spawn --method nope /bin/true",
         "spawn --runs 0 /bin/true",
-        "spawn",
         // Once an abort: 10^6 MiB could not be allocated.
         "spawn --ballast 1000000 /bin/true",
         "spawn --large-ballast 16385 /bin/true",

@@ -1,8 +1,10 @@
 //! Tracing one call with ptrace, as `strace -f` does: which processes it
 //! created, which programs they ran, and how each ended.
 //!
-//! [`trace`] forks a copy of the calling process that asks to be traced
-//! (PTRACE_TRACEME) and makes the call. The caller, now its tracer, follows
+//! [`trace`] forks a child that asks to be traced (PTRACE_TRACEME), stops,
+//! and execs the lab binary with hidden arguments that make the call (a
+//! [`Relaunch`]): the work happens after the execve, never between fork
+//! and exec. The tracer skips that first execve, then follows
 //! every process the call creates (PTRACE_O_TRACEFORK, TRACEVFORK,
 //! TRACECLONE) and stops each at the entry and exit of every system call
 //! (PTRACE_SYSCALL); it records the calls that create, replace and reap
@@ -32,10 +34,12 @@ use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::{ForkResult, Pid, fork, getpid};
 use serde::Serialize;
 
+use crate::postfork::Relaunch;
+
 /// What one traced call did, as the tracer saw it.
 #[derive(Debug, Serialize)]
 pub struct Trace {
-    /// The traced copy of the process that made the call.
+    /// The traced process that made the call: the lab binary, re-run.
     pub caller: i32,
     /// The process that traced it.
     pub tracer: i32,
@@ -93,32 +97,26 @@ pub struct Execve {
     pub error: Option<String>,
 }
 
-/// Makes `call` in a traced copy of the calling process and records what
-/// it and every process it created did. The copy exits when `call`
-/// returns, and the trace ends there: processes still running are let go
-/// (see the module doc). `Err` says why there is no trace: ptrace refused
-/// (say, under strace or a seccomp policy), or the kernel is older than
-/// Linux 5.3.
-///
-/// # Safety
-/// The calling process has a single thread, so that `call`, run in the
-/// forked copy, may allocate and take locks: no other thread can hold one.
-pub unsafe fn trace(call: impl FnOnce()) -> Result<Trace, String> {
-    // SAFETY: the caller's promise: the process is single-threaded; the
-    // copy asks to be traced, stops, makes the one call and exits.
+/// Runs `program` (the lab binary, re-run to make one call) traced, and
+/// records what it and every process it created did. The trace ends when
+/// that process exits: processes still running are let go (see the module
+/// doc). `Err` says why there is no trace: ptrace refused (say, under
+/// strace or a seccomp policy), or the kernel is older than Linux 5.3.
+pub fn trace(program: &Relaunch) -> Result<Trace, String> {
+    // SAFETY: the child calls only ptrace, raise, execv, write and _exit
+    // (all async-signal-safe) on memory built before the fork.
     let caller = match unsafe { fork() } {
         Ok(ForkResult::Child) => {
             // SAFETY: PTRACE_TRACEME takes no pointers.
             if let Err(e) =
                 unsafe { ptrace(libc::PTRACE_TRACEME, Pid::from_raw(0), 0, ptr::null_mut()) }
             {
-                // SAFETY: ends the copy; its status tells the errno.
+                // SAFETY: ends the child; its status tells the errno.
                 unsafe { libc::_exit(e as i32) }
             }
             let _ = raise(Signal::SIGSTOP);
-            call();
-            // SAFETY: ends the copy without flushing the caller's buffers.
-            unsafe { libc::_exit(0) }
+            // SAFETY: as above; never returns.
+            unsafe { program.exec() }
         }
         Ok(ForkResult::Parent { child }) => child,
         Err(e) => return Err(format!("fork: {e:?}")),
@@ -206,6 +204,10 @@ struct Tracer {
     killed: Vec<i32>,
     /// Why the trace is incomplete, if it is.
     broken: Option<String>,
+    /// Whether the caller has made its first execve, the one into the lab
+    /// binary: everything before and that execve itself is the tracer's
+    /// doing, not the call's, and is not recorded.
+    relaunched: bool,
 }
 
 impl Tracer {
@@ -220,6 +222,7 @@ impl Tracer {
             left_alone: Vec::new(),
             killed: Vec::new(),
             broken: None,
+            relaunched: false,
         }
     }
 
@@ -432,6 +435,10 @@ impl Tracer {
                 // SAFETY: op says the kernel filled in `entry`.
                 let entry = unsafe { info.u.entry };
                 self.inside.remove(&pid.as_raw());
+                if pid == self.caller && !self.relaunched {
+                    self.relaunched = entry.nr as i64 == libc::SYS_execve;
+                    return;
+                }
                 if let Some((call, exec)) = describe(pid, entry.nr as i64, &entry.args) {
                     self.events.push(Event {
                         pid: pid.as_raw(),

@@ -1,7 +1,9 @@
 //! `clone`: the lab's guide "Threads and Processes: clone": fork and
 //! pthread_create are both the clone system call, with different flags.
 //! The demo calls clone itself, with or without CLONE_VM; the new task
-//! writes a variable, and the parent looks whether it sees the write.
+//! writes a variable, and the parent looks whether it sees the write. It
+//! also traces a fork() and a pthread_create() (see [`crate::trace`]) to
+//! show the flags glibc passes for each on this machine.
 
 use std::ffi::{c_int, c_void};
 use std::num::NonZeroUsize;
@@ -15,7 +17,9 @@ use nix::unistd::{Pid, getpid};
 use serde::Serialize;
 
 use crate::io::{Io, Status};
-use crate::{Output, emit, options};
+use crate::postfork::Relaunch;
+use crate::trace;
+use crate::{Out, Output, options};
 
 const HELP: &str = include_str!("clone.txt");
 
@@ -24,6 +28,10 @@ const HELP: &str = include_str!("clone.txt");
 struct Options {
     #[arg(long)]
     share_vm: bool,
+    /// Set only when the demo re-runs itself to make the one call traced:
+    /// `fork` or `thread` (a child does its work after execve).
+    #[arg(long, hide = true)]
+    traced_call: Option<String>,
     #[command(flatten)]
     output: Output,
 }
@@ -35,11 +43,6 @@ const CHILD_WRITES: i32 = 42;
 /// lives as long as any task that could write it. Atomic, because with
 /// CLONE_VM two tasks share it.
 static VARIABLE: AtomicI32 = AtomicI32::new(0);
-
-/// The flags of the lab's `strace -e clone,clone3 ./sum_array_threads 2`.
-const LAB_PTHREAD_CREATE: &str = "CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID";
-/// The flags of the lab's `strace -e clone,clone3 ./sum_array_processes 2`.
-const LAB_FORK: &str = "CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD";
 
 /// The child's stack: 64 KiB is plenty for one small function.
 const STACK_SIZE: usize = 64 * 1024;
@@ -60,9 +63,21 @@ struct Report {
     parent_sees: i32,
     /// Whether the parent sees the child's write.
     shared: bool,
-    /// The flags as the lab text shows them, for comparison.
-    lab_pthread_create: &'static str,
-    lab_fork: &'static str,
+    /// The clone (or clone3) call glibc's fork() made, traced in this run,
+    /// or why it could not be traced.
+    fork: Traced,
+    /// The same for pthread_create(), through std::thread::spawn.
+    pthread_create: Traced,
+}
+
+/// One library call, traced: the system call that created the new task.
+#[derive(Debug, Serialize)]
+struct Traced {
+    /// `clone(CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD)`.
+    call: Option<String>,
+    /// The flags alone, as strace names them.
+    flags: Option<String>,
+    not_observed: Option<String>,
 }
 
 pub fn run(io: &mut Io) -> Status {
@@ -70,28 +85,89 @@ pub fn run(io: &mut Io) -> Status {
         Ok(options) => options,
         Err(status) => return status,
     };
-    let report = match measure(options.share_vm) {
+    if let Some(call) = &options.traced_call {
+        return traced_call(call);
+    }
+    let out = Out::new(io, &options.output);
+    let report = match measure(options.share_vm, &out) {
         Ok(report) => report,
         Err(e) => return io.fail(e, 1),
     };
-    let notice = if report.shared {
+    out.notice(if report.shared {
         "with CLONE_VM the child ran in the parent's memory, as a thread does: its write is the parent's"
     } else {
         "without CLONE_VM the child wrote into its own copy of memory, as after fork: the parent's is unchanged"
-    };
-    emit(
-        io,
-        &options.output,
-        &report,
-        human,
-        &[
-            notice,
-            "fork and pthread_create are both clone: the flags choose what parent and child share",
-        ],
-    )
+    });
+    if let (Some(fork), Some(thread)) = (&report.fork.flags, &report.pthread_create.flags) {
+        let has = |flags: &str, flag: &str| flags.split('|').any(|f| f == flag);
+        let shares = |flags: &str| has(flags, "CLONE_VM") && has(flags, "CLONE_THREAD");
+        out.notice(match (shares(fork), shares(thread)) {
+            (false, true) => "fork and pthread_create are both clone: only pthread_create's flags hold CLONE_VM and CLONE_THREAD, a new thread in the same memory".to_owned(),
+            (f, t) => format!(
+                "fork and pthread_create are both clone; CLONE_VM|CLONE_THREAD: fork {f}, pthread_create {t}"
+            ),
+        });
+    }
+    if out.json() {
+        return crate::json(io, &report);
+    }
+    0
 }
 
-fn measure(share_vm: bool) -> Result<Report, String> {
+/// The re-run demo's one call, for the tracer to watch: a fork whose child
+/// exits at once, or a thread that returns at once.
+fn traced_call(call: &str) -> Status {
+    match call {
+        "fork" => {
+            // SAFETY: single-threaded; the child only calls _exit.
+            match unsafe { nix::unistd::fork() } {
+                // SAFETY: _exit is async-signal-safe.
+                Ok(nix::unistd::ForkResult::Child) => unsafe { libc::_exit(0) },
+                Ok(nix::unistd::ForkResult::Parent { child }) => {
+                    let _ = waitpid(child, None);
+                    0
+                }
+                Err(_) => 1,
+            }
+        }
+        _ => match std::thread::Builder::new().spawn(|| {}) {
+            Ok(thread) => i32::from(thread.join().is_err()),
+            Err(_) => 1,
+        },
+    }
+}
+
+/// Traces the demo re-run to make `call`, and picks out the call that
+/// created the new task.
+fn trace_call(call: &str) -> Traced {
+    let args = ["--traced-call".to_owned(), call.to_owned()];
+    let trace = Relaunch::new("clone", &args).and_then(|lab| trace::trace(&lab));
+    match trace {
+        Ok(trace) => {
+            let created = trace
+                .events
+                .iter()
+                .find(|e| e.pid == trace.caller && e.call.starts_with("clone"))
+                .map(|e| e.call.clone());
+            let flags = created.as_ref().and_then(|c| {
+                let inside = c.split_once('(')?.1.strip_suffix(')')?;
+                Some(inside.to_owned())
+            });
+            Traced {
+                not_observed: created.is_none().then(|| "no clone seen".to_owned()),
+                call: created,
+                flags,
+            }
+        }
+        Err(why) => Traced {
+            call: None,
+            flags: None,
+            not_observed: Some(why),
+        },
+    }
+}
+
+fn measure(share_vm: bool, out: &Out) -> Result<Report, String> {
     let flags = if share_vm { libc::CLONE_VM } else { 0 } | libc::SIGCHLD;
     VARIABLE.store(0, Ordering::SeqCst);
     let before = VARIABLE.load(Ordering::SeqCst);
@@ -113,17 +189,30 @@ fn measure(share_vm: bool) -> Result<Report, String> {
         _ => None,
     };
     let parent_sees = VARIABLE.load(Ordering::SeqCst);
+    let names = flag_names(flags);
+    say_task(out, child, &names, before, child_sees, parent_sees);
+    let fork = trace_call("fork");
+    let pthread_create = trace_call("thread");
+    for (what, traced) in [("fork()", &fork), ("pthread_create()", &pthread_create)] {
+        out.say(match (&traced.call, &traced.not_observed) {
+            (Some(call), _) => format!("{what:<18} traced here: {call}"),
+            (None, why) => format!(
+                "{what:<18} not observed ({})",
+                why.as_deref().unwrap_or("no reason given")
+            ),
+        });
+    }
     Ok(Report {
         parent: getpid().as_raw(),
         flags,
-        flag_names: flag_names(flags),
+        flag_names: names,
         child: child.as_raw(),
         before,
         child_sees,
         parent_sees,
         shared: parent_sees == CHILD_WRITES,
-        lab_pthread_create: LAB_PTHREAD_CREATE,
-        lab_fork: LAB_FORK,
+        fork,
+        pthread_create,
     })
 }
 
@@ -210,32 +299,34 @@ impl Drop for Stack {
     }
 }
 
-fn human(report: &Report) -> String {
-    let child = match report.child_sees {
-        Some(code) => format!("exited with {code}: the value it read back after its write"),
-        None => "did not exit normally".to_owned(),
-    };
-    let seen = if report.shared {
+/// The hand-made task, as it happened.
+fn say_task(
+    out: &Out,
+    child: Pid,
+    names: &str,
+    before: i32,
+    child_sees: Option<i32>,
+    parent_sees: i32,
+) {
+    let parent = getpid();
+    out.say(format_args!("[parent {parent}] clone({names}) = {child}"));
+    out.say(format_args!("[parent] variable before clone = {before}"));
+    out.say(match child_sees {
+        Some(code) => {
+            format!("[child {child}] exited with {code}: the value it read back after its write")
+        }
+        None => format!("[child {child}] did not exit normally"),
+    });
+    let seen = if parent_sees == CHILD_WRITES {
         "the child's write is seen"
     } else {
         "the child's write is not seen"
     };
-    format!(
-        "[parent {}] clone({}) = {}\n\
-         [parent] variable before clone = {}\n\
-         [child {}] {child}\n\
-         [parent] after waitpid, variable = {}: {seen}\n\
-         flags passed here:       {}\n\
-         fork (lab's strace):     {}\n\
-         pthread_create (lab's):  {}\n",
-        report.parent,
-        report.flag_names,
-        report.child,
-        report.before,
-        report.child,
-        report.parent_sees,
-        report.flag_names,
-        report.lab_fork,
-        report.lab_pthread_create,
-    )
+    out.say(format_args!(
+        "[parent] after waitpid, variable = {parent_sees}: {seen}"
+    ));
+    out.say(format_args!(
+        "{:<18} passed here: clone({names})",
+        "the demo's clone"
+    ));
 }

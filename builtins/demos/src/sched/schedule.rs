@@ -186,11 +186,26 @@ struct Row {
     vruntime: Option<f64>,
 }
 
+/// The lecture's example, run when no process is given.
+const LECTURE: [&str; 3] = ["P1:4", "P2:3", "P3:5"];
+
 pub fn run(io: &mut Io) -> Status {
-    let options: Options = match options(io) {
+    let mut options: Options = match options(io) {
         Ok(options) => options,
         Err(status) => return status,
     };
+    if options.processes.is_empty() {
+        options.processes = LECTURE
+            .iter()
+            .filter_map(|p| workload::parse(p).ok())
+            .collect();
+        if !options.output.json {
+            io.out.line(format_args!(
+                "the lecture's example: {} (give NAME:BURST[:PRIORITY]... for others)",
+                LECTURE.join(" ")
+            ));
+        }
+    }
     if let Err(message) = workload::check(&options.processes) {
         return io.fail(message, 2);
     }
