@@ -4,7 +4,7 @@
 
 use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
@@ -18,7 +18,7 @@ use nix::unistd::{ForkResult, Pid, fork, getpid, getppid};
 use serde::Serialize;
 
 use crate::io::{Io, Status};
-use crate::{Output, emit, millis, options};
+use crate::{Out, Output, emit, millis, options};
 
 const HELP: &str = include_str!("wait_for_me.txt");
 
@@ -32,7 +32,9 @@ struct Options {
     no_wait: bool,
     #[arg(long, value_name = "D", default_value_t = 100)]
     delay_ms: u64,
-    file: PathBuf,
+    /// None: a file of the demo's own in the temporary directory, removed
+    /// at the end.
+    file: Option<PathBuf>,
     #[command(flatten)]
     output: Output,
 }
@@ -67,7 +69,19 @@ pub fn run(io: &mut Io) -> Status {
         Ok(options) => options,
         Err(status) => return status,
     };
-    let report = match measure(&options) {
+    let out = Out::new(io, &options.output);
+    let (file, own) = match &options.file {
+        Some(file) => (file.clone(), false),
+        None => (
+            std::env::temp_dir().join(format!("wait-for-me.{}.txt", getpid())),
+            true,
+        ),
+    };
+    let report = measure(&options, &file, &out);
+    if own {
+        let _ = std::fs::remove_file(&file);
+    }
+    let report = match report {
         Ok(report) => report,
         Err(e) => return io.fail(e, 1),
     };
@@ -92,26 +106,30 @@ pub fn run(io: &mut Io) -> Status {
     }
 }
 
-fn measure(options: &Options) -> Result<Report, String> {
-    let file = options.file.display().to_string();
-    match std::fs::remove_file(&options.file) {
+fn measure(options: &Options, path: &Path, out: &Out) -> Result<Report, String> {
+    let file = path.display().to_string();
+    match std::fs::remove_file(path) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
             return Err(format!("{file}: {}", minishell_builtins::errors::plain(&e)));
         }
         _ => {}
     }
     // The child's path and message are ready before the fork.
-    let path = CString::new(options.file.as_os_str().as_bytes()).map_err(|e| e.to_string())?;
+    let c_path = CString::new(path.as_os_str().as_bytes()).map_err(|e| e.to_string())?;
     let delay = Duration::from_millis(options.delay_ms);
     let parent = getpid();
     let start = Instant::now();
     // SAFETY: the demo is single-threaded; the child only sleeps, opens,
     // writes and exits.
     let child = match unsafe { fork() } {
-        Ok(ForkResult::Child) => child(&path, delay, parent),
+        Ok(ForkResult::Child) => child(&c_path, delay, parent),
         Ok(ForkResult::Parent { child }) => child,
         Err(e) => return Err(format!("fork: {}", e.desc())),
     };
+    out.say(format_args!(
+        "[parent] PID = {parent}; child PID = {child} writes into {file} after {} ms",
+        options.delay_ms
+    ));
     let mut report = Report {
         file: file.clone(),
         parent_pid: getpid().as_raw(),
@@ -131,7 +149,7 @@ fn measure(options: &Options) -> Result<Report, String> {
         report.child_done_ms = millis(start.elapsed());
     }
     report.read_at_ms = millis(start.elapsed());
-    match std::fs::read_to_string(&options.file) {
+    match std::fs::read_to_string(path) {
         Ok(text) => report.message = Some(text),
         Err(e) => {
             let errno = Errno::from_raw(e.raw_os_error().unwrap_or(0));
@@ -144,7 +162,7 @@ fn measure(options: &Options) -> Result<Report, String> {
         // waits for it after all, to show what the early read missed.
         report.child_exit_code = reap(child)?;
         report.child_done_ms = millis(start.elapsed());
-        report.file_after_wait = std::fs::read_to_string(&options.file).ok();
+        report.file_after_wait = std::fs::read_to_string(path).ok();
     }
     Ok(report)
 }
@@ -184,10 +202,7 @@ fn reap(child: Pid) -> Result<Option<i32>, String> {
 }
 
 fn human(report: &Report) -> String {
-    let mut text = format!(
-        "[parent] PID = {}; child PID = {} writes into {} after {} ms\n",
-        report.parent_pid, report.child_pid, report.file, report.delay_ms
-    );
+    let mut text = String::new();
     let waitpid_line = format!(
         "[parent] waitpid({}): {} at {:.1} ms\n",
         report.child_pid,

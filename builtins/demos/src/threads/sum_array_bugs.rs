@@ -5,28 +5,31 @@
 //! A worker that overwrites the array spoils the other threads' sums, but
 //! not the other processes', which sum their own copy-on-write copies.
 //! The array ends where a page with no access rights begins, so that the
-//! read past its end faults for sure (see `guarded.rs`).
+//! read past its end faults for sure (see `guarded.rs`). The threads that
+//! are to crash run in a process of their own that the demo watches
+//! (`sum_array_bugs/watch.rs`), so that the report is still printed.
 
-use std::io::Read;
+mod print;
+mod watch;
+mod workers;
+
 use std::ops::Range;
-use std::os::fd::OwnedFd;
-use std::sync::Barrier;
-use std::thread;
+use std::os::fd::RawFd;
 use std::time::Instant;
 
 use clap::builder::RangedU64ValueParser;
 use clap::{Args, Parser, Subcommand};
-use nix::fcntl::OFlag;
 use nix::sys::resource::{Resource, getrlimit, setrlimit};
 use nix::sys::signal::Signal;
-use nix::sys::wait::{WaitStatus, waitpid};
-use nix::unistd::{ForkResult, Pid, fork, getpid, pipe2};
+use nix::sys::wait::WaitStatus;
+use nix::unistd::{Pid, getpid};
 use serde::Serialize;
 
 use super::array::{LAB_LEN, split};
 use super::guarded::GuardedArray;
 use crate::io::{Io, Status};
-use crate::{Output, emit, millis, options};
+use crate::{Out, Output, millis, options};
+use workers::{Outcome, sum, with_processes, with_threads};
 
 const HELP: &str = include_str!("sum_array_bugs.txt");
 
@@ -35,11 +38,20 @@ const HELP: &str = include_str!("sum_array_bugs.txt");
 /// bound keeps the sizes far from overflowing.
 const MAX_LEN: u64 = 1_000_000_000;
 
+/// Without a subcommand: the segfault, with threads then processes, and
+/// the options of `setup`.
 #[derive(Parser)]
-#[command(name = "sum-array-bugs", override_help = HELP, disable_help_subcommand = true)]
+#[command(
+    name = "sum-array-bugs",
+    override_help = HELP,
+    disable_help_subcommand = true,
+    args_conflicts_with_subcommands = true
+)]
 struct Options {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
+    #[command(flatten)]
+    setup: Setup,
 }
 
 #[derive(Subcommand)]
@@ -65,13 +77,18 @@ struct Setup {
     len: usize,
     #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// Set only in the process the demo watches (see watch.rs): the
+    /// descriptor its threads report on.
+    #[arg(long, hide = true)]
+    watched: Option<RawFd>,
     #[command(flatten)]
     output: Output,
 }
 
-/// Exactly one of `--threads` and `--processes`.
+/// At most one of `--threads` and `--processes`; neither: both, threads
+/// first.
 #[derive(Args)]
-#[group(required = true, multiple = false)]
+#[group(multiple = false)]
 struct Workers {
     #[arg(long)]
     threads: bool,
@@ -116,8 +133,24 @@ struct WorkerEnd {
     partial_sum: Option<i64>,
 }
 
+/// How the watched process that ran the threads ended.
+#[derive(Debug, Serialize)]
+struct Ended {
+    pid: i32,
+    exit_code: Option<i32>,
+    signal: Option<i32>,
+    signal_name: Option<&'static str>,
+}
+
+/// Every run, in order.
 #[derive(Debug, Serialize)]
 struct Report {
+    runs: Vec<Run>,
+}
+
+/// One bug, one kind of worker.
+#[derive(Debug, Serialize)]
+struct Run {
     bug: Mistake,
     kind: Kind,
     /// Whether the bug was let loose: always for segfault, with
@@ -126,14 +159,19 @@ struct Report {
     workers: usize,
     len: usize,
     seed: u64,
+    /// The process whose main thread started the workers: the demo, or
+    /// for the threads' segfault the process it watched.
     pid: i32,
     /// The sum of the whole array, computed before any worker started.
     expected_sum: i64,
-    /// The partial sums that reached the main thread, added up.
-    obtained_sum: i64,
+    /// The partial sums that reached the main thread, added up; `None`
+    /// when the main thread died before it could add them.
+    obtained_sum: Option<i64>,
     /// From starting the first worker to collecting the last.
     ms: f64,
     ends: Vec<WorkerEnd>,
+    /// For the threads' segfault: how their whole process ended.
+    process: Option<Ended>,
 }
 
 pub fn run(io: &mut Io) -> Status {
@@ -142,13 +180,14 @@ pub fn run(io: &mut Io) -> Status {
         Err(status) => return status,
     };
     let (setup, bug, buggy) = match &options.command {
-        Command::Segfault(setup) => (setup, Mistake::Segfault, true),
-        Command::Corruption { setup, corrupt } => (setup, Mistake::Corruption, *corrupt),
+        None => (&options.setup, Mistake::Segfault, true),
+        Some(Command::Segfault(setup)) => (setup, Mistake::Segfault, true),
+        Some(Command::Corruption { setup, corrupt }) => (setup, Mistake::Corruption, *corrupt),
     };
-    let kind = if setup.workers.threads {
-        Kind::Threads
-    } else {
-        Kind::Processes
+    let kinds = match (setup.workers.threads, setup.workers.processes) {
+        (true, _) => vec![Kind::Threads],
+        (_, true) => vec![Kind::Processes],
+        _ => vec![Kind::Threads, Kind::Processes],
     };
     let workers = usize::from(setup.n);
     if setup.len < workers {
@@ -165,35 +204,115 @@ pub fn run(io: &mut Io) -> Status {
     if bug == Mistake::Segfault {
         turn_off_core_dumps();
     }
-    let report = match measure(setup, kind, bug, buggy, io) {
-        Ok(report) => report,
-        Err(e) => return io.fail(e, 1),
-    };
-    let notice: &[&str] = match (bug, kind, buggy) {
-        (Mistake::Segfault, Kind::Processes, _) => &[
-            "one child died of SIGSEGV; its siblings finished, and the parent still added up their sums",
-            "with --threads the same bug kills the whole process, and no sum is printed at all",
-        ],
-        // Not expected: the guard page makes the read fault.
-        (Mistake::Segfault, Kind::Threads, _) => {
-            &["the buggy thread did not crash: its read past the end succeeded"]
+    if let Some(fd) = setup.watched {
+        return watch::watched(setup, fd);
+    }
+    let out = Out::new(io, &setup.output);
+    let mut runs = Vec::with_capacity(kinds.len());
+    for &kind in &kinds {
+        let run = if bug == Mistake::Segfault && kind == Kind::Threads {
+            watch::watch(setup, &out)
+        } else {
+            measure(setup, kind, bug, buggy, &out)
+        };
+        match run {
+            Ok(run) => {
+                for line in notice(&run) {
+                    out.notice(line);
+                }
+                runs.push(run);
+            }
+            Err(e) => return io.fail(e, 1),
         }
-        (Mistake::Corruption, Kind::Threads, true) => &[
-            "the threads share one array: worker 0's writes reached the parts the others summed",
-            "with --processes each child writes into its own copy-on-write copy, and the sum stays right",
+    }
+    let ending = ending(&runs);
+    if out.json() {
+        crate::json(io, &Report { runs });
+    }
+    match ending {
+        Ending::Status(status) => status,
+        Ending::Signal(signal) => die_of(signal),
+    }
+}
+
+/// How the demo ends.
+enum Ending {
+    Status(Status),
+    /// Killed by this signal, as the lab's program is: the threads'
+    /// segfault, run alone, ends the demo the way it ended their process,
+    /// so the shell reports `Segmentation fault` and $? is 139.
+    Signal(i32),
+}
+
+fn ending(runs: &[Run]) -> Ending {
+    let crash = runs
+        .iter()
+        .find(|r| r.bug == Mistake::Segfault && r.kind == Kind::Threads);
+    let signal = crash
+        .and_then(|run| run.process.as_ref())
+        .and_then(|p| p.signal);
+    match (crash, signal, runs.len()) {
+        // A segfault demo whose threads all lived did not show what it
+        // is for.
+        (Some(_), None, _) => Ending::Status(1),
+        (Some(_), Some(signal), 1) => Ending::Signal(signal),
+        _ => Ending::Status(0),
+    }
+}
+
+/// Ends the demo by `signal`, its default action restored (core dumps are
+/// off, so no core file is left).
+fn die_of(signal: i32) -> Status {
+    // SAFETY: restoring the default action and raising a signal at this
+    // process have no preconditions.
+    unsafe {
+        libc::signal(signal, libc::SIG_DFL);
+        libc::raise(signal);
+    }
+    128 + signal
+}
+
+/// The "what to notice" lines, from how each worker ended.
+fn notice(run: &Run) -> Vec<String> {
+    let died = run.ends.iter().filter(|e| e.signal.is_some()).count();
+    let summed = run.ends.iter().filter(|e| e.partial_sum.is_some()).count();
+    match (run.bug, run.kind, run.buggy) {
+        (Mistake::Segfault, Kind::Processes, _) => vec![
+            format!(
+                "{died} of {} children died of a signal; the {summed} others finished, and the parent still added up their sums: {} of {}",
+                run.workers,
+                run.obtained_sum.unwrap_or(0),
+                run.expected_sum
+            ),
+            "processes are isolated: one child's crash cannot touch another's memory".to_owned(),
         ],
-        (Mistake::Corruption, Kind::Processes, true) => &[
-            "worker 0 wrote into its own copy-on-write copy: its siblings' arrays did not change",
-            "with --threads the workers share one array, and the same writes spoil the sum",
-        ],
+        (Mistake::Segfault, Kind::Threads, _) => match &run.process {
+            Some(Ended {
+                signal: Some(_),
+                signal_name,
+                ..
+            }) => vec![
+                format!(
+                    "{} killed the whole process, all {} threads with it: its main thread never added up a sum",
+                    signal_name.unwrap_or("the signal"),
+                    run.workers
+                ),
+                "a signal such as SIGSEGV is the process's: threads share it, as they share the memory".to_owned(),
+            ],
+            _ => vec!["the buggy thread did not crash: its read past the end succeeded".to_owned()],
+        },
+        (Mistake::Corruption, kind, true) => {
+            let right = run.obtained_sum == Some(run.expected_sum);
+            vec![match (kind, right) {
+                (Kind::Threads, false) => "the threads share one array: worker 0's writes reached the parts the others summed, and the sum is wrong".to_owned(),
+                (Kind::Processes, true) => "worker 0 wrote into its own copy-on-write copy: its siblings' arrays did not change, and the sum is right".to_owned(),
+                (_, right) => format!("the sum came out {}", if right { "right" } else { "wrong" }),
+            }]
+        }
         (Mistake::Corruption, _, false) => {
-            &["add --corrupt to let worker 0 overwrite the others' parts first"]
+            vec!["add --corrupt to let worker 0 overwrite the others' parts first".to_owned()]
         }
-    };
-    let printed = emit(io, &setup.output, &report, human, notice);
-    // A segfault demo whose threads all lived did not show what it is for.
-    let missed = bug == Mistake::Segfault && kind == Kind::Threads;
-    printed.max(i32::from(missed))
+    }
 }
 
 /// A deliberate crash should not leave a core file behind in the
@@ -206,354 +325,74 @@ fn turn_off_core_dumps() {
     }
 }
 
-/// How one worker ended, before the report names it.
-#[derive(Default)]
-struct Outcome {
-    pid: Option<Pid>,
-    /// How the child ended, for processes.
-    status: Option<WaitStatus>,
-    partial_sum: Option<i64>,
-}
-
-fn measure(
-    setup: &Setup,
-    kind: Kind,
-    bug: Mistake,
-    buggy: bool,
-    io: &mut Io,
-) -> Result<Report, String> {
+fn measure(setup: &Setup, kind: Kind, bug: Mistake, buggy: bool, out: &Out) -> Result<Run, String> {
     let workers = usize::from(setup.n);
-    let array = GuardedArray::random(setup.len, setup.seed).map_err(|e| format!("mmap: {e}"))?;
-    let expected_sum = sum(array.all());
-    let parts = split(array.len(), workers);
-    // The segfault is the last worker's: its part ends where the array
-    // does, so its one element too many lies in the guard page. The
-    // corruption is worker 0's, which the others wait for.
-    let culprit = match (bug, buggy) {
-        (Mistake::Segfault, _) => Some(workers - 1),
-        (Mistake::Corruption, true) => Some(0),
-        (Mistake::Corruption, false) => None,
-    };
-    let mut report = Report {
+    let mut run = Run {
         bug,
         kind,
         buggy,
         workers,
-        len: array.len(),
+        len: setup.len,
         seed: setup.seed,
         pid: getpid().as_raw(),
-        expected_sum,
-        obtained_sum: 0,
+        expected_sum: 0,
+        obtained_sum: None,
         ms: 0.0,
         ends: Vec::new(),
+        process: None,
     };
-    if bug == Mistake::Segfault && kind == Kind::Threads && !setup.output.json {
-        // The demo will not live to print its report: say now what it does.
-        io.out.text(&heading(&report));
-    }
+    out.say(print::plan(&run));
+    let array = GuardedArray::random(setup.len, setup.seed).map_err(|e| format!("mmap: {e}"))?;
+    run.expected_sum = sum(array.all());
+    out.say(print::expected(&run));
+    let parts = split(array.len(), workers);
+    let culprit = culprit(bug, buggy, workers);
     let start = Instant::now();
     let outcomes = match kind {
-        Kind::Threads => with_threads(&array, &parts, bug, culprit),
+        Kind::Threads => with_threads(&array, &parts, bug, culprit, None),
         Kind::Processes => with_processes(&array, &parts, bug, culprit)?,
     };
-    report.ms = millis(start.elapsed());
-    for (index, (part, outcome)) in parts.iter().zip(outcomes).enumerate() {
-        let (exit_code, signal) = match outcome.status {
-            Some(WaitStatus::Exited(_, code)) => (Some(code), None),
-            Some(WaitStatus::Signaled(_, signal, _)) => (None, Some(signal)),
-            _ => (None, None),
-        };
-        report.ends.push(WorkerEnd {
-            index,
-            pid: outcome.pid.map(Pid::as_raw),
-            start: part.start,
-            end: part.end,
-            buggy: culprit == Some(index),
-            exit_code,
-            signal: signal.map(|s| s as i32),
-            signal_name: signal.map(Signal::as_str),
-            partial_sum: outcome.partial_sum,
-        });
+    run.ms = millis(start.elapsed());
+    run.ends = ends(&parts, outcomes, culprit);
+    run.obtained_sum = Some(run.ends.iter().filter_map(|e| e.partial_sum).sum());
+    out.text(&print::ends(&run));
+    Ok(run)
+}
+
+/// Which worker has the bug. The segfault is the last worker's: its part
+/// ends where the array does, so its one element too many lies in the
+/// guard page. The corruption is worker 0's, which the others wait for.
+fn culprit(bug: Mistake, buggy: bool, workers: usize) -> Option<usize> {
+    match (bug, buggy) {
+        (Mistake::Segfault, _) => Some(workers - 1),
+        (Mistake::Corruption, true) => Some(0),
+        (Mistake::Corruption, false) => None,
     }
-    report.obtained_sum = report.ends.iter().filter_map(|e| e.partial_sum).sum();
-    Ok(report)
 }
 
-fn sum(part: &[i32]) -> i64 {
-    part.iter().map(|&x| i64::from(x)).sum()
-}
-
-/// The workers as threads of this process, all reading the one array.
-/// For the corruption every worker meets at a barrier after worker 0's
-/// writes and before anyone sums, so the outcome does not depend on which
-/// thread the scheduler runs first.
-fn with_threads(
-    array: &GuardedArray,
-    parts: &[Range<usize>],
-    bug: Mistake,
-    culprit: Option<usize>,
-) -> Vec<Outcome> {
-    let barrier = Barrier::new(parts.len());
-    thread::scope(|scope| {
-        let handles: Vec<_> = parts
-            .iter()
-            .enumerate()
-            .map(|(index, part)| {
-                let barrier = &barrier;
-                scope.spawn(move || {
-                    let own = (culprit == Some(index)).then(|| {
-                        // SAFETY: none is kept, on purpose: this is the
-                        // lab's bug. For the corruption, the other threads
-                        // are waiting at the barrier below, not reading.
-                        unsafe { buggy_worker(array, part.clone(), bug) }
-                    });
-                    if bug == Mistake::Corruption {
-                        barrier.wait();
-                    }
-                    own.unwrap_or_else(|| sum(array.part(part.clone())))
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|handle| Outcome {
-                partial_sum: handle.join().ok(),
-                ..Outcome::default()
-            })
-            .collect()
-    })
-}
-
-/// The workers as child processes, each with the array as it was at
-/// fork: the pages are shared until someone writes, and a write copies
-/// the page for the writer alone. Each child writes `index sum` into a
-/// pipe and exits; the parent reads the pipe to its end, then waits for
-/// every child and keeps how it ended.
-fn with_processes(
-    array: &GuardedArray,
-    parts: &[Range<usize>],
-    bug: Mistake,
-    culprit: Option<usize>,
-) -> Result<Vec<Outcome>, String> {
-    let (results_read, results_write) =
-        pipe2(OFlag::O_CLOEXEC).map_err(|e| format!("pipe: {e}"))?;
-    // For the corruption the workers after worker 0 read `go` until it
-    // ends, which is when worker 0, its only writer, closes it.
-    let (go_read, go_write) = pipe2(OFlag::O_CLOEXEC).map_err(|e| format!("pipe: {e}"))?;
-    let mut go_write = Some(go_write);
-    let mut children = Vec::new();
-    let mut failure = None;
-    for (index, part) in parts.iter().enumerate() {
-        // SAFETY: the demo is single-threaded here (processes mode starts
-        // no thread); the child only sums, writes to a pipe and exits.
-        match unsafe { fork() } {
-            Ok(ForkResult::Child) => {
-                drop(results_read);
-                let worker = ChildWorker {
-                    index,
-                    part: part.clone(),
-                    bug,
-                    buggy: culprit == Some(index),
-                };
-                worker.run(array, &results_write, &go_read, go_write.take())
-            }
-            Ok(ForkResult::Parent { child }) => children.push(child),
-            Err(e) => {
-                failure = Some(format!("fork: {e}"));
-                break;
-            }
-        }
-        // Worker 0 has its copy of the write end; the parent's goes, so
-        // later children do not inherit it.
-        go_write = None;
-    }
-    drop(results_write);
-    drop(go_read);
-    let reported = read_all(results_read);
-    let mut outcomes: Vec<Outcome> = children
+/// Each worker's part with how it ended.
+fn ends(parts: &[Range<usize>], outcomes: Vec<Outcome>, culprit: Option<usize>) -> Vec<WorkerEnd> {
+    parts
         .iter()
-        .map(|&pid| Outcome {
-            pid: Some(pid),
-            status: wait_for(pid),
-            partial_sum: None,
+        .zip(outcomes)
+        .enumerate()
+        .map(|(index, (part, outcome))| {
+            let (exit_code, signal) = match outcome.status {
+                Some(WaitStatus::Exited(_, code)) => (Some(code), None),
+                Some(WaitStatus::Signaled(_, signal, _)) => (None, Some(signal)),
+                _ => (None, None),
+            };
+            WorkerEnd {
+                index,
+                pid: outcome.pid.map(Pid::as_raw),
+                start: part.start,
+                end: part.end,
+                buggy: culprit == Some(index),
+                exit_code,
+                signal: signal.map(|s| s as i32),
+                signal_name: signal.map(Signal::as_str),
+                partial_sum: outcome.partial_sum,
+            }
         })
-        .collect();
-    if let Some(e) = failure {
-        return Err(e);
-    }
-    for line in reported.lines() {
-        if let Some((index, partial)) = line.split_once(' ')
-            && let (Ok(index), Ok(partial)) = (index.parse::<usize>(), partial.parse::<i64>())
-            && let Some(outcome) = outcomes.get_mut(index)
-        {
-            outcome.partial_sum = Some(partial);
-        }
-    }
-    Ok(outcomes)
-}
-
-/// What a child worker was told before the fork.
-struct ChildWorker {
-    index: usize,
-    part: Range<usize>,
-    bug: Mistake,
-    /// Whether this child commits the bug.
-    buggy: bool,
-}
-
-impl ChildWorker {
-    /// The child's whole life: commit the bug or wait for the go-ahead,
-    /// sum its part, report, exit. Worker 0 holds `go_write`.
-    fn run(
-        &self,
-        array: &GuardedArray,
-        results: &OwnedFd,
-        go: &OwnedFd,
-        go_write: Option<OwnedFd>,
-    ) -> ! {
-        let own = self.buggy.then(|| {
-            // SAFETY: none is kept, on purpose: this is the lab's bug. Its
-            // writes land in this child's own copy of the array.
-            unsafe { buggy_worker(array, self.part.clone(), self.bug) }
-        });
-        match go_write {
-            // Worker 0 is done writing: closing `go` lets the others sum.
-            Some(go_write) => drop(go_write),
-            None if self.bug == Mistake::Corruption => {
-                let mut byte = [0u8; 1];
-                while let Err(nix::Error::EINTR) = nix::unistd::read(go, &mut byte) {}
-            }
-            None => {}
-        }
-        let partial = own.unwrap_or_else(|| sum(array.part(self.part.clone())));
-        let line = format!("{} {partial}\n", self.index);
-        let code = match nix::unistd::write(results, line.as_bytes()) {
-            Ok(_) => 0,
-            Err(_) => 1,
-        };
-        // SAFETY: _exit ends the child without unwinding into the demo's
-        // code or running its exit handlers a second time.
-        unsafe { libc::_exit(code) }
-    }
-}
-
-/// The buggy worker: it sums its own part like the others, but through a
-/// raw pointer with no bounds, as a C worker does, and it commits the
-/// lab's bug. Safe Rust cannot express either bug: slices are
-/// bounds-checked, and a worker holding a shared view of the array cannot
-/// write to it. This is the one place the demo breaks memory safety, on
-/// purpose, so that the consequences can be watched.
-///
-/// # Safety
-///
-/// There is none to keep. `Segfault` reads the element after the last,
-/// which lies in the array's guard page: the process gets SIGSEGV.
-/// `Corruption` writes into the parts the other workers sum; callers make
-/// them wait until this returns, so they read changed values but never
-/// race with the writes.
-unsafe fn buggy_worker(array: &GuardedArray, own: Range<usize>, bug: Mistake) -> i64 {
-    let base = array.as_ptr();
-    match bug {
-        Mistake::Segfault => {
-            let mut sum = 0;
-            let mut i = own.start;
-            // `<=` where `<` was meant: one element too many.
-            while i <= own.end {
-                // SAFETY: none: at i == own.end, the array's length, this
-                // reads the guard page. Volatile, so the read happens.
-                sum += i64::from(unsafe { base.add(i).read_volatile() });
-                i += 1;
-            }
-            sum
-        }
-        Mistake::Corruption => {
-            for i in (0..array.len()).filter(|i| !own.contains(i)) {
-                // SAFETY: i < len: inside the array, but in another
-                // worker's part, which that worker has not started reading.
-                unsafe { base.add(i).write(-base.add(i).read()) };
-            }
-            sum(array.part(own))
-        }
-    }
-}
-
-fn wait_for(pid: Pid) -> Option<WaitStatus> {
-    loop {
-        match waitpid(pid, None) {
-            Err(nix::Error::EINTR) => {}
-            result => return result.ok(),
-        }
-    }
-}
-
-fn read_all(fd: OwnedFd) -> String {
-    let mut text = String::new();
-    let _ = std::fs::File::from(fd).read_to_string(&mut text);
-    text
-}
-
-/// The first lines: who sums what, and the right sum.
-fn heading(report: &Report) -> String {
-    let workers = match (report.kind, report.workers) {
-        (Kind::Threads, 1) => "thread",
-        (Kind::Threads, _) => "threads",
-        (Kind::Processes, 1) => "child process",
-        (Kind::Processes, _) => "child processes",
-    };
-    let bug = match (report.bug, report.buggy) {
-        (Mistake::Segfault, _) => format!(
-            "worker {} reads one element past the end",
-            report.workers - 1
-        ),
-        (Mistake::Corruption, true) => "worker 0 first negates the other workers' parts".to_owned(),
-        (Mistake::Corruption, false) => "no worker misbehaves".to_owned(),
-    };
-    format!(
-        "[main] PID {}: {} {workers} sum {} ints (seed {}); {bug}\n\
-         expected sum, computed first by the main thread: {}\n",
-        report.pid, report.workers, report.len, report.seed, report.expected_sum
-    )
-}
-
-fn human(report: &Report) -> String {
-    let mut text = heading(report);
-    for end in &report.ends {
-        let pid = end.pid.map(|p| format!(" PID {p}")).unwrap_or_default();
-        let how = match (end.exit_code, end.signal, end.signal_name) {
-            (Some(code), _, _) => format!(" exited {code},"),
-            (None, Some(signal), Some(name)) => format!(" killed by signal {signal} ({name}),"),
-            _ => String::new(),
-        };
-        let partial = match end.partial_sum {
-            Some(partial) => format!("partial sum {partial}"),
-            None => "no sum".to_owned(),
-        };
-        text.push_str(&format!(
-            "  worker {}{pid}: ints {}..{},{how} {partial}\n",
-            end.index, end.start, end.end
-        ));
-    }
-    let reported = report
-        .ends
-        .iter()
-        .filter(|e| e.partial_sum.is_some())
-        .count();
-    text.push_str(&match report.bug {
-        Mistake::Segfault => format!(
-            "sum of the survivors: {} from {reported} of {} workers; full sum {} ({:.1} ms)\n",
-            report.obtained_sum, report.workers, report.expected_sum, report.ms
-        ),
-        Mistake::Corruption => format!(
-            "sum obtained: {}; expected {}: {} ({:.1} ms)\n",
-            report.obtained_sum,
-            report.expected_sum,
-            if report.obtained_sum == report.expected_sum {
-                "right"
-            } else {
-                "wrong"
-            },
-            report.ms
-        ),
-    });
-    text
+        .collect()
 }
