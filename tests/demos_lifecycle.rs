@@ -426,16 +426,25 @@ fn example_sleepy_shows_orphans_adopted_then_children_waited_for() {
         );
     }
     // Part 2: sleepy --wait, seen by ptree, with its sleeps under it.
-    let waiter = rows(second, "sleepy -n 3 --seconds 3 --wait --quiet");
+    let (tree, own) = second.split_once("the demo's own report").unwrap();
+    let waiter = rows(tree, "sleepy -n 3 --seconds 3 --wait --quiet");
     assert_eq!(waiter.len(), 1, "{out}");
-    let children = rows(second, "sleep 3");
+    let children = rows(tree, "sleep 3");
+    assert_eq!(rows(own, "sleep 3"), children, "its table: {out}");
     assert_eq!(children.len(), 3, "{out}");
     assert!(
         children.iter().all(|(_, ppid)| *ppid == waiter[0].0),
         "{out}"
     );
-    let reported = rows(second, "exited with 0");
-    assert_eq!(reported, children, "{out}");
+    // The demo's own report: each waitpid as it returned.
+    let reaped: Vec<i64> = own
+        .lines()
+        .filter_map(|l| l.strip_prefix("[sleepy] waitpid("))
+        .filter(|l| l.contains("): exited with 0"))
+        .filter_map(|l| l.split(')').next()?.parse().ok())
+        .collect();
+    let pids: Vec<i64> = children.iter().map(|(pid, _)| *pid).collect();
+    assert_eq!(reaped, pids, "{out}");
 }
 
 #[test]

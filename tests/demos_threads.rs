@@ -52,10 +52,31 @@ fn with_vary_each_thread_sleeps_its_own_time_and_the_first_ends_last() {
 }
 
 #[test]
-fn multithreaded_prints_one_line_per_thread_for_people() {
+fn multithreaded_says_when_each_thread_starts_and_when_it_is_done() {
     let (out, _, status) = run_c("multithreaded -n 2 --seconds 0 --quiet", temp_dir().path());
     assert_eq!(status, 0);
-    assert_eq!(out.matches("[thread ").count(), 2, "{out}");
+    assert_eq!(out.matches("[thread ").count(), 4, "{out}");
+    // Each thread says it started before it says it is done.
+    for thread in ["[thread 0]", "[thread 1]"] {
+        let started = out.find(&format!("{thread} TID ")).unwrap();
+        let done = out.rfind(thread).unwrap();
+        assert!(
+            out[started..].starts_with(thread) && started < done,
+            "{out}"
+        );
+        assert!(
+            out[started..]
+                .lines()
+                .next()
+                .unwrap()
+                .contains(": started "),
+            "{out}"
+        );
+        assert!(
+            out[done..].lines().next().unwrap().contains(": done, "),
+            "{out}"
+        );
+    }
     assert!(out.starts_with("[main] PID "), "{out}");
     assert!(out.contains("[thread 0] TID "), "{out}");
     assert!(out.contains("[thread 1] TID "), "{out}");

@@ -18,8 +18,9 @@ use nix::unistd::{ForkResult, Pid, fork, getpid, pipe2};
 use serde::Serialize;
 
 use super::ptree::{Stat, command_line};
+use crate::hold::{self, Hold};
 use crate::io::{Io, Status};
-use crate::{Output, emit, millis, options};
+use crate::{Out, Output, millis, options};
 
 const HELP: &str = include_str!("sleepy.txt");
 
@@ -33,6 +34,8 @@ struct Options {
     #[arg(long)]
     wait: bool,
     #[command(flatten)]
+    hold: Hold,
+    #[command(flatten)]
     output: Output,
 }
 
@@ -43,6 +46,9 @@ struct Report {
     /// In the order they were forked.
     children: Vec<Child>,
     waited: bool,
+    /// How long the demo kept its sleeping children before going on
+    /// (--hold, --pause).
+    held_ms: f64,
     /// With --wait: from the first waitpid call until the last returned.
     #[serde(skip_serializing_if = "Option::is_none")]
     waited_ms: Option<f64>,
@@ -69,25 +75,56 @@ pub fn run(io: &mut Io) -> Status {
         Ok(options) => options,
         Err(status) => return status,
     };
-    let report = match measure(&options) {
+    if let Err(e) = options.hold.check() {
+        return io.fail(e, 2);
+    }
+    let out = Out::new(io, &options.output);
+    let report = match measure(io, &options, &out) {
         Ok(report) => report,
         Err(e) => return io.fail(e, 1),
     };
-    let notice: [&str; 2] = if report.waited {
-        [
-            "the sleeps remained the demo's children: it stayed alive, waiting for them",
-            "waitpid returned as each ended; they slept side by side, not one after another",
-        ]
-    } else {
-        [
-            "the PPIDs are the demo's PID only while it lives; it exits now, and init or a subreaper adopts them",
-            "see the adopter with `ptree 1` (or ps -e -H -o pid,ppid,cmd); end them with `kill PID`",
-        ]
-    };
-    emit(io, &options.output, &report, human, &notice)
+    for line in notice(&report) {
+        out.notice(line);
+    }
+    if out.json() {
+        return crate::json(io, &report);
+    }
+    0
 }
 
-fn measure(options: &Options) -> Result<Report, String> {
+/// The "what to notice" lines, from the PPIDs and times measured.
+fn notice(report: &Report) -> Vec<String> {
+    let ours = report
+        .children
+        .iter()
+        .filter(|c| c.ppid == report.demo_pid)
+        .count();
+    let n = report.children.len();
+    match report.waited_ms {
+        Some(ms) => {
+            let one_after_another = n as f64 * report.seconds as f64 * 1000.0;
+            vec![
+                format!("{ours} of the {n} sleeps had the demo's PID as their PPID while it waited for them"),
+                if ms < one_after_another * 0.75 || n == 1 {
+                    format!(
+                        "waitpid collected all {n} after {ms:.0} ms: they slept side by side, not one after another ({one_after_another:.0} ms)"
+                    )
+                } else {
+                    format!("waitpid collected all {n} after {ms:.0} ms")
+                },
+            ]
+        }
+        None => vec![
+            format!(
+                "{ours} of the {n} PPIDs are the demo's PID, {}, but only while it lives: it exits now, and init or a subreaper adopts them",
+                report.demo_pid
+            ),
+            "see the adopter with `ptree 1` (or ps -e -H -o pid,ppid,cmd); end them with `kill PID`".to_owned(),
+        ],
+    }
+}
+
+fn measure(io: &Io, options: &Options, out: &Out) -> Result<Report, String> {
     // Everything the children use is made before the first fork: after it
     // they only call dup2, execvp, write and _exit.
     let seconds = CString::new(options.seconds.to_string()).map_err(|e| e.to_string())?;
@@ -117,6 +154,12 @@ fn measure(options: &Options) -> Result<Report, String> {
         stop(&pids);
         return Err(format!("execvp sleep: {} ({errno:?})", errno.desc()));
     }
+    let demo = getpid().as_raw();
+    out.say(format_args!(
+        "[sleepy] PID = {demo}; started {} × `sleep {}` with fork + execvp",
+        pids.len(),
+        options.seconds
+    ));
     let mut children = Vec::new();
     for pid in &pids {
         // Not waited for yet, so even a sleep that already ended is still
@@ -135,22 +178,49 @@ fn measure(options: &Options) -> Result<Report, String> {
             signal: None,
         });
     }
+    out.text(&table(&children, options.wait));
+    let looks = [hold::children(demo)];
+    let held_ms = options.hold.keep(
+        io,
+        out.json(),
+        &format!("the {} sleeping children", children.len()),
+        &looks,
+    );
     let waited_ms = if options.wait {
+        out.say(format_args!(
+            "[sleepy] waiting for them with waitpid; each sleeps {} s...",
+            options.seconds
+        ));
         let start = Instant::now();
         for child in &mut children {
-            match waitpid(Pid::from_raw(child.pid), None) {
-                Ok(WaitStatus::Exited(_, code)) => child.exit_code = Some(code),
-                Ok(WaitStatus::Signaled(_, signal, _)) => child.signal = Some(signal as i32),
-                Ok(_) => {}
+            let status = match waitpid(Pid::from_raw(child.pid), None) {
+                Ok(WaitStatus::Exited(_, code)) => {
+                    child.exit_code = Some(code);
+                    format!("exited with {code}")
+                }
+                Ok(WaitStatus::Signaled(_, signal, _)) => {
+                    child.signal = Some(signal as i32);
+                    format!("killed by signal {}", signal as i32)
+                }
+                Ok(other) => format!("{other:?}"),
                 Err(e) => return Err(format!("waitpid {}: {}", child.pid, e.desc())),
-            }
+            };
+            out.say(format_args!(
+                "[sleepy] waitpid({}): {status}, {:.1} ms after the first waitpid",
+                child.pid,
+                millis(start.elapsed())
+            ));
         }
-        Some(millis(start.elapsed()))
+        let ms = millis(start.elapsed());
+        out.say(format_args!("[sleepy] waited for all of them: {ms:.1} ms"));
+        Some(ms)
     } else {
+        out.say("[sleepy] exiting without waiting for them");
         None
     };
     Ok(Report {
-        demo_pid: getpid().as_raw(),
+        held_ms,
+        demo_pid: demo,
         seconds: options.seconds,
         children,
         waited: options.wait,
@@ -197,45 +267,20 @@ fn stop(pids: &[Pid]) {
     }
 }
 
-fn human(report: &Report) -> String {
-    let mut text = format!(
-        "[sleepy] PID = {}; started {} × `sleep {}` with fork + execvp\n",
-        report.demo_pid,
-        report.children.len(),
-        report.seconds
-    );
-    if report.waited {
-        text.push_str(
-            "[sleepy] each child, from /proc/PID/stat before waiting, and what waitpid returned:\n",
-        );
-        text.push_str(&format!(
-            "{:>7} {:>7} {:<16} WAITPID\n",
-            "PID", "PPID", "COMMAND"
-        ));
+/// The children as /proc showed them, before any wait.
+fn table(children: &[Child], wait: bool) -> String {
+    let when = if wait {
+        "before waiting"
     } else {
-        text.push_str("[sleepy] each child, from /proc/PID/stat just before the demo exits:\n");
-        text.push_str(&format!("{:>7} {:>7} COMMAND\n", "PID", "PPID"));
-    }
-    for child in &report.children {
-        let line = match (report.waited, child.exit_code, child.signal) {
-            (false, _, _) => format!("{:>7} {:>7} {}\n", child.pid, child.ppid, child.command),
-            (true, code, signal) => {
-                let status = match (code, signal) {
-                    (Some(code), _) => format!("exited with {code}"),
-                    (None, Some(signal)) => format!("killed by signal {signal}"),
-                    (None, None) => "-".to_owned(),
-                };
-                format!(
-                    "{:>7} {:>7} {:<16} {status}\n",
-                    child.pid, child.ppid, child.command
-                )
-            }
-        };
-        text.push_str(&line);
-    }
-    match report.waited_ms {
-        Some(ms) => text.push_str(&format!("[sleepy] waited for all of them: {ms:.1} ms\n")),
-        None => text.push_str("[sleepy] exiting without waiting for them\n"),
+        "just before the demo exits"
+    };
+    let mut text = format!("[sleepy] each child, from /proc/PID/stat {when}:\n");
+    text.push_str(&format!("{:>7} {:>7} COMMAND\n", "PID", "PPID"));
+    for child in children {
+        text.push_str(&format!(
+            "{:>7} {:>7} {}\n",
+            child.pid, child.ppid, child.command
+        ));
     }
     text
 }

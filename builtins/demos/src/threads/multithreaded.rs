@@ -14,7 +14,7 @@ use nix::unistd::{getpid, gettid};
 use serde::Serialize;
 
 use crate::io::{Io, Status};
-use crate::{Output, emit, millis, options};
+use crate::{Out, Output, millis, options};
 
 const HELP: &str = include_str!("multithreaded.txt");
 
@@ -82,23 +82,53 @@ pub fn run(io: &mut Io) -> Status {
         Ok(options) => options,
         Err(status) => return status,
     };
-    let report = match measure(&options) {
+    let out = Out::new(io, &options.output);
+    let report = match measure(&options, &out) {
         Ok(report) => report,
         Err(e) => return io.fail(e, 1),
     };
-    emit(
-        io,
-        &options.output,
-        &report,
-        human,
-        &[
-            "the threads slept at the same time: the run took about the longest sleep, not their sum",
-            "every thread has a TID of its own, yet all of them share the one PID",
-        ],
-    )
+    for line in notice(&report) {
+        out.notice(line);
+    }
+    if out.json() {
+        return crate::json(io, &report);
+    }
+    0
 }
 
-fn measure(options: &Options) -> std::io::Result<Report> {
+/// The "what to notice" lines, from the times and TIDs measured.
+fn notice(report: &Report) -> Vec<String> {
+    let longest = report
+        .finished
+        .iter()
+        .map(|f| f.slept_ms)
+        .fold(0.0, f64::max);
+    let mut lines = vec![
+        if report.threads > 1 && report.elapsed_ms < report.sum_of_sleeps_ms * 0.75 {
+            format!(
+                "the threads slept at the same time: the run took {:.0} ms, about the longest sleep ({longest:.0} ms), not their sum ({:.0} ms)",
+                report.elapsed_ms, report.sum_of_sleeps_ms
+            )
+        } else {
+            format!(
+                "the run took {:.0} ms; the sleeps add up to {:.0} ms",
+                report.elapsed_ms, report.sum_of_sleeps_ms
+            )
+        },
+    ];
+    let mut tids: Vec<i32> = report.finished.iter().map(|f| f.tid).collect();
+    tids.sort_unstable();
+    tids.dedup();
+    if tids.len() == report.threads {
+        lines.push(format!(
+            "each of the {} threads had a TID of its own, yet all of them share the one PID {}",
+            report.threads, report.pid
+        ));
+    }
+    lines
+}
+
+fn measure(options: &Options, out: &Out) -> std::io::Result<Report> {
     let n = options.threads;
     // Thread i's sleep. With --vary the first thread started sleeps
     // longest, so the finishing order is the reverse of the creation order.
@@ -115,11 +145,16 @@ fn measure(options: &Options) -> std::io::Result<Report> {
         })
         .collect::<std::io::Result<Vec<Duration>>>()?;
 
+    out.say(format_args!(
+        "[main] PID {}, TID {}: starting {n} threads",
+        getpid(),
+        gettid()
+    ));
     let (done, finished) = mpsc::channel();
     let start = Instant::now();
     let mut handles = Vec::with_capacity(n);
     for (index, &nap) in naps.iter().enumerate() {
-        let done = done.clone();
+        let (done, out) = (done.clone(), out.clone());
         // `index` and `nap` are copied into the closure: each thread owns
         // its argument. This is what the lab asks of C, passing each thread
         // a pointer to an int of its own rather than `&i`, which every
@@ -127,15 +162,26 @@ fn measure(options: &Options) -> std::io::Result<Report> {
         let handle = thread::Builder::new()
             .name(format!("sleeper-{index}"))
             .spawn(move || {
+                let tid = gettid().as_raw();
+                out.say(format_args!(
+                    "[thread {index}] TID {tid}: started {:.1} ms after the first, sleeping {:.0} ms",
+                    millis(start.elapsed()),
+                    millis(nap)
+                ));
                 let slept = Instant::now();
                 thread::sleep(nap);
-                let _ = done.send(Finished {
+                let finished = Finished {
                     index,
-                    tid: gettid().as_raw(),
+                    tid,
                     asked_ms: millis(nap),
                     slept_ms: millis(slept.elapsed()),
                     done_at_ms: millis(start.elapsed()),
-                });
+                };
+                out.say(format_args!(
+                    "[thread {index}] TID {tid}: done, slept {:.0} ms (asked {:.0} ms), {:.0} ms after the start",
+                    finished.slept_ms, finished.asked_ms, finished.done_at_ms
+                ));
+                let _ = done.send(finished);
             })?;
         handles.push(handle);
     }
@@ -147,6 +193,10 @@ fn measure(options: &Options) -> std::io::Result<Report> {
         let _ = handle.join();
     }
     let elapsed_ms = millis(start.elapsed());
+    out.say(format_args!(
+        "[main] joined all {n} threads after {elapsed_ms:.0} ms; their sleeps add up to {:.0} ms",
+        finished.iter().map(|f| f.slept_ms).sum::<f64>()
+    ));
     if finished.len() != n {
         return Err(std::io::Error::other(format!(
             "only {} of {n} threads reported",
@@ -163,24 +213,6 @@ fn measure(options: &Options) -> std::io::Result<Report> {
         finished,
         elapsed_ms,
     })
-}
-
-fn human(report: &Report) -> String {
-    let mut text = format!(
-        "[main] PID {}, TID {}: started {} threads\n",
-        report.pid, report.main_tid, report.threads
-    );
-    for f in &report.finished {
-        text.push_str(&format!(
-            "[thread {}] TID {}: done, slept {:.0} ms (asked {:.0} ms), {:.0} ms after the start\n",
-            f.index, f.tid, f.slept_ms, f.asked_ms, f.done_at_ms
-        ));
-    }
-    text.push_str(&format!(
-        "[main] joined all {} threads after {:.0} ms; their sleeps add up to {:.0} ms\n",
-        report.threads, report.elapsed_ms, report.sum_of_sleeps_ms
-    ));
-    text
 }
 
 #[cfg(test)]
