@@ -1,16 +1,21 @@
 //! `sum-array`: the lab's benchmark. Sum 100,000,000 ints one way after
 //! another (a loop, threads, processes, a library reduce, and threads under
-//! one global lock as Python's GIL makes them) and compare the times.
+//! one global lock as Python's GIL makes them) and compare the times. Each
+//! row is the median of several runs, shown with its spread, and the notes
+//! are drawn from those medians. The summing itself is in
+//! `sum_array/methods.rs`.
 
-use std::sync::Mutex;
+mod methods;
+
 use std::time::Instant;
 
 use clap::{Parser, ValueEnum};
 use serde::Serialize;
 
-use super::array::{LAB_LEN, split, try_random_ints};
+use super::array::{LAB_LEN, try_random_ints};
 use crate::io::{Io, Status};
-use crate::{Output, emit, millis, options};
+use crate::{Out, Output, Progress, millis, options};
+pub use methods::{Method, sum_slice, sum_with};
 
 const HELP: &str = include_str!("sum_array.txt");
 
@@ -25,6 +30,10 @@ struct Options {
     len: u64,
     #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// Runs per row: the row shows their median and spread. Default: 5
+    /// with `all`, 1 otherwise (the lab's one run).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=100))]
+    runs: Option<u16>,
     #[command(flatten)]
     output: Output,
 }
@@ -39,45 +48,20 @@ enum Choice {
     All,
 }
 
-/// One way of summing the array.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Method {
-    Sequential,
-    Threads,
-    Processes,
-    Rayon,
-    Gil,
-}
-
-impl Method {
-    pub const ALL: [Method; 5] = [
-        Method::Sequential,
-        Method::Threads,
-        Method::Processes,
-        Method::Rayon,
-        Method::Gil,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Method::Sequential => "sequential",
-            Method::Threads => "threads",
-            Method::Processes => "processes",
-            Method::Rayon => "rayon",
-            Method::Gil => "gil",
-        }
-    }
-}
-
-/// One measured run.
+/// One method with one number of workers, run `runs` times.
 #[derive(Debug, Serialize)]
 struct Row {
     method: Method,
     workers: usize,
     sum: i64,
+    runs: usize,
+    /// The median of the runs' times: what the row stands for.
     ms: f64,
-    /// Sequential time over this one's.
+    min_ms: f64,
+    max_ms: f64,
+    /// (max - min) / median, in percent: how far the runs disagree.
+    spread_pct: f64,
+    /// The sequential median over this row's median.
     speedup: f64,
 }
 
@@ -85,6 +69,9 @@ struct Row {
 struct Report {
     len: usize,
     seed: u64,
+    runs: usize,
+    /// The median time of one plain loop, the speedups' reference.
+    sequential_ms: f64,
     rows: Vec<Row>,
 }
 
@@ -93,12 +80,18 @@ pub fn run(io: &mut Io) -> Status {
         Ok(options) => options,
         Err(status) => return status,
     };
+    let out = Out::new(io, &options.output);
+    let progress = Progress::new(io);
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
     let workers = options.workers.map_or(cpus, usize::from);
     let len = options.len as usize;
+    let all = options.method == Choice::All;
+    let runs = usize::from(options.runs.unwrap_or(if all { 5 } else { 1 }));
+    progress.show(format_args!("making {len} random ints..."));
     let array = match try_random_ints(len, options.seed) {
         Ok(array) => array,
         Err(e) => {
+            progress.done();
             let message = format!("cannot make {len} ints: {e}");
             return io.fail(message, 1);
         }
@@ -121,290 +114,213 @@ pub fn run(io: &mut Io) -> Status {
         Choice::Rayon => vec![(Method::Rayon, workers)],
         Choice::Gil => vec![(Method::Gil, workers)],
     };
-    // The speedup compares with one plain loop, measured here too when
-    // the plan does not start with it.
-    let runs = if options.method == Choice::All { 3 } else { 1 };
-    let mut sequential_ms = None;
-    if plan.first().map(|(m, _)| *m) != Some(Method::Sequential) {
-        match timed(&array, Method::Sequential, 1, runs) {
-            Ok((_, ms)) => sequential_ms = Some(ms),
-            Err(e) => return io.fail(e, 1),
+    // The speedups compare with one plain loop, measured first in any case.
+    let reference = match measure(&array, Method::Sequential, 1, runs, &progress) {
+        Ok(row) => row,
+        Err(e) => {
+            progress.done();
+            return io.fail(e, 1);
         }
+    };
+    if all {
+        out.say(format_args!(
+            "sum of {len} ints (seed {}): {}; each row the median of {runs} runs\n",
+            options.seed, reference.sum
+        ));
+        out.say(format_args!(
+            "{:<11} {:>7} {:>10} {:>8} {:>9}",
+            "method", "workers", "median ms", "speedup", "spread"
+        ));
     }
     let mut rows: Vec<Row> = Vec::new();
     for (method, workers) in plan {
-        let (sum, ms) = match timed(&array, method, workers, runs) {
-            Ok(measured) => measured,
-            Err(e) => return io.fail(e, 1),
+        let measured = if (method, workers) == (Method::Sequential, 1) {
+            Ok(clone_row(&reference))
+        } else {
+            measure(&array, method, workers, runs, &progress)
         };
-        let reference = sequential_ms.or(rows.first().map(|r| r.ms)).unwrap_or(ms);
-        rows.push(Row {
-            method,
-            workers,
-            sum,
-            ms,
-            speedup: reference / ms.max(1e-9),
-        });
+        let mut row = match measured {
+            Ok(row) => row,
+            Err(e) => {
+                progress.done();
+                return io.fail(format_args!("{} x{workers}: {e}", method.name()), 1);
+            }
+        };
+        row.speedup = crate::round_ms(reference.ms / row.ms.max(1e-6));
+        progress.done();
+        if all {
+            out.say(format_args!(
+                "{:<11} {:>7} {:>10.1} {:>7.2}x {:>8.0}%",
+                row.method.name(),
+                row.workers,
+                row.ms,
+                row.speedup,
+                row.spread_pct
+            ));
+        } else {
+            out.say(format_args!(
+                "Array sum is {}\nTime spent: {:.0} ms",
+                row.sum, row.ms
+            ));
+        }
+        rows.push(row);
     }
+    progress.done();
     let report = Report {
         len,
         seed: options.seed,
+        runs,
+        sequential_ms: reference.ms,
         rows,
     };
-    let all = options.method == Choice::All;
-    let best = |method: Method| {
-        let speedups = report
-            .rows
-            .iter()
-            .filter(|r| r.method == method)
-            .map(|r| r.speedup);
-        speedups.fold(0.0, f64::max)
-    };
-    let notes = if all {
-        vec![
-            format!(
-                "best speedup over one loop: threads {:.2}x, rayon {:.2}x; past the memory bandwidth, more workers cannot help",
-                best(Method::Threads),
-                best(Method::Rayon)
-            ),
-            format!(
-                "the GIL's best was {:.2}x: with one global lock, only one thread adds at a time",
-                best(Method::Gil)
-            ),
-        ]
-    } else {
-        vec!["the array is made before the clock starts; only the summing is timed".to_owned()]
-    };
-    let notice: Vec<&str> = notes.iter().map(String::as_str).collect();
-    emit(
-        io,
-        &options.output,
-        &report,
-        |r| if all { table(r) } else { lab_lines(r) },
-        &notice,
-    )
+    if all {
+        out.text(&chart(&report));
+    }
+    for line in notice(&report, all) {
+        out.notice(line);
+    }
+    if out.json() {
+        return crate::json(io, &report);
+    }
+    0
 }
 
-/// Sums with `method`, timing only the summing; with several runs, the
-/// median time (one busy moment of the machine does not decide a row).
-fn timed(array: &[i32], method: Method, workers: usize, runs: usize) -> Result<(i64, f64), String> {
+fn clone_row(row: &Row) -> Row {
+    Row {
+        method: row.method,
+        workers: row.workers,
+        sum: row.sum,
+        runs: row.runs,
+        ms: row.ms,
+        min_ms: row.min_ms,
+        max_ms: row.max_ms,
+        spread_pct: row.spread_pct,
+        speedup: row.speedup,
+    }
+}
+
+/// Sums with `method` `runs` times, timing only the summing, and keeps
+/// the median, the fastest and the slowest.
+fn measure(
+    array: &[i32],
+    method: Method,
+    workers: usize,
+    runs: usize,
+    progress: &Progress,
+) -> Result<Row, String> {
     let mut sum = 0;
     let mut times = Vec::with_capacity(runs);
-    for _ in 0..runs.max(1) {
+    for run in 1..=runs {
+        progress.show(format_args!(
+            "{} x{workers}: run {run} of {runs}",
+            method.name()
+        ));
         let start = Instant::now();
         sum = sum_with(array, method, workers)?;
         times.push(millis(start.elapsed()));
     }
     times.sort_by(f64::total_cmp);
-    Ok((sum, times[times.len() / 2]))
-}
-
-/// Sums `array` the way `method` does, with `workers` workers.
-pub fn sum_with(array: &[i32], method: Method, workers: usize) -> Result<i64, String> {
-    Ok(match method {
-        Method::Sequential => sum_slice(array),
-        Method::Threads => sum_threads(array, workers).map_err(|e| e.to_string())?,
-        Method::Processes => sum_processes(array, workers)?,
-        Method::Rayon => sum_rayon(array, workers)?,
-        Method::Gil => sum_gil(array, workers).map_err(|e| e.to_string())?,
-    })
-}
-
-/// Ints summed in one block before widening to i64: values below 1000,
-/// 2^20 of them, stay far below i32's limit, so the inner loop adds
-/// 32-bit lanes (eight per AVX2 instruction) and never checks for overflow.
-const BLOCK: usize = 1 << 20;
-
-/// The summing loop every method shares, as fast as memory allows. The
-/// inner `fold` compiles to vector adds; where the CPU has AVX2 a copy
-/// compiled for it is used (chosen at run time, so the binary still runs
-/// on any x86-64).
-pub fn sum_slice(xs: &[i32]) -> i64 {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU supports AVX2, checked just above.
-        return unsafe { sum_slice_avx2(xs) };
-    }
-    sum_blocks(xs)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn sum_slice_avx2(xs: &[i32]) -> i64 {
-    sum_blocks(xs)
-}
-
-#[inline(always)]
-fn sum_blocks(xs: &[i32]) -> i64 {
-    xs.chunks(BLOCK)
-        .map(|block| i64::from(block.iter().fold(0i32, |acc, &x| acc.wrapping_add(x))))
-        .sum()
-}
-
-/// std threads, one contiguous slice each, joined by the scope. A thread
-/// that cannot be created is an error, not a panic.
-fn sum_threads(array: &[i32], workers: usize) -> std::io::Result<i64> {
-    std::thread::scope(|scope| {
-        let mut handles = Vec::with_capacity(workers);
-        for part in split(array.len(), workers) {
-            let worker =
-                std::thread::Builder::new().spawn_scoped(scope, move || sum_slice(&array[part]))?;
-            handles.push(worker);
-        }
-        Ok(handles.into_iter().map(|h| h.join().unwrap_or(0)).sum())
-    })
-}
-
-/// The library reduce: rayon splits the work over a pool of `workers`
-/// threads and adds the partial sums, as OpenMP's `reduction(+:sum)` does.
-fn sum_rayon(array: &[i32], workers: usize) -> Result<i64, String> {
-    use rayon::prelude::*;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(workers)
-        .build()
-        .map_err(|e| e.to_string())?;
-    Ok(pool.install(|| array.par_chunks(BLOCK).map(sum_slice).sum()))
-}
-
-/// How many ints a thread adds per turn with the global lock held, like
-/// the bytecodes CPython runs between GIL hand-offs.
-const GIL_BATCH: usize = 1024;
-
-/// Threads that may add only while holding one global lock: the work is
-/// split, but the adding is not parallel. This is what Python threads do
-/// under CPython's global interpreter lock, and why the lab's threaded
-/// Python sum is no faster than the plain loop.
-fn sum_gil(array: &[i32], workers: usize) -> std::io::Result<i64> {
-    let gil = Mutex::new(0i64);
-    std::thread::scope(|scope| {
-        for part in split(array.len(), workers) {
-            let (gil, array) = (&gil, array);
-            std::thread::Builder::new().spawn_scoped(scope, move || {
-                for batch in array[part].chunks(GIL_BATCH) {
-                    let mut total = gil.lock().unwrap_or_else(|e| e.into_inner());
-                    *total += sum_slice(batch);
-                }
-            })?;
-        }
-        Ok::<(), std::io::Error>(())
-    })?;
-    Ok(gil.into_inner().unwrap_or_else(|e| e.into_inner()))
-}
-
-/// `workers` forked children, each summing its part and writing the partial
-/// sum into its slot of a page shared with the parent (MAP_SHARED): a child
-/// cannot return a value any other way but its exit status.
-fn sum_processes(array: &[i32], workers: usize) -> Result<i64, String> {
-    use nix::sys::mman::{MapFlags, ProtFlags, mmap_anonymous, munmap};
-    use nix::sys::wait::{WaitStatus, waitpid};
-    use nix::unistd::{ForkResult, fork};
-    use std::num::NonZeroUsize;
-
-    let parts = split(array.len(), workers);
-    let bytes =
-        NonZeroUsize::new(parts.len() * std::mem::size_of::<i64>()).unwrap_or(NonZeroUsize::MIN);
-    // SAFETY: a fresh anonymous mapping aliases nothing; it is unmapped
-    // below, after every child has written its slot and exited.
-    let shared = unsafe {
-        mmap_anonymous(
-            None,
-            bytes,
-            ProtFlags::PROT_READ | ProtFlags::PROT_WRITE,
-            MapFlags::MAP_SHARED,
-        )
-    }
-    .map_err(|e| format!("mmap: {e}"))?;
-    let slots = shared.cast::<i64>();
-    let mut children = Vec::with_capacity(parts.len());
-    let mut failure = None;
-    for (i, part) in parts.iter().enumerate() {
-        // SAFETY: the demo process is single-threaded here (the thread
-        // methods join their workers, and rayon's pool is dropped before
-        // this runs); the child only reads the array, writes its own slot
-        // and _exits, taking no lock.
-        match unsafe { fork() } {
-            Ok(ForkResult::Child) => {
-                let sum = sum_slice(&array[part.clone()]);
-                // SAFETY: slot i lies inside the shared mapping, written by
-                // this child only; _exit skips the parent's exit handlers.
-                unsafe {
-                    slots.as_ptr().add(i).write_volatile(sum);
-                    libc::_exit(0)
-                }
-            }
-            Ok(ForkResult::Parent { child }) => children.push(child),
-            Err(e) => {
-                failure = Some(format!("fork: {e}"));
-                break;
-            }
-        }
-    }
-    // Every child started is waited for, even after a failure, so none is
-    // left a zombie; one that did not exit 0 left its slot unwritten.
-    for child in children {
-        match waitpid(child, None) {
-            Ok(WaitStatus::Exited(_, 0)) => {}
-            Ok(other) => {
-                failure.get_or_insert(format!("worker {child} did not finish: {other:?}"));
-            }
-            Err(e) => {
-                failure.get_or_insert(format!("waitpid: {e}"));
-            }
-        }
-    }
-    // SAFETY: every child has exited, so the slots are written and nobody
-    // else touches the mapping; it is unmapped right after.
-    let total = (0..parts.len())
-        .map(|i| unsafe { slots.as_ptr().add(i).read_volatile() })
-        .sum();
-    // SAFETY: `shared` came from mmap with this length and is not used again.
-    let _ = unsafe { munmap(shared, bytes.get()) };
-    match failure {
-        Some(message) => Err(message),
-        None => Ok(total),
-    }
-}
-
-/// The lab's two lines, for one method.
-fn lab_lines(report: &Report) -> String {
-    let mut text = String::new();
-    for row in &report.rows {
-        text.push_str(&format!(
-            "Array sum is {}\nTime spent: {:.0} ms\n",
-            row.sum, row.ms
-        ));
-    }
-    text
-}
-
-/// `--method all`: a table, then a bar chart of the times.
-fn table(report: &Report) -> String {
-    let mut text = format!(
-        "sum of {} ints (seed {}): {}\n\n{:<11} {:>7} {:>10} {:>8}\n",
-        report.len,
-        report.seed,
-        report.rows.first().map_or(0, |r| r.sum),
-        "method",
-        "workers",
-        "ms",
-        "speedup"
+    let ms = crate::median(&times);
+    let (min_ms, max_ms) = (
+        times.first().copied().unwrap_or(0.0),
+        times.last().copied().unwrap_or(0.0),
     );
-    for row in &report.rows {
-        text.push_str(&format!(
-            "{:<11} {:>7} {:>10.1} {:>7.2}x\n",
-            row.method.name(),
-            row.workers,
-            row.ms,
-            row.speedup
+    Ok(Row {
+        method,
+        workers,
+        sum,
+        runs,
+        ms,
+        min_ms,
+        max_ms,
+        spread_pct: if ms > 0.0 {
+            crate::round_ms(100.0 * (max_ms - min_ms) / ms)
+        } else {
+            0.0
+        },
+        speedup: 1.0,
+    })
+}
+
+/// The "what to notice" lines, each chosen from this run's medians: a
+/// claim the numbers contradict is never printed.
+fn notice(report: &Report, all: bool) -> Vec<String> {
+    if !all {
+        return vec![
+            "the array is made before the clock starts; only the summing is timed".to_owned(),
+        ];
+    }
+    let best = |method: Method| {
+        report
+            .rows
+            .iter()
+            .filter(|r| r.method == method && r.runs > 0)
+            .max_by(|a, b| a.speedup.total_cmp(&b.speedup))
+    };
+    let mut lines = Vec::new();
+    if let (Some(threads), Some(rayon)) = (best(Method::Threads), best(Method::Rayon)) {
+        let top = threads.speedup.max(rayon.speedup);
+        lines.push(format!(
+            "best speedup over one loop: threads {:.2}x (x{}), rayon {:.2}x (x{}){}",
+            threads.speedup,
+            threads.workers,
+            rayon.speedup,
+            rayon.workers,
+            if top < 1.5 {
+                ": more workers hardly helped, as when one core already reads memory as fast as it comes"
+            } else {
+                ": the work split over the cores"
+            }
         ));
     }
+    if let Some(gil) = best(Method::Gil) {
+        let spread = gil.spread_pct;
+        lines.push(if gil.speedup <= 1.25 {
+            format!(
+                "the GIL rows peaked at {:.2}x: with one global lock, only one thread adds at a time",
+                gil.speedup
+            )
+        } else {
+            format!(
+                "the GIL rows reached {:.2}x (x{}, its runs spread {spread:.0}%), though only one thread adds at a time: no faster adding, so the difference is in the reference loop's runs or the machine",
+                gil.speedup, gil.workers
+            )
+        });
+    }
+    if let Some(processes) = best(Method::Processes) {
+        let one = report
+            .rows
+            .iter()
+            .find(|r| r.method == Method::Processes && r.workers == 1);
+        if let Some(one) = one.filter(|one| one.ms > report.sequential_ms * 1.1) {
+            lines.push(format!(
+                "one process took {:.1} ms against the loop's {:.1} ms: fork copies the page tables of a parent holding the {:.0} MB array; the best was {:.2}x with {}",
+                one.ms,
+                report.sequential_ms,
+                report.len as f64 * 4.0 / 1e6,
+                processes.speedup,
+                processes.workers
+            ));
+        }
+    }
+    let spread = report.rows.iter().map(|r| r.spread_pct).fold(0.0, f64::max);
+    if spread > 50.0 {
+        lines.push(format!(
+            "some rows' runs differ by up to {spread:.0}% of their median: the machine was busy; compare medians, not single runs"
+        ));
+    }
+    lines
+}
+
+/// `--method all`: a bar chart of the medians, after the table.
+fn chart(report: &Report) -> String {
     let slowest = report
         .rows
         .iter()
         .map(|r| r.ms)
         .fold(0.0, f64::max)
         .max(1e-9);
-    text.push('\n');
+    let mut text = String::from("\n");
     for row in &report.rows {
         let width = ((row.ms / slowest) * 40.0).round() as usize;
         text.push_str(&format!(
@@ -418,33 +334,4 @@ fn table(report: &Report) -> String {
         text.push_str("WARNING: the methods disagree on the sum\n");
     }
     text
-}
-
-#[cfg(test)]
-mod tests {
-    use super::super::array::random_ints;
-    use super::*;
-
-    #[test]
-    fn every_method_gives_the_sequential_sum() {
-        for len in [0, 1, 7, 1000, 100_003] {
-            let array = random_ints(len, 3);
-            let expected: i64 = array.iter().map(|&x| i64::from(x)).sum();
-            for method in Method::ALL {
-                for workers in [1, 2, 3, 8] {
-                    assert_eq!(
-                        sum_with(&array, method, workers),
-                        Ok(expected),
-                        "{method:?} x{workers}, len {len}"
-                    );
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn the_block_sum_handles_blocks_of_any_length() {
-        let array = vec![999; BLOCK * 2 + 5];
-        assert_eq!(sum_slice(&array), 999 * (BLOCK as i64 * 2 + 5));
-    }
 }
