@@ -399,8 +399,8 @@ fn tls_gives_every_thread_exactly_n_in_a_copy_of_its_own() {
     }
     assert_eq!(uint(&report["sum"]), threads * iterations, "{report}");
     assert_eq!(uint(&report["main"]["var"]), 0, "main's copy: {report}");
-    let mut addresses: HashSet<u64> = copies.iter().map(|c| uint(&c["address"])).collect();
-    addresses.insert(uint(&report["main"]["address"]));
+    let mut addresses: HashSet<u64> = copies.iter().map(|c| common::hex(&c["address"])).collect();
+    addresses.insert(common::hex(&report["main"]["address"]));
     assert_eq!(
         addresses.len() as u64,
         threads + 1,

@@ -16,7 +16,7 @@ use serde_json::Value;
 fn condition_with_a_short_timer_wakes_once() {
     let report = json("condition --after 0.3 --json");
     assert_eq!(report["trigger"], "timer");
-    assert_eq!(float(&report["after_s"]), 0.3);
+    assert_eq!(float(&report["after_ms"]), 300.0);
     assert!(float(&report["notified_ms"]) >= 299.0, "{report}");
     // The predicate loop: false before waiting, true after the one wakeup.
     assert_eq!(report["wakeups"], 1, "{report}");
@@ -55,7 +55,7 @@ fn condition_notified_before_the_wait_does_not_hang() {
 fn condition_away_from_a_terminal_uses_the_timer() {
     let report = json("condition --json < /dev/null");
     assert_eq!(report["trigger"], "timer");
-    assert_eq!(float(&report["after_s"]), 1.0);
+    assert_eq!(float(&report["after_ms"]), 1000.0);
     let (out, _, status) = run_c("condition --after 0.1", temp_dir().path());
     assert_eq!(status, 0);
     assert!(

@@ -190,6 +190,16 @@ pub fn float(value: &Value) -> f64 {
         .unwrap_or_else(|| panic!("not a number: {value}"))
 }
 
+/// A report's address: a hex string such as "0x7ffd5e8c1a40", as every
+/// demo writes one.
+pub fn hex(value: &Value) -> u64 {
+    value
+        .as_str()
+        .and_then(|s| s.strip_prefix("0x"))
+        .and_then(|digits| u64::from_str_radix(digits, 16).ok())
+        .unwrap_or_else(|| panic!("not a hex address: {value}"))
+}
+
 /// A report's string.
 pub fn text(value: &Value) -> &str {
     value

@@ -42,7 +42,8 @@ struct Options {
 #[derive(Debug, Serialize)]
 struct Report {
     demo_pid: i32,
-    seconds: u64,
+    /// How long each `sleep` sleeps, in ms.
+    sleep_ms: f64,
     /// In the order they were forked.
     children: Vec<Child>,
     waited: bool,
@@ -102,7 +103,7 @@ fn notice(report: &Report) -> Vec<String> {
     let n = report.children.len();
     match report.waited_ms {
         Some(ms) => {
-            let one_after_another = n as f64 * report.seconds as f64 * 1000.0;
+            let one_after_another = n as f64 * report.sleep_ms;
             vec![
                 format!("{ours} of the {n} sleeps had the demo's PID as their PPID while it waited for them"),
                 if ms < one_after_another * 0.75 || n == 1 {
@@ -221,7 +222,7 @@ fn measure(io: &Io, options: &Options, out: &Out) -> Result<Report, String> {
     Ok(Report {
         held_ms,
         demo_pid: demo,
-        seconds: options.seconds,
+        sleep_ms: options.seconds as f64 * 1000.0,
         children,
         waited: options.wait,
         waited_ms,

@@ -93,18 +93,25 @@ fn notice(report: &Report) -> Vec<String> {
     let mixed = rounds - first;
     match (report.use_barrier, mixed) {
         (true, 0) => vec![
-            format!("with the barrier, every \"Before\" came first in all {rounds} round(s): no thread said \"After\" until the last one had said \"Before\""),
-            "the threads reach the barrier and leave it in an order of the scheduler's choosing".to_owned(),
+            format!(
+                "with the barrier, every \"Before\" came first in all {rounds} round(s): no thread said \"After\" until the last one had said \"Before\""
+            ),
+            "the threads reach the barrier and leave it in an order of the scheduler's choosing"
+                .to_owned(),
         ],
         (true, _) => vec![format!(
             "{mixed} of {rounds} rounds had an \"After\" before a \"Before\" even with the barrier: that is a bug in the demo"
         )],
         (false, 0) => vec![
-            format!("without a barrier every \"Before\" still came first in all {rounds} round(s): each thread said both lines before the next one ran"),
+            format!(
+                "without a barrier every \"Before\" still came first in all {rounds} round(s): each thread said both lines before the next one ran"
+            ),
             "nothing made them wait for each other: try --rounds 20, or --use-barrier".to_owned(),
         ],
         (false, _) => vec![
-            format!("without a barrier, an \"After\" came before the last \"Before\" in {mixed} of {rounds} rounds: nothing makes a thread wait for the others"),
+            format!(
+                "without a barrier, an \"After\" came before the last \"Before\" in {mixed} of {rounds} rounds: nothing makes a thread wait for the others"
+            ),
             "try --use-barrier: then no thread goes past it until all have reached it".to_owned(),
         ],
     }

@@ -80,7 +80,7 @@ struct Report {
     /// "end of input" (standard input closed before `notify` was typed).
     trigger: &'static str,
     /// The timer's delay, when a timer was used.
-    after_s: Option<f64>,
+    after_ms: Option<f64>,
     /// Notifications sent with the predicate still false.
     false_alarms: u32,
     /// When the main thread set the predicate and called notify_one.
@@ -159,8 +159,8 @@ fn measure(trigger: Trigger, false_alarms: u32, prompt: impl FnOnce()) -> std::i
         false_alarm(&shared);
     }
 
-    let after_s = match trigger {
-        Trigger::Timer(after) => Some(after),
+    let after_ms = match trigger {
+        Trigger::Timer(after) => Some(crate::round_ms(after * 1000.0)),
         Trigger::Typed => None,
     };
     let trigger = match trigger {
@@ -191,7 +191,7 @@ fn measure(trigger: Trigger, false_alarms: u32, prompt: impl FnOnce()) -> std::i
     };
     Ok(Report {
         trigger,
-        after_s,
+        after_ms,
         false_alarms,
         notified_ms,
         checks,
@@ -276,8 +276,8 @@ fn human(report: &Report) -> String {
             check.at_ms, check.notified
         ));
     }
-    let why = match report.after_s {
-        Some(after) => format!("{} after {after} s", report.trigger),
+    let why = match report.after_ms {
+        Some(after) => format!("{} after {} s", report.trigger, after / 1000.0),
         None => report.trigger.to_owned(),
     };
     text.push_str(&format!(

@@ -225,7 +225,7 @@ fn measure(options: &Options) -> std::io::Result<Report> {
                     arrived_ms,
                     entered_ms,
                     left_ms,
-                    waited_ms: entered_ms - arrived_ms,
+                    waited_ms: crate::round_ms(entered_ms - arrived_ms),
                 }
             })?;
         handles.push(handle);

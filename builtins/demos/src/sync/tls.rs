@@ -56,7 +56,8 @@ struct ThreadCopy {
     /// The copy's value when the thread was done.
     var: u64,
     /// Where the copy lives, in the process's one address space.
-    address: usize,
+    #[serde(serialize_with = "crate::hex")]
+    address: u64,
 }
 
 #[derive(Debug, Serialize)]
@@ -138,7 +139,7 @@ fn this_copy(thread: usize) -> ThreadCopy {
         thread,
         tid: gettid().as_raw(),
         var: var.get(),
-        address: std::ptr::from_ref(var) as usize,
+        address: std::ptr::from_ref(var) as usize as u64,
     })
 }
 

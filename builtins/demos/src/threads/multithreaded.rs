@@ -67,7 +67,8 @@ struct Report {
     /// The main thread's TID: the same number as the PID.
     main_tid: i32,
     threads: usize,
-    seconds: f64,
+    /// The sleep asked for (--seconds), in ms.
+    sleep_ms: f64,
     vary: bool,
     /// In the order the threads finished.
     finished: Vec<Finished>,
@@ -207,9 +208,9 @@ fn measure(options: &Options, out: &Out) -> std::io::Result<Report> {
         pid: getpid().as_raw(),
         main_tid: gettid().as_raw(),
         threads: n,
-        seconds: options.seconds,
+        sleep_ms: crate::round_ms(options.seconds * 1000.0),
         vary: options.vary,
-        sum_of_sleeps_ms: finished.iter().map(|f| f.slept_ms).sum(),
+        sum_of_sleeps_ms: crate::round_ms(finished.iter().map(|f| f.slept_ms).sum()),
         finished,
         elapsed_ms,
     })

@@ -220,7 +220,7 @@ fn measure(
         times.push(millis(start.elapsed()));
     }
     times.sort_by(f64::total_cmp);
-    let ms = crate::median(&times);
+    let ms = crate::round_ms(crate::median(&times));
     let (min_ms, max_ms) = (
         times.first().copied().unwrap_or(0.0),
         times.last().copied().unwrap_or(0.0),

@@ -29,7 +29,9 @@ struct Options {
 /// One line of /proc/self/maps.
 #[derive(Debug, Serialize, Clone, PartialEq, Eq)]
 struct Mapping {
+    #[serde(serialize_with = "crate::hex")]
     start: u64,
+    #[serde(serialize_with = "crate::hex")]
     end: u64,
     kib: u64,
     /// `rw-p`, `---p`, …: read, write, execute, private or shared.
@@ -46,6 +48,7 @@ struct NewThread {
     number: usize,
     tid: i32,
     /// The address of a local variable of the thread: it lies on its stack.
+    #[serde(serialize_with = "crate::hex")]
     local: u64,
     /// The mappings that appeared while the thread was created.
     new: Vec<Mapping>,
