@@ -5,7 +5,7 @@
 //! child's page table points at the parent's frames. Writes fault once per
 //! page: each first write copies the page.
 
-use std::io::Write;
+use std::io::{BufRead, BufReader, Write};
 use std::num::NonZeroUsize;
 use std::os::fd::{AsFd, OwnedFd};
 use std::ptr::NonNull;
@@ -20,7 +20,8 @@ use nix::unistd::{ForkResult, SysconfVar, fork, pipe2, sysconf};
 use serde::Serialize;
 
 use crate::io::{Io, Status};
-use crate::{Output, emit, millis, options};
+use crate::hold::{self, Hold};
+use crate::{Out, Output, millis, options};
 
 const HELP: &str = include_str!("cow.txt");
 
@@ -32,6 +33,8 @@ const LAB_PAGES: usize = 128 * 1024;
 struct Options {
     #[arg(long, default_value_t = LAB_PAGES, value_parser = at_least_one)]
     pages: usize,
+    #[command(flatten)]
+    hold: Hold,
     #[command(flatten)]
     output: Output,
 }
@@ -62,6 +65,8 @@ struct Report {
     read: Phase,
     /// The child then writing one byte per page.
     write: Phase,
+    /// How long the child was held after its phases (--hold, --pause).
+    held_ms: f64,
 }
 
 pub fn run(io: &mut Io) -> Status {
@@ -69,25 +74,57 @@ pub fn run(io: &mut Io) -> Status {
         Ok(options) => options,
         Err(status) => return status,
     };
-    let report = match measure(options.pages) {
+    if let Err(e) = options.hold.check() {
+        return io.fail(e, 2);
+    }
+    let out = Out::new(io, &options.output);
+    let report = match measure(io, &options, &out) {
         Ok(report) => report,
         Err(e) => return io.fail(e, 1),
     };
-    emit(
-        io,
-        &options.output,
-        &report,
-        human,
-        &[
-            "reading shares the parent's frames: no faults; each first write faults and copies one page",
-            "the parent's touch faulted once per page too: fresh memory gets a frame only when first used",
-        ],
-    )
+    for line in notice(&report) {
+        out.notice(line);
+    }
+    if out.json() {
+        return crate::json(io, &report);
+    }
+    0
 }
 
-/// Maps and touches the pages, forks, and collects the child's two phases.
-fn measure(pages: usize) -> Result<Report, String> {
+/// The "what to notice" lines, from the fault counts measured.
+fn notice(report: &Report) -> Vec<String> {
+    let per_page = |phase: &Phase| phase.minor_faults as f64 / report.pages as f64;
+    let mut lines = Vec::new();
+    lines.push(if per_page(&report.read) < 0.1 && per_page(&report.write) > 0.9 {
+        format!(
+            "the child's reads faulted {} times for {} pages: it shares the parent's frames; its writes faulted {}: each first write copied one page",
+            report.read.minor_faults, report.pages, report.write.minor_faults
+        )
+    } else {
+        format!(
+            "the child's reads faulted {} times and its writes {} times, for {} pages",
+            report.read.minor_faults, report.write.minor_faults, report.pages
+        )
+    });
+    if per_page(&report.touch) > 0.9 {
+        lines.push(format!(
+            "the parent's touch faulted {} times too: fresh memory gets a frame only when first used",
+            report.touch.minor_faults
+        ));
+    }
+    lines
+}
+
+/// Maps and touches the pages, forks, and collects the child's two phases
+/// as the child reports each; with --hold, the child waits after each
+/// phase while the student looks.
+fn measure(io: &Io, options: &Options, out: &Out) -> Result<Report, String> {
+    let pages = options.pages;
     let page_size = page_size()?;
+    let mib = (pages * page_size) as f64 / (1024.0 * 1024.0);
+    out.say(format_args!(
+        "{pages} pages of {page_size} bytes ({mib:.1} MiB): the parent touches each, then forks"
+    ));
     let region = Region::new(pages, page_size).map_err(|e| format!("mmap: {e}"))?;
     let start = Instant::now();
     let faults = minor_faults().map_err(|e| format!("getrusage: {e}"))?;
@@ -96,19 +133,60 @@ fn measure(pages: usize) -> Result<Report, String> {
         minor_faults: minor_faults().map_err(|e| format!("getrusage: {e}"))? - faults,
         ms: millis(start.elapsed()),
     };
+    out.say(row(pages, "[parent]", "touch", &touch));
 
     let (read_end, write_end) = pipe2(OFlag::O_CLOEXEC).map_err(|e| format!("pipe: {e}"))?;
+    let (go_read, go_write) = pipe2(OFlag::O_CLOEXEC).map_err(|e| format!("pipe: {e}"))?;
+    let hold = options.hold.wanted();
     // SAFETY: the demo runs alone in a process of its own, single-threaded;
-    // the child only touches the region, writes to the pipe and exits.
+    // the child only touches the region, reads and writes pipes, formats
+    // on the stack and exits.
     let child = match unsafe { fork() }.map_err(|e| format!("fork: {e}"))? {
         ForkResult::Child => {
             drop(read_end);
-            child(&region, &write_end)
+            drop(go_write);
+            child(&region, &write_end, hold.then_some(&go_read))
         }
         ForkResult::Parent { child } => child,
     };
     drop(write_end);
-    let told = read_all(read_end);
+    drop(go_read);
+    let tag = format!("[child {child}]");
+    let mut lines = BufReader::new(std::fs::File::from(read_end)).lines();
+    let mut phase = |what: &str| -> Result<Phase, String> {
+        let line = lines
+            .next()
+            .ok_or_else(|| format!("the child did not report its {what} phase"))?
+            .map_err(|e| format!("read: {e}"))?;
+        let numbers: Vec<f64> = line.split_whitespace().filter_map(|w| w.parse().ok()).collect();
+        let [faults, ms] = numbers[..] else {
+            return Err(format!("the child's report is garbled: {line:?}"));
+        };
+        Ok(Phase {
+            minor_faults: faults as i64,
+            ms,
+        })
+    };
+    let looks = [
+        hold::maps(child.as_raw()),
+        format!("grep -E 'Rss|Shared|Private' /proc/{child}/smaps_rollup"),
+    ];
+    let read = phase("read")?;
+    out.say(row(pages, &tag, "read", &read));
+    let mut held_ms = options
+        .hold
+        .keep(io, out.json(), "the child (it has read every page, all still shared with the parent)", &looks);
+    if hold {
+        // Only a held child reads this: one that is not may be gone, and
+        // a write to a pipe nobody reads would raise SIGPIPE.
+        let _ = nix::unistd::write(&go_write, b"g");
+    }
+    let write = phase("write")?;
+    out.say(row(pages, &tag, "write", &write));
+    held_ms += options
+        .hold
+        .keep(io, out.json(), "the child (it has written every page, each now a copy of its own)", &looks);
+    drop(go_write);
     // The parent keeps its mapping until the child is done: while both map
     // the frames, every write by the child must copy.
     let status = waitpid(child, None).map_err(|e| format!("waitpid: {e}"))?;
@@ -116,75 +194,72 @@ fn measure(pages: usize) -> Result<Report, String> {
     if status != WaitStatus::Exited(child, 0) {
         return Err(format!("the child did not finish: {status:?}"));
     }
-    let numbers: Vec<f64> = told
-        .split_whitespace()
-        .filter_map(|w| w.parse().ok())
-        .collect();
-    let [read_faults, read_ms, write_faults, write_ms] = numbers[..] else {
-        return Err(format!("the child's report is garbled: {told:?}"));
-    };
     Ok(Report {
         pages,
         page_size,
         touch,
         child: child.as_raw(),
-        read: Phase {
-            minor_faults: read_faults as i64,
-            ms: read_ms,
-        },
-        write: Phase {
-            minor_faults: write_faults as i64,
-            ms: write_ms,
-        },
+        read,
+        write,
+        held_ms,
     })
 }
 
-/// The child: read every page, then write every page, each phase between
-/// two getrusage calls; report `read_faults read_ms write_faults write_ms`
-/// and exit. Nothing between the measurements allocates, so the only
-/// faults counted are the region's (and a stack page or two).
-fn child(region: &Region, pipe: &OwnedFd) -> ! {
-    let code = match child_phases(region) {
-        Ok((read, write)) => {
-            let mut line = [0u8; 128];
-            let mut cursor = &mut line[..];
-            let _ = writeln!(
-                cursor,
-                "{} {} {} {}",
-                read.minor_faults, read.ms, write.minor_faults, write.ms
-            );
-            let len = 128 - cursor.len();
-            match nix::unistd::write(pipe.as_fd(), &line[..len]) {
-                Ok(_) => 0,
-                Err(_) => 1,
-            }
-        }
-        Err(_) => 1,
-    };
-    // SAFETY: _exit ends the child without unwinding into the parent's
-    // code or running its exit handlers a second time.
-    unsafe { libc::_exit(code) }
+/// One phase, as a line of the table.
+fn row(pages: usize, who: &str, what: &str, phase: &Phase) -> String {
+    format!(
+        "{who:<14} {what:<5} {pages} pages: {:>8} minor faults, {:>8.1} ms",
+        phase.minor_faults, phase.ms
+    )
 }
 
-fn child_phases(region: &Region) -> nix::Result<(Phase, Phase)> {
+/// The child: read every page, report `faults ms`; wait for the go-ahead
+/// when held; write every page, report; wait again when held; exit.
+/// Nothing between the measurements allocates, so the only faults counted
+/// are the region's (and a stack page or two).
+fn child(region: &Region, pipe: &OwnedFd, go: Option<&OwnedFd>) -> ! {
+    let wait_for_go = || {
+        if let Some(go) = go {
+            let mut byte = [0u8; 1];
+            while let Err(nix::Error::EINTR) = nix::unistd::read(go, &mut byte) {}
+        }
+    };
+    let tell = |phase: &Phase| {
+        let mut line = [0u8; 64];
+        let mut cursor = &mut line[..];
+        let _ = writeln!(cursor, "{} {}", phase.minor_faults, phase.ms);
+        let len = 64 - cursor.len();
+        nix::unistd::write(pipe.as_fd(), &line[..len]).is_ok()
+    };
+    let reported = child_read(region).is_ok_and(|read| tell(&read));
+    wait_for_go();
+    let reported = reported && child_write(region).is_ok_and(|write| tell(&write));
+    wait_for_go();
+    // SAFETY: _exit ends the child without unwinding into the parent's
+    // code or running its exit handlers a second time.
+    unsafe { libc::_exit(if reported { 0 } else { 1 }) }
+}
+
+/// Reads one byte of every page, between two getrusage calls.
+fn child_read(region: &Region) -> nix::Result<Phase> {
     let before = minor_faults()?;
     let start = Instant::now();
-    let sum = region.read_each_page();
-    let read_ms = millis(start.elapsed());
-    let between = minor_faults()?;
+    std::hint::black_box(region.read_each_page());
+    Ok(Phase {
+        ms: millis(start.elapsed()),
+        minor_faults: minor_faults()? - before,
+    })
+}
+
+/// Writes one byte of every page, between two getrusage calls.
+fn child_write(region: &Region) -> nix::Result<Phase> {
+    let before = minor_faults()?;
     let start = Instant::now();
-    region.write_each_page(sum.wrapping_add(1));
-    let write_ms = millis(start.elapsed());
-    let after = minor_faults()?;
-    let read = Phase {
-        minor_faults: between - before,
-        ms: read_ms,
-    };
-    let write = Phase {
-        minor_faults: after - between,
-        ms: write_ms,
-    };
-    Ok((read, write))
+    region.write_each_page(b'b');
+    Ok(Phase {
+        ms: millis(start.elapsed()),
+        minor_faults: minor_faults()? - before,
+    })
 }
 
 /// This process's minor page faults so far: faults served without disk,
@@ -280,30 +355,4 @@ impl Drop for Region {
         // nothing points into it once the region is dropped.
         let _ = unsafe { munmap(self.start.cast(), self.len()) };
     }
-}
-
-fn read_all(fd: OwnedFd) -> String {
-    use std::io::Read;
-    let mut text = String::new();
-    let _ = std::fs::File::from(fd).read_to_string(&mut text);
-    text
-}
-
-fn human(report: &Report) -> String {
-    let mib = (report.pages * report.page_size) as f64 / (1024.0 * 1024.0);
-    let row = |who: &str, what: &str, phase: &Phase| {
-        format!(
-            "{who:<14} {what:<5} {} pages: {:>8} minor faults, {:>8.1} ms\n",
-            report.pages, phase.minor_faults, phase.ms
-        )
-    };
-    let child = format!("[child {}]", report.child);
-    let mut text = format!(
-        "{} pages of {} bytes ({mib:.1} MiB), touched by the parent before fork\n",
-        report.pages, report.page_size
-    );
-    text.push_str(&row("[parent]", "touch", &report.touch));
-    text.push_str(&row(&child, "read", &report.read));
-    text.push_str(&row(&child, "write", &report.write));
-    text
 }
