@@ -6,6 +6,7 @@
 //! POSIX semaphore in the same page makes the parent wait for the write.
 
 use std::cell::UnsafeCell;
+use std::os::fd::OwnedFd;
 use std::num::NonZeroUsize;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -21,6 +22,7 @@ use nix::unistd::{ForkResult, Pid, fork, getpid, getppid};
 use serde::Serialize;
 
 use crate::io::{Io, Status};
+use crate::hold::{self, Hold};
 use crate::{Output, emit, millis, options};
 
 const HELP: &str = include_str!("shared_memory.txt");
@@ -34,6 +36,8 @@ struct Options {
     delay: u64,
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(0..=60_000))]
     timeout: u64,
+    #[command(flatten)]
+    hold: Hold,
     #[command(flatten)]
     output: Output,
 }
@@ -162,6 +166,9 @@ struct Report {
     /// Whether the parent saw the child's write, read after waitpid: by
     /// then the child has written, whenever the wait ended.
     shared: bool,
+    /// How long both processes were kept with the page mapped, after the
+    /// child's write (--hold, --pause).
+    held_ms: f64,
 }
 
 pub fn run(io: &mut Io) -> Status {
@@ -169,7 +176,10 @@ pub fn run(io: &mut Io) -> Status {
         Ok(options) => options,
         Err(status) => return status,
     };
-    let report = match measure(&options) {
+    if let Err(e) = options.hold.check() {
+        return io.fail(e, 2);
+    }
+    let report = match measure(io, &options) {
         Ok(report) => report,
         Err(e) => return io.fail(e, 1),
     };
@@ -216,8 +226,12 @@ fn notice(report: &Report, private: bool) -> [String; 2] {
     [page.to_owned(), wait]
 }
 
-fn measure(options: &Options) -> Result<Report, String> {
+fn measure(io: &Io, options: &Options) -> Result<Report, String> {
     let page = Page::map(options.private)?;
+    // With --hold the child waits, after its post, until this pipe closes.
+    let (go_read, go_write) =
+        nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| format!("pipe: {e}"))?;
+    let hold = options.hold.wanted();
     let shared = page.shared();
     let before = shared.value.load(Ordering::SeqCst);
     let delay = Duration::from_millis(options.delay);
@@ -226,14 +240,37 @@ fn measure(options: &Options) -> Result<Report, String> {
     // child only calls prctl, sleeps, stores an atomic, posts a semaphore
     // and _exits, all async-signal-safe.
     let child = match unsafe { fork() }.map_err(|e| format!("fork: {e}"))? {
-        ForkResult::Child => child(shared, delay, parent),
+        ForkResult::Child => {
+            drop(go_write);
+            child(shared, delay, parent, hold.then_some(&go_read))
+        }
         ForkResult::Parent { child } => child,
     };
+    drop(go_read);
+    if !options.output.json {
+        io.out.line(format_args!(
+            "[parent] PID {parent}: forked child {child} over a {} page at {:#x}; waiting on the semaphore...",
+            if options.private { "MAP_PRIVATE" } else { "MAP_SHARED" },
+            page.address()
+        ));
+    }
     let began = Instant::now();
     let wait = timed_wait(shared, Duration::from_millis(options.timeout))
         .map_err(|e| format!("sem_timedwait: {e}"))?;
     let waited_ms = millis(began.elapsed());
     let parent_sees_after_wait = shared.value.load(Ordering::SeqCst);
+    let address = format!("{:x}", page.address());
+    let looks = [
+        format!("grep {address} /proc/{parent}/maps /proc/{child}/maps"),
+        hold::maps(child.as_raw()),
+    ];
+    let held_ms = options.hold.keep(
+        io,
+        options.output.json,
+        &format!("parent {parent} and child {child}, both with the page mapped ('s' in rw-s: shared; 'p': private)"),
+        &looks,
+    );
+    drop(go_write);
     let status = waitpid(child, None).map_err(|e| format!("waitpid: {e}"))?;
     let parent_sees_after_exit = shared.value.load(Ordering::SeqCst);
     let child_sees = match status {
@@ -262,11 +299,12 @@ fn measure(options: &Options) -> Result<Report, String> {
         // Not the read after the wait: a wait that timed out may end
         // before the child writes, even with MAP_SHARED.
         shared: parent_sees_after_exit == CHILD_WRITES,
+        held_ms,
     })
 }
 
 /// The child's side: work a while, write, post, exit with what it reads.
-fn child(shared: &Shared, delay: Duration, parent: Pid) -> ! {
+fn child(shared: &Shared, delay: Duration, parent: Pid, go: Option<&OwnedFd>) -> ! {
     // Ask the kernel to kill this child when the demo dies, so that a demo
     // killed alone (kill -9 PID) leaves no child sleeping on. The demo may
     // have died before the request was made: then there is no one to
@@ -282,6 +320,11 @@ fn child(shared: &Shared, delay: Duration, parent: Pid) -> ! {
     // this is the parent's semaphore, with MAP_PRIVATE the child's copy.
     unsafe { libc::sem_post(shared.written.get()) };
     let seen = shared.value.load(Ordering::SeqCst);
+    // Held: stay, with the page mapped, until the parent closes `go`.
+    if let Some(go) = go {
+        let mut byte = [0u8; 1];
+        while let Err(Errno::EINTR) = nix::unistd::read(go, &mut byte) {}
+    }
     // SAFETY: _exit ends the child without running the parent's exit
     // handlers or unwinding into the parent's code.
     unsafe { libc::_exit(seen as i32) }
