@@ -19,8 +19,8 @@ use nix::sys::wait::{WaitStatus, waitpid};
 use nix::unistd::{ForkResult, SysconfVar, fork, pipe2, sysconf};
 use serde::Serialize;
 
-use crate::io::{Io, Status};
 use crate::hold::{self, Hold};
+use crate::io::{Io, Status};
 use crate::{Out, Output, millis, options};
 
 const HELP: &str = include_str!("cow.txt");
@@ -158,7 +158,10 @@ fn measure(io: &Io, options: &Options, out: &Out) -> Result<Report, String> {
             .next()
             .ok_or_else(|| format!("the child did not report its {what} phase"))?
             .map_err(|e| format!("read: {e}"))?;
-        let numbers: Vec<f64> = line.split_whitespace().filter_map(|w| w.parse().ok()).collect();
+        let numbers: Vec<f64> = line
+            .split_whitespace()
+            .filter_map(|w| w.parse().ok())
+            .collect();
         let [faults, ms] = numbers[..] else {
             return Err(format!("the child's report is garbled: {line:?}"));
         };
@@ -173,9 +176,12 @@ fn measure(io: &Io, options: &Options, out: &Out) -> Result<Report, String> {
     ];
     let read = phase("read")?;
     out.say(row(pages, &tag, "read", &read));
-    let mut held_ms = options
-        .hold
-        .keep(io, out.json(), "the child (it has read every page, all still shared with the parent)", &looks);
+    let mut held_ms = options.hold.keep(
+        io,
+        out.json(),
+        "the child (it has read every page, all still shared with the parent)",
+        &looks,
+    );
     if hold {
         // Only a held child reads this: one that is not may be gone, and
         // a write to a pipe nobody reads would raise SIGPIPE.
@@ -183,9 +189,12 @@ fn measure(io: &Io, options: &Options, out: &Out) -> Result<Report, String> {
     }
     let write = phase("write")?;
     out.say(row(pages, &tag, "write", &write));
-    held_ms += options
-        .hold
-        .keep(io, out.json(), "the child (it has written every page, each now a copy of its own)", &looks);
+    held_ms += options.hold.keep(
+        io,
+        out.json(),
+        "the child (it has written every page, each now a copy of its own)",
+        &looks,
+    );
     drop(go_write);
     // The parent keeps its mapping until the child is done: while both map
     // the frames, every write by the child must copy.

@@ -6,8 +6,8 @@
 //! POSIX semaphore in the same page makes the parent wait for the write.
 
 use std::cell::UnsafeCell;
-use std::os::fd::OwnedFd;
 use std::num::NonZeroUsize;
+use std::os::fd::OwnedFd;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
@@ -21,8 +21,8 @@ use nix::sys::wait::{WaitStatus, waitpid};
 use nix::unistd::{ForkResult, Pid, fork, getpid, getppid};
 use serde::Serialize;
 
-use crate::io::{Io, Status};
 use crate::hold::{self, Hold};
+use crate::io::{Io, Status};
 use crate::{Output, emit, millis, options};
 
 const HELP: &str = include_str!("shared_memory.txt");

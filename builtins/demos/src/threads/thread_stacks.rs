@@ -9,11 +9,12 @@ use std::os::fd::OwnedFd;
 use clap::Parser;
 use nix::fcntl::OFlag;
 use nix::sys::resource::{Resource, getrlimit};
-use nix::unistd::{gettid, pipe2};
+use nix::unistd::{getpid, gettid, pipe2};
 use serde::Serialize;
 
+use crate::hold::{self, Hold};
 use crate::io::{Io, Status};
-use crate::{Output, emit, options};
+use crate::{Out, Output, options};
 
 const HELP: &str = include_str!("thread_stacks.txt");
 
@@ -22,6 +23,8 @@ const HELP: &str = include_str!("thread_stacks.txt");
 struct Options {
     #[arg(short = 'n', default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=256))]
     threads: u16,
+    #[command(flatten)]
+    hold: Hold,
     #[command(flatten)]
     output: Output,
 }
@@ -68,6 +71,8 @@ struct Report {
     mappings_before: usize,
     total_kib_before: u64,
     threads: Vec<NewThread>,
+    /// How long the threads were held for a look (--hold, --pause).
+    held_ms: f64,
 }
 
 pub fn run(io: &mut Io) -> Status {
@@ -75,20 +80,42 @@ pub fn run(io: &mut Io) -> Status {
         Ok(options) => options,
         Err(status) => return status,
     };
-    let report = match measure(usize::from(options.threads)) {
+    if let Err(e) = options.hold.check() {
+        return io.fail(e, 2);
+    }
+    let out = Out::new(io, &options.output);
+    let report = match measure(io, &options, &out) {
         Ok(report) => report,
         Err(e) => return io.fail(e, 1),
     };
-    emit(
-        io,
-        &options.output,
-        &report,
-        human,
-        &[
-            "each thread's stack is a region of its own, RLIMIT_STACK in size, with a no-access guard page below",
-            "the total virtual size, pmap's last line, grows by one stack and one guard page per thread",
-        ],
-    )
+    for line in notice(&report) {
+        out.notice(line);
+    }
+    if out.json() {
+        return crate::json(io, &report);
+    }
+    0
+}
+
+/// The "what to notice" lines, from the mappings measured.
+fn notice(report: &Report) -> Vec<String> {
+    let found = report
+        .threads
+        .iter()
+        .filter(|t| t.stack_kib.is_some() && t.guard_kib.is_some())
+        .count();
+    let mut lines = vec![format!(
+        "{found} of the {} threads had a stack region of its own holding its local variable, with a no-access guard page just below",
+        report.threads.len()
+    )];
+    if let (Some(first), Some(rlimit)) = (report.threads.first(), report.rlimit_stack_kib) {
+        if first.stack_kib == Some(rlimit) {
+            lines.push(format!(
+                "each stack is {rlimit} KiB, RLIMIT_STACK; pmap's total grew by a stack and a guard page per thread"
+            ));
+        }
+    }
+    lines
 }
 
 /// The descriptors the parked threads use, owned by `measure`, which
@@ -104,7 +131,8 @@ struct Pipes {
 /// A running thread's first words: its TID and where its local lives.
 const HELLO: usize = 16;
 
-fn measure(count: usize) -> Result<Report, String> {
+fn measure(io: &Io, options: &Options, out: &Out) -> Result<Report, String> {
+    let count = usize::from(options.threads);
     let (rlimit, _) = getrlimit(Resource::RLIMIT_STACK).map_err(|e| format!("getrlimit: {e}"))?;
     let (hello_read, hello_write) = pipe2(OFlag::O_CLOEXEC).map_err(|e| format!("pipe: {e}"))?;
     let (park_read, park_write) = pipe2(OFlag::O_CLOEXEC).map_err(|e| format!("pipe: {e}"))?;
@@ -118,7 +146,11 @@ fn measure(count: usize) -> Result<Report, String> {
         mappings_before: first.len(),
         total_kib_before: total_kib(&first),
         threads: Vec::new(),
+        held_ms: 0.0,
     };
+    out.text(&heading(&report));
+    let pid = getpid().as_raw();
+    let looks = [hold::maps(pid), hold::threads(pid)];
     let mut started = Vec::new();
     let mut before = first;
     let mut failure = None;
@@ -149,10 +181,18 @@ fn measure(count: usize) -> Result<Report, String> {
         let local = u64::from_ne_bytes([
             hello[8], hello[9], hello[10], hello[11], hello[12], hello[13], hello[14], hello[15],
         ]);
-        report
-            .threads
-            .push(describe(number, tid, local, &before, &after));
+        let thread = describe(number, tid, local, &before, &after);
+        out.text(&one_thread(&thread));
+        report.threads.push(thread);
         before = after;
+        // The lab's multithreaded.c waits for a key before each thread,
+        // for pmap in another terminal to see the stacks come one by one.
+        report.held_ms += options.hold.keep(
+            io,
+            out.json(),
+            &format!("{number} thread(s), each parked on its own stack"),
+            &looks,
+        );
     }
     // Closing the park pipe wakes every thread (read returns 0, EOF); each
     // returns and is joined before `pipes` goes away.
@@ -299,7 +339,8 @@ fn total_kib(maps: &[Mapping]) -> u64 {
     maps.iter().map(|m| m.kib).sum()
 }
 
-fn human(report: &Report) -> String {
+/// What the demo knows before any thread.
+fn heading(report: &Report) -> String {
     let mut text = match report.rlimit_stack_kib {
         Some(kib) => {
             format!("RLIMIT_STACK (ulimit -s): {kib} KiB, the default stack of a new thread\n")
@@ -311,28 +352,31 @@ fn human(report: &Report) -> String {
         "before any thread: {} mappings, {} KiB in total\n",
         report.mappings_before, report.total_kib_before
     ));
-    for t in &report.threads {
+    text
+}
+
+/// One new thread and the mappings that came with it.
+fn one_thread(t: &NewThread) -> String {
+    let mut text = format!(
+        "thread {} (TID {}), a local variable at {:#x}; new mappings:\n",
+        t.number, t.tid, t.local
+    );
+    for m in &t.new {
+        let role = match m.role {
+            "stack" => "its stack: the local variable is inside",
+            "guard" => "guard page, no access, just below the stack",
+            _ => "",
+        };
         text.push_str(&format!(
-            "thread {} (TID {}), a local variable at {:#x}; new mappings:\n",
-            t.number, t.tid, t.local
-        ));
-        for m in &t.new {
-            let role = match m.role {
-                "stack" => "its stack: the local variable is inside",
-                "guard" => "guard page, no access, just below the stack",
-                _ => "",
-            };
-            text.push_str(&format!(
-                "  {:012x}-{:012x} {:>8} KiB {} {} {role}\n",
-                m.start, m.end, m.kib, m.perms, m.path
-            ));
-        }
-        text.push_str(&format!(
-            "  total {} KiB -> {} KiB (+{} KiB)\n",
-            t.total_kib_before,
-            t.total_kib_after,
-            t.total_kib_after.saturating_sub(t.total_kib_before)
+            "  {:012x}-{:012x} {:>8} KiB {} {} {role}\n",
+            m.start, m.end, m.kib, m.perms, m.path
         ));
     }
+    text.push_str(&format!(
+        "  total {} KiB -> {} KiB (+{} KiB)\n",
+        t.total_kib_before,
+        t.total_kib_after,
+        t.total_kib_after.saturating_sub(t.total_kib_before)
+    ));
     text
 }
