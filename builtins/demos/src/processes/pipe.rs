@@ -106,6 +106,13 @@ pub fn run(io: &mut Io) -> Status {
         Ok(options) => options,
         Err(status) => return status,
     };
+    if !options.output.json {
+        io.out.line(if options.atomic {
+            "pipe: several writers share one pipe; counting which records arrive whole..."
+        } else {
+            "pipe: reading an empty pipe, then waiting for a writer..."
+        });
+    }
     let report = match measure(&options) {
         Ok(report) => report,
         Err(e) => return io.fail(e, 1),

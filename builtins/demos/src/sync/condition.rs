@@ -110,6 +110,11 @@ pub fn run(io: &mut Io) -> Status {
     // started. A prompt, not a measurement: the user has to know what to
     // type. With --json it goes to standard error, away from the report.
     let json = options.output.json;
+    if let (Trigger::Timer(after), false) = (trigger, json) {
+        io.out.line(format_args!(
+            "Main thread: starting the waiting thread; it will notify it after {after} s"
+        ));
+    }
     let prompt = |io: &mut Io| {
         let out = if json { &io.err } else { &io.out };
         out.text("Main thread: type \"notify\" to notify the waiting thread\n");

@@ -242,6 +242,9 @@ pub fn run(io: &mut Io) -> Status {
         Ok(options) => options,
         Err(status) => return status,
     };
+    if !options.output.json {
+        io.out.text(&plan(options.threads, options.ms));
+    }
     let report = match measure(&options) {
         Ok(report) => report,
         Err(e) => return io.fail(e, 1),
@@ -411,12 +414,16 @@ fn under_handler(variant: Variant, duration: Duration) -> Result<Interrupted, St
     })
 }
 
+/// The first lines, printed before the calls start.
+fn plan(threads: impl std::fmt::Display, ms: impl std::fmt::Display) -> String {
+    format!(
+        "threads: {threads} threads call add2 at once, for {ms} ms\n\
+         handler: one thread calls add2 for {ms} ms; SIGUSR1 interrupts it, and the handler calls add2 too\n"
+    )
+}
+
 fn human(report: &Report) -> String {
-    let mut text = format!(
-        "threads: {} threads call add2 at once, for {} ms\n\
-         handler: one thread calls add2 for {} ms; SIGUSR1 interrupts it, and the handler calls add2 too\n",
-        report.threads, report.ms, report.ms
-    );
+    let mut text = String::new();
     text.push_str(&format!(
         "{:<26} {:<25} {:>22}  {:>22}\n",
         "add2", "body", "threads: wrong/calls", "handler: wrong/calls"

@@ -149,6 +149,10 @@ pub fn run(io: &mut Io) -> Status {
         Ok(options) => options,
         Err(status) => return status,
     };
+    if !options.output.json {
+        io.out
+            .text(&plan(options.permits, options.workers, options.serve));
+    }
     let report = match measure(&options) {
         Ok(report) => report,
         Err(e) => return io.fail(e, 1),
@@ -254,15 +258,16 @@ fn measure(options: &Options) -> std::io::Result<Report> {
     })
 }
 
+/// The first line, printed before the requests start.
+fn plan(permits: u32, workers: u32, serve_ms: u64) -> String {
+    format!(
+        "server: {permits} slot{} (a semaphore initialised to {permits}), {workers} requests, each served {serve_ms} ms\n",
+        if permits == 1 { "" } else { "s" },
+    )
+}
+
 fn human(report: &Report) -> String {
-    let mut text = format!(
-        "server: {} slot{} (a semaphore initialised to {}), {} requests, each served {} ms\n",
-        report.permits,
-        if report.permits == 1 { "" } else { "s" },
-        report.permits,
-        report.workers,
-        report.serve_ms
-    );
+    let mut text = String::new();
     for event in &report.events {
         let what = match event.kind {
             Kind::Enter => "enters",
