@@ -288,3 +288,52 @@ pub static ZOMBIE: Builtin = demo(
     "a child exits, the parent does not wait: state Z until waitpid",
     include_str!("../demos/src/processes/zombie.txt"),
 );
+
+pub static BROKEN_LOCK: Builtin = demo(
+    "broken-lock",
+    Group::Synchronization,
+    "the lab's `if (lock == 0) lock = 1`: both threads inside, caught and counted",
+    include_str!("../demos/src/sync/broken_lock.txt"),
+);
+
+pub static CREATE_COST: Builtin = demo(
+    "create-cost",
+    Group::Processes,
+    "creating a thread vs a process, and switching between them: medians side by side",
+    include_str!("../demos/src/processes/create_cost.txt"),
+);
+
+pub static EXEC_FDS: Builtin = demo(
+    "exec-fds",
+    Group::Processes,
+    "descriptors survive execve unless O_CLOEXEC: the demo execs itself and looks",
+    include_str!("../demos/src/processes/exec_fds.txt"),
+);
+
+pub static GIL: Builtin = demo(
+    "gil",
+    Group::Synchronization,
+    "var += 1 / var -= 1 as bytecodes, without and with a global interpreter lock",
+    include_str!("../demos/src/sync/gil.txt"),
+);
+
+pub static NICE: Builtin = demo(
+    "nice",
+    Group::Scheduling,
+    "two CPU-bound processes at different nice values: CPU shares against CFS weights",
+    include_str!("../demos/src/sched/nice.txt"),
+);
+
+pub static SIGCHLD: Builtin = demo(
+    "sigchld",
+    Group::Processes,
+    "reap children in a SIGCHLD handler, against never waiting and blocking",
+    include_str!("../demos/src/processes/sigchld.txt"),
+);
+
+pub static USER_THREADS: Builtin = demo(
+    "user-threads",
+    Group::Threads,
+    "a blocking read stalls every user-level thread, but not other kernel threads",
+    include_str!("../demos/src/threads/user_threads.txt"),
+);

@@ -54,6 +54,10 @@ pub static DEMOS: &[Demo] = &[
         run: sync::barrier::run,
     },
     Demo {
+        name: "broken-lock",
+        run: sync::broken_lock::run,
+    },
+    Demo {
         name: "clone",
         run: processes::clone::run,
     },
@@ -70,6 +74,10 @@ pub static DEMOS: &[Demo] = &[
         run: processes::cow::run,
     },
     Demo {
+        name: "create-cost",
+        run: processes::create_cost::run,
+    },
+    Demo {
         name: "create-process",
         run: processes::create_process::run,
     },
@@ -82,12 +90,24 @@ pub static DEMOS: &[Demo] = &[
         run: sync::deadlock::run,
     },
     Demo {
+        name: "exec-fds",
+        run: processes::exec_fds::run,
+    },
+    Demo {
+        name: "gil",
+        run: sync::gil::run,
+    },
+    Demo {
         name: "granularity",
         run: sync::granularity::run,
     },
     Demo {
         name: "multithreaded",
         run: threads::multithreaded::run,
+    },
+    Demo {
+        name: "nice",
+        run: sched::nice::run,
     },
     Demo {
         name: "orphan",
@@ -122,6 +142,10 @@ pub static DEMOS: &[Demo] = &[
         run: sync::shared_memory::run,
     },
     Demo {
+        name: "sigchld",
+        run: processes::sigchld::run,
+    },
+    Demo {
         name: "sleepy",
         run: processes::sleepy::run,
     },
@@ -148,6 +172,10 @@ pub static DEMOS: &[Demo] = &[
     Demo {
         name: "tls",
         run: sync::tls::run,
+    },
+    Demo {
+        name: "user-threads",
+        run: threads::user_threads::run,
     },
     Demo {
         name: "wait-for-me",

@@ -3,11 +3,14 @@
 
 pub mod clone;
 pub mod cow;
+pub mod create_cost;
 pub mod create_process;
 pub mod ctx_switch;
+pub mod exec_fds;
 pub mod orphan;
 pub mod pipe;
 pub mod ptree;
+pub mod sigchld;
 pub mod sleepy;
 pub mod spawn;
 pub mod wait_for_me;

@@ -2,4 +2,5 @@
 //! lecture's scheduling algorithms.
 
 pub mod cooperative;
+pub mod nice;
 pub mod schedule;

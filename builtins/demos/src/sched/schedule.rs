@@ -20,6 +20,8 @@ mod priority;
 mod rr;
 mod workload;
 
+pub(crate) use self::cfs::weight;
+
 use clap::{Parser, ValueEnum};
 use serde::Serialize;
 

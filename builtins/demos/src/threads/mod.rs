@@ -8,3 +8,4 @@ pub mod sum_array;
 pub mod sum_array_bugs;
 pub mod thread_attrs;
 pub mod thread_stacks;
+pub mod user_threads;

@@ -36,7 +36,7 @@ const WEIGHTS: [u64; 40] = [
 ];
 
 /// The weight of nice value `nice` (-20 to 19, checked when parsed).
-fn weight(nice: i32) -> u64 {
+pub(crate) fn weight(nice: i32) -> u64 {
     let index = usize::try_from(nice + 20)
         .unwrap_or(0)
         .min(WEIGHTS.len() - 1);
