@@ -157,8 +157,12 @@ fn wait_for_me_with_waiting_reads_the_message() {
     let report = parse(&out);
     assert_eq!(report["message"], "written by the child\n", "{report}");
     assert_eq!(report.get("error"), Some(&Value::Null), "{report}");
-    // The parent read after the child's 100 ms, once waitpid returned.
-    assert!(float(&report["read_at_ms"]) >= 100.0, "{report}");
+    // The parent read once waitpid had returned.
+    assert!(
+        float(&report["read_at_ms"]) >= float(&report["child_done_ms"]),
+        "{report}"
+    );
+    assert_eq!(report["child_exit_code"], 0, "{report}");
 }
 
 /// The processes whose parent is `pid`, from /proc.

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{array, float, int, json, run_c, run_example, temp_dir, text};
+use common::{array, int, json, run_c, run_example, temp_dir, text};
 
 /// Runs `minishell -c LINE` and returns its standard output, checking that
 /// the line succeeded.
@@ -57,7 +57,6 @@ fn cow_reads_fault_almost_never_and_writes_once_per_page() {
     assert!(write >= 900, "write faults {write}: {report}");
     // The parent's first touch is demand paging: a fault per page too.
     assert!(int(&report["touch"]["minor_faults"]) >= 900, "{report}");
-    assert!(float(&report["write"]["ms"]) > 0.0, "{report}");
 }
 
 #[test]
@@ -204,8 +203,6 @@ fn pipe_nonblock_reports_eagain_then_poll_waits_for_the_byte() {
     );
     assert_eq!(nonblock["byte"], "a", "{report}");
     assert!(text(&nonblock["revents"]).starts_with("POLLIN"), "{report}");
-    // The writer sleeps 100 ms before writing: poll waited about that long.
-    assert!(float(&nonblock["waited_ms"]) >= 50.0, "{report}");
 }
 
 #[test]
