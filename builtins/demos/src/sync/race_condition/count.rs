@@ -40,9 +40,10 @@ pub const CHUNK: u64 = 4096;
 pub struct Counted {
     /// The CPU it was held on, when there was one for each thread.
     pub cpu: Option<usize>,
-    /// Before its first increment, then after every CHUNK increments (and
-    /// after the last): the time since the gate opened, and the CPU time
-    /// the thread had used, which grows only while it is on a CPU.
+    /// Two marks per chunk of CHUNK increments, as it began and as it
+    /// ended (the waits between chunks, to keep in step, lie between
+    /// them): the time since the gate opened, and the CPU time the thread
+    /// had used, which grows only while it is on a CPU.
     pub marks: Vec<Mark>,
     /// Increments that found var changed by another thread since this
     /// thread's own previous increment: direct evidence that the threads
@@ -84,6 +85,12 @@ fn thread_cpu_time() -> Duration {
 /// and store it, so that the race is in the program's logic (lost updates)
 /// and never a data race, which in Rust, as in C, is undefined behaviour.
 struct Shared {
+    /// Per thread, the chunks of CHUNK increments it has done (u64::MAX
+    /// once it is done): the threads keep in step by them (see `count`).
+    chunks: Vec<AtomicU64>,
+    /// More threads than CPUs: a thread waiting for the others to catch up
+    /// gives its CPU away instead of spinning on it.
+    crowded: bool,
     var: AtomicU64,
     spinlock: SpinLock,
     /// For `mutex`, the counter lives inside the lock, as Rust wants it:
@@ -99,12 +106,14 @@ pub fn race(
     threads: usize,
     iterations: u64,
 ) -> std::io::Result<(u64, Vec<Counted>)> {
+    let cpus = allowed_cpus();
     let shared = Shared {
+        chunks: (0..threads).map(|_| AtomicU64::new(0)).collect(),
+        crowded: threads > cpus.len().max(1),
         var: AtomicU64::new(0),
         spinlock: SpinLock::new(),
         mutex: Mutex::new(0),
     };
-    let cpus = allowed_cpus();
     // One CPU each when there are enough: two threads the scheduler put on
     // one CPU would take turns, and turns lose nothing.
     let pinned = threads <= cpus.len();
@@ -126,10 +135,9 @@ pub fn race(
                     }
                     // Every mark is allocated before the gate: nothing in
                     // the loop allocates.
-                    let mut marks = Vec::with_capacity(iterations.div_ceil(CHUNK) as usize + 1);
+                    let mut marks = Vec::with_capacity(2 * iterations.div_ceil(CHUNK) as usize);
                     let origin = gate.pass()?;
-                    marks.push(Mark::now(origin));
-                    let interleaved = count(method, shared, iterations, origin, &mut marks);
+                    let interleaved = count(method, shared, index, iterations, origin, &mut marks);
                     Some(Counted {
                         cpu,
                         marks,
@@ -171,6 +179,7 @@ pub fn race(
 fn count(
     method: Method,
     shared: &Shared,
+    me: usize,
     iterations: u64,
     origin: Instant,
     marks: &mut Vec<Mark>,
@@ -182,6 +191,7 @@ fn count(
     let mut done = 0;
     while done < iterations {
         let chunk = CHUNK.min(iterations - done);
+        marks.push(Mark::now(origin));
         for _ in 0..chunk {
             let found = match method {
                 Method::None => increment(&shared.var),
@@ -206,8 +216,40 @@ fn count(
         }
         done += chunk;
         marks.push(Mark::now(origin));
+        keep_in_step(shared, me, done.div_ceil(CHUNK));
     }
+    shared.chunks[me].store(u64::MAX, Ordering::Release);
     interleaved
+}
+
+/// How many chunks a thread may run ahead of the slowest other thread.
+const LEAD: u64 = 4;
+
+/// After its `done`-th chunk, a thread more than LEAD chunks ahead of
+/// another waits for it (or for it to finish). On a busy machine the
+/// scheduler takes threads off their CPUs at different moments; without
+/// this, one would count on alone while another waits for a CPU, and alone
+/// nothing is lost. It waits spinning for a few microseconds, then in
+/// sleeps of 50: a thread that spins uses up its share of the CPU, while
+/// one that sleeps is run again the moment it wakes, so it is counting
+/// again as soon as the other is. The increments themselves stay
+/// unsynchronized: this only waits between chunks.
+fn keep_in_step(shared: &Shared, me: usize, done: u64) {
+    shared.chunks[me].store(done, Ordering::Release);
+    let behind = || {
+        shared.chunks.iter().enumerate().any(|(other, chunks)| {
+            other != me && chunks.load(Ordering::Acquire).saturating_add(LEAD) < done
+        })
+    };
+    let mut spins = 0u32;
+    while behind() {
+        if spins < 1000 && !shared.crowded {
+            spins += 1;
+            hint::spin_loop();
+        } else {
+            thread::sleep(Duration::from_micros(50));
+        }
+    }
 }
 
 /// `var++` as two steps, the way a CPU does it without a `lock` prefix:

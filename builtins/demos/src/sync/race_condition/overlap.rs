@@ -1,11 +1,12 @@
 //! When did the threads of `race-condition` really count at the same time?
 //! Not from when each began and ended (a thread the scheduler took off its
 //! CPU for a while is not counting, though its loop has not ended), but
-//! from each thread's own time marks. Each mark holds the time and the CPU
-//! time the thread had used: between two marks, a thread whose CPU time
-//! grew by at least half the time that passed was on its CPU, counting;
-//! one whose CPU time stood still was waiting for a CPU, and counts for
-//! nothing. (How fast it counted does not matter: two threads on one
+//! from each thread's own time marks, taken as each chunk of increments
+//! began and ended. Each mark holds the time and the CPU time the thread
+//! had used: in a chunk whose CPU time grew by at least half the time that
+//! passed the thread was on its CPU, counting; in one whose CPU time stood
+//! still it was waiting for a CPU, and it counts for nothing. The waits
+//! between chunks count for nothing either. (How fast it counted does not matter: two threads on one
 //! cache line slow each other down, and that is the race, not a pause.)
 
 use std::time::Duration;
@@ -13,11 +14,11 @@ use std::time::Duration;
 use super::count::Mark;
 
 /// The intervals in which a thread was counting, in order, merged where
-/// they touch.
+/// they touch. `marks` holds two per chunk: its beginning and its end.
 pub fn counting(marks: &[Mark]) -> Vec<(Duration, Duration)> {
     let on_cpu = |a: &Mark, b: &Mark| (b.cpu.saturating_sub(a.cpu)) * 2 >= b.wall - a.wall;
     let mut merged: Vec<(Duration, Duration)> = Vec::new();
-    for pair in marks.windows(2).filter(|w| on_cpu(&w[0], &w[1])) {
+    for pair in marks.chunks_exact(2).filter(|w| on_cpu(&w[0], &w[1])) {
         let (start, end) = (pair[0].wall, pair[1].wall);
         match merged.last_mut() {
             Some(last) if last.1 == start => last.1 = end,
@@ -61,36 +62,50 @@ pub fn length(intervals: &[(Duration, Duration)]) -> Duration {
 mod tests {
     use super::*;
 
-    /// Marks at these times (us), with the CPU time growing as much as the
-    /// time, except in the steps listed in `off` (indexes of their end).
-    fn marks(times: &[u64], off: &[usize]) -> Vec<Mark> {
+    /// A chunk's two marks for each (start, end) in us, with the CPU time
+    /// growing as much as the time, except in the chunks listed in `off`.
+    fn marks(chunks: &[(u64, u64)], off: &[usize]) -> Vec<Mark> {
         let mut cpu = Duration::ZERO;
         let mut marks = Vec::new();
-        for (i, &t) in times.iter().enumerate() {
-            if i > 0 && !off.contains(&i) {
-                cpu += Duration::from_micros(t - times[i - 1]);
-            }
-            marks.push(Mark {
+        for (i, &(start, end)) in chunks.iter().enumerate() {
+            let mark = |t: u64, cpu| Mark {
                 wall: Duration::from_micros(t),
                 cpu,
-            });
+            };
+            marks.push(mark(start, cpu));
+            if !off.contains(&i) {
+                cpu += Duration::from_micros(end - start);
+            }
+            marks.push(mark(end, cpu));
         }
         marks
     }
 
     #[test]
     fn a_step_off_the_cpu_is_a_pause_and_does_not_count() {
-        // Steps of 10 us, then 5 ms waiting for a CPU, then 10 us again.
-        let marks = marks(&[0, 10, 20, 30, 5030, 5040, 5050], &[4]);
+        // Chunks of 10 us, then one of 5 ms waiting for a CPU, then 10 us
+        // again; the chunks touch, but for a 2 us wait before the last.
+        let marks = marks(
+            &[
+                (0, 10),
+                (10, 20),
+                (20, 30),
+                (30, 5030),
+                (5030, 5040),
+                (5042, 5050),
+            ],
+            &[3],
+        );
         let intervals = counting(&marks);
         assert_eq!(
             intervals,
             [
                 (Duration::from_micros(0), Duration::from_micros(30)),
-                (Duration::from_micros(5030), Duration::from_micros(5050)),
+                (Duration::from_micros(5030), Duration::from_micros(5040)),
+                (Duration::from_micros(5042), Duration::from_micros(5050)),
             ]
         );
-        assert_eq!(length(&intervals), Duration::from_micros(50));
+        assert_eq!(length(&intervals), Duration::from_micros(48));
     }
 
     #[test]
