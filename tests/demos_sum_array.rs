@@ -46,10 +46,12 @@ fn all_runs_every_method_and_draws_the_table() {
 #[test]
 fn the_lab_lines_and_the_seed_are_kept() {
     let (out, _, status) = run_c("sum-array --len 1000 --seed 1 --quiet", temp_dir().path());
+    // First what it does before the clock starts, then the lab's lines.
     let lines: Vec<&str> = out.lines().collect();
-    assert!(lines[0].starts_with("Array sum is "), "{out}");
+    assert!(lines[0].starts_with("making 1000 random ints"), "{out}");
+    assert!(lines[1].starts_with("Array sum is "), "{out}");
     assert!(
-        lines[1].starts_with("Time spent: ") && lines[1].ends_with(" ms"),
+        lines[2].starts_with("Time spent: ") && lines[2].ends_with(" ms"),
         "{out}"
     );
     assert_eq!(status, 0);

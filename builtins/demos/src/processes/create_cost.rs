@@ -68,6 +68,10 @@ pub fn run(io: &mut Io) -> Status {
     };
     let out = Out::new(io, &options.output);
     let progress = Progress::new(io);
+    out.say(format_args!(
+        "allocating and touching {} MiB, so that fork has page tables to copy...",
+        options.ballast
+    ));
     // The ballast: touched, so fork has page tables to copy for it.
     let ballast = vec![1u8; options.ballast as usize * 1024 * 1024];
     std::hint::black_box(&ballast);

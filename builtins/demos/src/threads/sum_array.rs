@@ -87,6 +87,10 @@ pub fn run(io: &mut Io) -> Status {
     let len = options.len as usize;
     let all = options.method == Choice::All;
     let runs = usize::from(options.runs.unwrap_or(if all { 5 } else { 1 }));
+    out.say(format_args!(
+        "making {len} random ints in [0, 1000) from seed {} (not timed)...",
+        options.seed
+    ));
     progress.show(format_args!("making {len} random ints..."));
     let array = match try_random_ints(len, options.seed) {
         Ok(array) => array,
