@@ -21,7 +21,7 @@ use serde::Serialize;
 
 use crate::hold::{self, Hold};
 use crate::io::{Io, Status};
-use crate::{Out, Output, millis, options};
+use crate::{Out, Output, Progress, millis, options};
 
 const HELP: &str = include_str!("cow.txt");
 
@@ -78,7 +78,10 @@ pub fn run(io: &mut Io) -> Status {
         return io.fail(e, 2);
     }
     let out = Out::new(io, &options.output);
-    let report = match measure(io, &options, &out) {
+    let progress = Progress::new(io);
+    let report = measure(io, &options, &out, &progress);
+    progress.done();
+    let report = match report {
         Ok(report) => report,
         Err(e) => return io.fail(e, 1),
     };
@@ -118,7 +121,7 @@ fn notice(report: &Report) -> Vec<String> {
 /// Maps and touches the pages, forks, and collects the child's two phases
 /// as the child reports each; with --hold, the child waits after each
 /// phase while the student looks.
-fn measure(io: &Io, options: &Options, out: &Out) -> Result<Report, String> {
+fn measure(io: &Io, options: &Options, out: &Out, progress: &Progress) -> Result<Report, String> {
     let pages = options.pages;
     let page_size = page_size()?;
     let mib = (pages * page_size) as f64 / (1024.0 * 1024.0);
@@ -128,7 +131,9 @@ fn measure(io: &Io, options: &Options, out: &Out) -> Result<Report, String> {
     let region = Region::new(pages, page_size).map_err(|e| format!("mmap: {e}"))?;
     let start = Instant::now();
     let faults = minor_faults().map_err(|e| format!("getrusage: {e}"))?;
+    progress.show("the parent touches every page...");
     region.write_each_page(b'a');
+    progress.done();
     let touch = Phase {
         minor_faults: minor_faults().map_err(|e| format!("getrusage: {e}"))? - faults,
         ms: millis(start.elapsed()),
@@ -174,7 +179,9 @@ fn measure(io: &Io, options: &Options, out: &Out) -> Result<Report, String> {
         hold::maps(child.as_raw()),
         format!("grep -E 'Rss|Shared|Private' /proc/{child}/smaps_rollup"),
     ];
+    progress.show("the child reads every page...");
     let read = phase("read")?;
+    progress.done();
     out.say(row(pages, &tag, "read", &read));
     let mut held_ms = options.hold.keep(
         io,
@@ -187,7 +194,9 @@ fn measure(io: &Io, options: &Options, out: &Out) -> Result<Report, String> {
         // a write to a pipe nobody reads would raise SIGPIPE.
         let _ = nix::unistd::write(&go_write, b"g");
     }
+    progress.show("the child writes every page...");
     let write = phase("write")?;
+    progress.done();
     out.say(row(pages, &tag, "write", &write));
     held_ms += options.hold.keep(
         io,
