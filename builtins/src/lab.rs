@@ -83,13 +83,16 @@ const fn demo(
 /// started for the demo under the shell's binary (a link named after a
 /// demo), and there the lab binary takes the process over.
 fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
-    let name = args.first().map_or("lab".into(), |a| a.to_string_lossy());
+    let Some((zero, rest)) = args.split_first() else {
+        return 2;
+    };
+    let name = zero.to_string_lossy();
     let Some(lab) = binary() else {
         let _ = ctx.stderr().write_all(&missing(name.as_bytes()));
         return 127;
     };
     let mut command = std::process::Command::new(lab);
-    command.arg0(&args[0]).args(&args[1..]);
+    command.arg0(zero).args(rest);
     // `exec` returns only when execve failed.
     let error = command.exec();
     let _ = writeln!(
@@ -105,6 +108,13 @@ pub static BARRIER: Builtin = demo(
     Group::Synchronization,
     "N threads say before/after: with a barrier every before comes first",
     include_str!("../demos/src/sync/barrier.txt"),
+);
+
+pub static BROKEN_LOCK: Builtin = demo(
+    "broken-lock",
+    Group::Synchronization,
+    "the lab's `if (lock == 0) lock = 1`: both threads inside, caught and counted",
+    include_str!("../demos/src/sync/broken_lock.txt"),
 );
 
 pub static CLONE: Builtin = demo(
@@ -135,6 +145,13 @@ pub static COW: Builtin = demo(
     include_str!("../demos/src/processes/cow.txt"),
 );
 
+pub static CREATE_COST: Builtin = demo(
+    "create-cost",
+    Group::Processes,
+    "creating a thread vs a process, and switching between them: medians side by side",
+    include_str!("../demos/src/processes/create_cost.txt"),
+);
+
 pub static CREATE_PROCESS: Builtin = demo(
     "create-process",
     Group::Processes,
@@ -156,6 +173,20 @@ pub static DEADLOCK: Builtin = demo(
     include_str!("../demos/src/sync/deadlock.txt"),
 );
 
+pub static EXEC_FDS: Builtin = demo(
+    "exec-fds",
+    Group::Processes,
+    "descriptors survive execve unless O_CLOEXEC: the demo execs itself and looks",
+    include_str!("../demos/src/processes/exec_fds.txt"),
+);
+
+pub static GIL: Builtin = demo(
+    "gil",
+    Group::Synchronization,
+    "var += 1 / var -= 1 as bytecodes, without and with a global interpreter lock",
+    include_str!("../demos/src/sync/gil.txt"),
+);
+
 pub static GRANULARITY: Builtin = demo(
     "granularity",
     Group::Synchronization,
@@ -168,6 +199,13 @@ pub static MULTITHREADED: Builtin = demo(
     Group::Threads,
     "N threads sleep at once: the run takes one sleep, not N",
     include_str!("../demos/src/threads/multithreaded.txt"),
+);
+
+pub static NICE: Builtin = demo(
+    "nice",
+    Group::Scheduling,
+    "two CPU-bound processes at different nice values: CPU shares against CFS weights",
+    include_str!("../demos/src/sched/nice.txt"),
 );
 
 pub static ORPHAN: Builtin = demo(
@@ -226,6 +264,13 @@ pub static SHARED_MEMORY: Builtin = demo(
     include_str!("../demos/src/sync/shared_memory.txt"),
 );
 
+pub static SIGCHLD: Builtin = demo(
+    "sigchld",
+    Group::Processes,
+    "reap children in a SIGCHLD handler, against never waiting and blocking",
+    include_str!("../demos/src/processes/sigchld.txt"),
+);
+
 pub static SLEEPY: Builtin = demo(
     "sleepy",
     Group::Processes,
@@ -275,6 +320,13 @@ pub static TLS: Builtin = demo(
     include_str!("../demos/src/sync/tls.txt"),
 );
 
+pub static USER_THREADS: Builtin = demo(
+    "user-threads",
+    Group::Threads,
+    "a blocking read stalls every user-level thread, but not other kernel threads",
+    include_str!("../demos/src/threads/user_threads.txt"),
+);
+
 pub static WAIT_FOR_ME: Builtin = demo(
     "wait-for-me",
     Group::Processes,
@@ -287,53 +339,4 @@ pub static ZOMBIE: Builtin = demo(
     Group::Processes,
     "a child exits, the parent does not wait: state Z until waitpid",
     include_str!("../demos/src/processes/zombie.txt"),
-);
-
-pub static BROKEN_LOCK: Builtin = demo(
-    "broken-lock",
-    Group::Synchronization,
-    "the lab's `if (lock == 0) lock = 1`: both threads inside, caught and counted",
-    include_str!("../demos/src/sync/broken_lock.txt"),
-);
-
-pub static CREATE_COST: Builtin = demo(
-    "create-cost",
-    Group::Processes,
-    "creating a thread vs a process, and switching between them: medians side by side",
-    include_str!("../demos/src/processes/create_cost.txt"),
-);
-
-pub static EXEC_FDS: Builtin = demo(
-    "exec-fds",
-    Group::Processes,
-    "descriptors survive execve unless O_CLOEXEC: the demo execs itself and looks",
-    include_str!("../demos/src/processes/exec_fds.txt"),
-);
-
-pub static GIL: Builtin = demo(
-    "gil",
-    Group::Synchronization,
-    "var += 1 / var -= 1 as bytecodes, without and with a global interpreter lock",
-    include_str!("../demos/src/sync/gil.txt"),
-);
-
-pub static NICE: Builtin = demo(
-    "nice",
-    Group::Scheduling,
-    "two CPU-bound processes at different nice values: CPU shares against CFS weights",
-    include_str!("../demos/src/sched/nice.txt"),
-);
-
-pub static SIGCHLD: Builtin = demo(
-    "sigchld",
-    Group::Processes,
-    "reap children in a SIGCHLD handler, against never waiting and blocking",
-    include_str!("../demos/src/processes/sigchld.txt"),
-);
-
-pub static USER_THREADS: Builtin = demo(
-    "user-threads",
-    Group::Threads,
-    "a blocking read stalls every user-level thread, but not other kernel threads",
-    include_str!("../demos/src/threads/user_threads.txt"),
 );
