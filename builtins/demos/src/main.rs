@@ -28,6 +28,10 @@ fn main() {
             }
             Some(_) => {}
         }
+    } else if let Some(zero) = args.first_mut() {
+        // Run by a path (`/usr/local/bin/zombie`, a link): the name is its
+        // last part.
+        *zero = called.into();
     }
     let name = args
         .first()
