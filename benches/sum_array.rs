@@ -14,8 +14,8 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
 
-use minishell_builtins::demos::threads::array::{LAB_LEN, random_ints, split};
-use minishell_builtins::demos::threads::sum_array::{Method, sum_with};
+use minishell_demos::threads::array::{LAB_LEN, random_ints, split};
+use minishell_demos::threads::sum_array::{Method, sum_with};
 
 const WORKERS: [usize; 4] = [1, 2, 4, 8];
 

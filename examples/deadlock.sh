@@ -1,8 +1,11 @@
 # Lecture "Compute", Synchronization, "Deadlock": deadlock.py. Thread 1
 # locks resource 1 and waits for resource 2; thread 2 locks resource 2
 # and waits for resource 1: a circular dependency, and neither thread can
-# ever go on. The lecture's program hangs; the demo waits 2 seconds for
-# each lock, then names the cycle and exits with status 1.
+# ever go on: both sleep in the kernel, in futex(). The lecture's program
+# hangs; here the main thread watches the two in /proc, names the cycle
+# and where each is stuck, leaves them stuck 2 seconds (Ctrl-C shows them
+# again) and exits with status 1. `deadlock --hold 30` keeps them longer,
+# to look with ps -L from another terminal.
 #
 #   minishell examples/deadlock.sh
 

@@ -91,9 +91,10 @@ fn run_startup_file(shell: &mut Shell) {
     }
 }
 
-/// A lab demo runs in a process of its own: the shell execs this binary
-/// with the demo's name as `argv[0]` (as busybox runs its applets), and
-/// here the demo runs instead of the shell.
+/// This binary started under a lab demo's name (a link named after the
+/// demo): the demo's registry entry hands the process over to the lab
+/// binary, `minishell-lab`, beside this one. (The shell itself execs the
+/// lab binary directly; the demos are not in this binary.)
 fn run_as_demo() -> Option<i32> {
     let argv0 = std::env::args_os().next()?;
     let name = std::path::Path::new(&argv0)

@@ -15,6 +15,19 @@ fn the_child_exits_22_and_the_parent_decodes_it() {
 }
 
 #[test]
+fn fork_returns_the_childs_pid_in_the_parent_and_0_in_the_child() {
+    let report = json("create-process --json");
+    assert_eq!(
+        report["parent"]["fork_returned"], report["child"]["pid"],
+        "{report}"
+    );
+    assert_eq!(report["child"]["fork_returned"], 0, "{report}");
+    let (out, _, _) = run_c("create-process --quiet", temp_dir().path());
+    assert!(out.contains("fork() returned 0 here"), "{out}");
+    assert!(out.contains("here: the new child's PID"), "{out}");
+}
+
+#[test]
 fn the_demo_itself_succeeds_whatever_code_the_child_chose() {
     let (out, _, status) = run_c(
         "create-process --exit-code 3 --quiet; echo status $?",
@@ -30,6 +43,8 @@ fn the_demo_itself_succeeds_whatever_code_the_child_chose() {
 fn the_grandchilds_parent_is_the_child() {
     let report = json("create-process --grandchild --json");
     assert_eq!(report["grandchild"]["ppid"], report["child"]["pid"]);
+    assert_eq!(report["child_fork_returned"], report["grandchild"]["pid"]);
+    assert_eq!(report["grandchild"]["fork_returned"], 0);
     assert_eq!(report["child"]["ppid"], report["parent"]["pid"]);
 }
 

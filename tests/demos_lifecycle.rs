@@ -157,8 +157,12 @@ fn wait_for_me_with_waiting_reads_the_message() {
     let report = parse(&out);
     assert_eq!(report["message"], "written by the child\n", "{report}");
     assert_eq!(report.get("error"), Some(&Value::Null), "{report}");
-    // The parent read after the child's 100 ms, once waitpid returned.
-    assert!(float(&report["read_at_ms"]) >= 100.0, "{report}");
+    // The parent read once waitpid had returned.
+    assert!(
+        float(&report["read_at_ms"]) >= float(&report["child_done_ms"]),
+        "{report}"
+    );
+    assert_eq!(report["child_exit_code"], 0, "{report}");
 }
 
 /// The processes whose parent is `pid`, from /proc.
@@ -240,6 +244,63 @@ fn zombie_shows_state_z_then_no_child_after_waitpid() {
     let (out, _, _) = run_c("zombie", temp_dir().path());
     assert!(out.contains("state Z"), "{out}");
     assert!(out.contains("<defunct>"), "{out}");
+}
+
+#[test]
+fn zombie_hold_keeps_it_a_zombie_that_ps_sees() {
+    use std::io::{BufRead, BufReader, Read};
+    let mut demo = common::lab("zombie")
+        .args(["--hold", "30", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // With --json the hold's lines go to stderr: the commands to look with.
+    let mut err = BufReader::new(demo.stderr.take().unwrap());
+    let mut said = String::new();
+    let mut line = String::new();
+    while err.read_line(&mut line).unwrap() > 0 {
+        said.push_str(&line);
+        if line.contains("cat /proc/") {
+            break;
+        }
+        line.clear();
+    }
+    let parent = demo.id();
+    assert!(
+        said.contains(&format!("ps -o pid,ppid,stat,cmd --ppid {parent}")),
+        "{said}"
+    );
+    let ps = std::process::Command::new("ps")
+        .args(["-o", "stat=", "--ppid", &parent.to_string()])
+        .output()
+        .unwrap();
+    let states = String::from_utf8_lossy(&ps.stdout);
+    assert!(
+        states.trim().starts_with('Z'),
+        "ps sees the zombie: {states:?} {said}"
+    );
+    // A plain hold has no way out but its time or a signal.
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(parent as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let mut out = String::new();
+    demo.stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    let _ = demo.wait();
+}
+
+#[test]
+fn a_short_hold_reaps_the_zombie_afterwards() {
+    let report = json("zombie --hold 0.2 --json");
+    assert_eq!(report["state_before_wait"], "Z", "{report}");
+    assert!(report["held_ms"].as_f64().is_some(), "{report}");
+    assert_eq!(report["proc_entry_after_wait"], false, "{report}");
 }
 
 #[test]
@@ -369,16 +430,25 @@ fn example_sleepy_shows_orphans_adopted_then_children_waited_for() {
         );
     }
     // Part 2: sleepy --wait, seen by ptree, with its sleeps under it.
-    let waiter = rows(second, "sleepy -n 3 --seconds 3 --wait --quiet");
+    let (tree, own) = second.split_once("the demo's own report").unwrap();
+    let waiter = rows(tree, "sleepy -n 3 --seconds 3 --wait --quiet");
     assert_eq!(waiter.len(), 1, "{out}");
-    let children = rows(second, "sleep 3");
+    let children = rows(tree, "sleep 3");
+    assert_eq!(rows(own, "sleep 3"), children, "its table: {out}");
     assert_eq!(children.len(), 3, "{out}");
     assert!(
         children.iter().all(|(_, ppid)| *ppid == waiter[0].0),
         "{out}"
     );
-    let reported = rows(second, "exited with 0");
-    assert_eq!(reported, children, "{out}");
+    // The demo's own report: each waitpid as it returned.
+    let reaped: Vec<i64> = own
+        .lines()
+        .filter_map(|l| l.strip_prefix("[sleepy] waitpid("))
+        .filter(|l| l.contains("): exited with 0"))
+        .filter_map(|l| l.split(')').next()?.parse().ok())
+        .collect();
+    let pids: Vec<i64> = children.iter().map(|(pid, _)| *pid).collect();
+    assert_eq!(reaped, pids, "{out}");
 }
 
 #[test]

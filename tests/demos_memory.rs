@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{array, float, int, json, run_c, run_example, temp_dir, text};
+use common::{array, int, json, run_c, run_example, temp_dir, text};
 
 /// Runs `minishell -c LINE` and returns its standard output, checking that
 /// the line succeeded.
@@ -36,7 +36,6 @@ fn every_demo_here_answers_help_and_rejects_bad_options() {
     let dir = temp_dir();
     for line in [
         "cow --pages 0",
-        "ctx-switch",
         "ctx-switch disk",
         "ctx-switch io --seconds 0",
         "pipe --atomic --size 0",
@@ -58,7 +57,6 @@ fn cow_reads_fault_almost_never_and_writes_once_per_page() {
     assert!(write >= 900, "write faults {write}: {report}");
     // The parent's first touch is demand paging: a fault per page too.
     assert!(int(&report["touch"]["minor_faults"]) >= 900, "{report}");
-    assert!(float(&report["write"]["ms"]) > 0.0, "{report}");
 }
 
 #[test]
@@ -89,16 +87,40 @@ fn clone_without_share_vm_does_not_see_it() {
     // The child did write, into its own copy.
     assert_eq!(int(&report["child_sees"]), 42, "{report}");
     assert_eq!(int(&report["parent_sees"]), 0, "{report}");
-    assert_eq!(
-        report["lab_fork"], "CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD",
-        "the lab's fork flags: {report}"
-    );
+}
+
+#[test]
+fn clone_traces_the_flags_of_fork_and_of_pthread_create() {
+    let report = json("clone --json");
+    // Where ptrace is refused (under strace, say) there is no trace.
+    if !report["fork"]["not_observed"].is_null() {
+        return;
+    }
+    let flags = |call: &str| -> Vec<String> {
+        text(&report[call]["flags"])
+            .split('|')
+            .map(str::to_owned)
+            .collect()
+    };
+    let fork = flags("fork");
+    let thread = flags("pthread_create");
+    assert!(fork.contains(&"SIGCHLD".to_owned()), "{report}");
+    assert!(!fork.contains(&"CLONE_VM".to_owned()), "{report}");
+    for shared in [
+        "CLONE_VM",
+        "CLONE_FS",
+        "CLONE_FILES",
+        "CLONE_SIGHAND",
+        "CLONE_THREAD",
+    ] {
+        assert!(thread.contains(&shared.to_owned()), "{shared}: {report}");
+    }
 }
 
 #[test]
 fn ctx_switch_io_waits_and_cpu_is_preempted() {
-    let io = json("ctx-switch io --seconds 0.5 --json");
-    let cpu = json("ctx-switch cpu --seconds 0.5 --json");
+    let io = json("ctx-switch io --seconds 0.5 --json")["runs"][0].clone();
+    let cpu = json("ctx-switch cpu --seconds 0.5 --json")["runs"][0].clone();
     let (io_voluntary, io_nonvoluntary) = (
         int(&io["difference"]["voluntary"]),
         int(&io["difference"]["nonvoluntary"]),
@@ -113,6 +135,19 @@ fn ctx_switch_io_waits_and_cpu_is_preempted() {
     let cpu_nonvoluntary = int(&cpu["difference"]["nonvoluntary"]);
     assert!(cpu_nonvoluntary > io_nonvoluntary, "cpu {cpu}\nio {io}");
     assert!(int(&cpu["rounds"]) > 0, "{cpu}");
+}
+
+#[test]
+fn ctx_switch_bare_runs_the_cpu_loop_then_the_io_loop() {
+    let report = json("ctx-switch --seconds 0.1 --json");
+    let modes: Vec<&str> = array(&report["runs"])
+        .iter()
+        .map(|run| run["mode"].as_str().unwrap())
+        .collect();
+    assert_eq!(modes, ["cpu", "io"], "{report}");
+    // The cpu run's rival shared its CPU; the io run is no longer held there.
+    assert!(report["runs"][0]["cpu"].is_u64(), "{report}");
+    assert!(report["runs"][1]["cpu"].is_null(), "{report}");
 }
 
 #[test]
@@ -168,8 +203,6 @@ fn pipe_nonblock_reports_eagain_then_poll_waits_for_the_byte() {
     );
     assert_eq!(nonblock["byte"], "a", "{report}");
     assert!(text(&nonblock["revents"]).starts_with("POLLIN"), "{report}");
-    // The writer sleeps 100 ms before writing: poll waited about that long.
-    assert!(float(&nonblock["waited_ms"]) >= 50.0, "{report}");
 }
 
 #[test]

@@ -352,11 +352,24 @@ fn cooperative_with_yield_alternates_the_steps() {
 }
 
 #[test]
+fn bare_it_runs_the_lectures_round_robin_example() {
+    let bare = json("schedule --json");
+    let given = json("schedule --json P1:4 P2:3 P3:5");
+    assert_eq!(bare, given);
+    assert_eq!(bare["algorithm"], "rr", "{bare}");
+    assert_eq!(bare["quantum"], 2, "{bare}");
+    let (out, _, status) = run_c("schedule --quiet", temp_dir().path());
+    assert_eq!(status, 0);
+    assert!(
+        out.starts_with("the lecture's example: P1:4 P2:3 P3:5"),
+        "{out}"
+    );
+}
+
+#[test]
 fn bad_workloads_are_refused_with_status_2() {
     let cases = [
         ("schedule P1:x", "the burst 'x' is not a whole number"),
-        ("schedule", "no processes"),
-        ("schedule --algo cfs --quantum 3", "no processes"),
         ("schedule P1:4 P1:3", "the name 'P1' is given twice"),
         ("schedule P1:4:20", "the priority '20' is not a nice value"),
         ("schedule P1", "expected NAME:BURST[:PRIORITY]"),

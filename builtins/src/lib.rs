@@ -4,18 +4,22 @@
 //! This crate knows nothing of the executor. A builtin sees the shell only
 //! through the small [`Context`] interface: its output streams, the
 //! variables, the background children, and a way to ask the shell to exit.
+//! The lab demos are listed here ([`lab`]) but built apart, in the
+//! `minishell-demos` crate, so that the shell does not carry them.
 
+mod builtin;
 pub mod conditions;
 mod context;
-pub mod demos;
 pub mod errors;
 pub mod jobs;
+pub mod lab;
 mod registry;
 mod shell;
 pub mod signals;
 
+pub use builtin::{Builtin, Group, Place};
 pub use context::{
     CommandKind, Context, Declaration, Flow, JobState, JobSummary, Status, TRAP_DEBUG, TRAP_ERR,
     TRAP_RETURN, TrapAction, VarAttrs, VarInfo, VarValue,
 };
-pub use registry::{Builtin, Group, Place, REGISTRY, find};
+pub use registry::{REGISTRY, find};

@@ -1,85 +1,9 @@
-//! The registry: one static table of every builtin, sorted by name, with
-//! what the shell needs to know before running one.
+//! The registry: one static table of every builtin and lab demo, sorted by
+//! name. The entries' type is in `builtin.rs`; only this table (and `help`
+//! and `type`, which read it) knows every entry.
 
-use std::ffi::OsString;
-
-use crate::context::{Context, Status};
-use crate::demos::{processes, sched, sync, threads};
-use crate::{jobs, shell};
-
-/// Where a builtin has to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Place {
-    /// It changes the shell itself (`cd`, `exit`, `export`): run in the
-    /// shell's process when alone in the foreground. In a pipeline or in the
-    /// background it still runs in a child, as in bash, and changes nothing.
-    Shell,
-    /// It only reads its arguments and writes output (`echo`, `pwd`): the
-    /// shell may run it in its own process, saving a fork, or in a child.
-    Anywhere,
-    /// A lab demo: it always runs in a fresh process. The shell forks and
-    /// execs its own binary with the demo's name as `argv[0]`, so the demo
-    /// starts single-threaded and alone, `ps` shows it by name, and its
-    /// crash or Ctrl-C never reaches the shell.
-    Process,
-}
-
-/// The topic a builtin belongs to, for grouping in `help`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Group {
-    Shell,
-    /// Background jobs and job control.
-    Jobs,
-    /// Lab demos: processes and memory.
-    Processes,
-    /// Lab demos: threads and the sum-array benchmark.
-    Threads,
-    /// Lab demos: races, locks and the other synchronization tools.
-    Synchronization,
-    /// Lab demos: schedulers.
-    Scheduling,
-}
-
-impl Group {
-    /// The heading `help` shows for the group.
-    pub fn title(self) -> &'static str {
-        match self {
-            Group::Shell => "shell",
-            Group::Jobs => "jobs",
-            Group::Processes => "processes (lab demos)",
-            Group::Threads => "threads (lab demos)",
-            Group::Synchronization => "synchronization (lab demos)",
-            Group::Scheduling => "scheduling (lab demos)",
-        }
-    }
-}
-
-/// One builtin: its name, its documentation and the function that runs it.
-pub struct Builtin {
-    pub name: &'static str,
-    /// One line for `help`.
-    pub summary: &'static str,
-    /// The full text for `help NAME` and `NAME --help`.
-    pub help: &'static str,
-    pub place: Place,
-    pub group: Group,
-    /// Whether `NAME --help` prints the help. `echo --help` prints
-    /// `--help` in bash, so echo, true and false opt out.
-    pub help_option: bool,
-    /// Runs the builtin. `args[0]` is its name, as typed.
-    pub run: fn(args: &[OsString], ctx: &mut dyn Context) -> Status,
-}
-
-impl Builtin {
-    /// Runs the builtin, answering `--help` for it when it takes that option.
-    pub fn invoke(&self, args: &[OsString], ctx: &mut dyn Context) -> Status {
-        if self.help_option && args.get(1).is_some_and(|a| a == "--help") {
-            let _ = writeln!(ctx.stdout(), "{}", self.help.trim_end());
-            return 0;
-        }
-        (self.run)(args, ctx)
-    }
-}
+use crate::builtin::Builtin;
+use crate::{jobs, lab, shell};
 
 /// Every builtin, sorted by name (a unit test checks it) so lookup can
 /// binary-search.
@@ -87,73 +11,81 @@ pub static REGISTRY: &[&Builtin] = &[
     &shell::source::DOT,
     &shell::truth::COLON,
     &shell::alias::ALIAS,
-    &sync::barrier::BARRIER,
+    &lab::BARRIER,
     &jobs::fg::BG,
     &shell::loops::BREAK,
+    &lab::BROKEN_LOCK,
     &shell::caller::CALLER,
     &shell::cd::CD,
-    &processes::clone::CLONE,
+    &lab::CLONE,
     &shell::command::COMMAND,
-    &sync::condition::CONDITION,
+    &lab::CONDITION,
     &shell::loops::CONTINUE,
-    &sched::cooperative::COOPERATIVE,
-    &processes::cow::COW,
-    &processes::create_process::CREATE_PROCESS,
-    &processes::ctx_switch::CTX_SWITCH,
-    &sync::deadlock::DEADLOCK,
+    &lab::COOPERATIVE,
+    &lab::COW,
+    &lab::CREATE_COST,
+    &lab::CREATE_PROCESS,
+    &lab::CTX_SWITCH,
+    &lab::DEADLOCK,
     &shell::declare::DECLARE,
     &shell::dirs::DIRS,
     &shell::echo::ECHO,
     &shell::eval::EVAL,
     &shell::exec::EXEC,
+    &lab::EXEC_FDS,
     &shell::exit::EXIT,
     &shell::export::EXPORT,
     &shell::truth::FALSE,
     &jobs::fg::FG,
-    &sync::granularity::GRANULARITY,
+    &lab::GIL,
+    &lab::GRANULARITY,
     &shell::hash::HASH,
     &shell::help::HELP,
     &shell::history::HISTORY,
     &jobs::list::JOBS,
     &jobs::kill::KILL,
+    &lab::LAB,
     &shell::declare::LOCAL,
     &shell::mapfile::MAPFILE,
-    &threads::multithreaded::MULTITHREADED,
-    &processes::zombie::ORPHAN,
-    &processes::pipe::PIPE,
+    &lab::MULTITHREADED,
+    &lab::NICE,
+    &lab::ORPHAN,
+    &lab::PIPE,
     &shell::dirs::POPD,
-    &processes::ptree::PTREE,
+    &lab::PTREE,
     &shell::dirs::PUSHD,
     &shell::pwd::PWD,
     &shell::exit::QUIT,
-    &sync::race_condition::RACE_CONDITION,
+    &lab::RACE_CONDITION,
     &shell::mapfile::READARRAY,
     &shell::readonly::READONLY,
-    &sync::reentrancy::REENTRANCY,
+    &lab::REENTRANCY,
     &shell::return_::RETURN,
-    &sched::schedule::SCHEDULE,
-    &sync::semaphore::SEMAPHORE,
+    &lab::SCHEDULE,
+    &lab::SEMAPHORE,
     &shell::set::SET,
-    &sync::shared_memory::SHARED_MEMORY,
+    &lab::SHARED_MEMORY,
     &shell::shift::SHIFT,
     &shell::shopt::SHOPT,
-    &processes::sleepy::SLEEPY,
+    &lab::SIGCHLD,
+    &lab::SLEEPY,
     &shell::source::SOURCE,
-    &processes::spawn::SPAWN,
-    &threads::sum_array::SUM_ARRAY,
-    &threads::sum_array_bugs::SUM_ARRAY_BUGS,
-    &threads::thread_attrs::THREAD_ATTRS,
-    &threads::thread_stacks::THREAD_STACKS,
-    &sync::tls::TLS,
+    &lab::SPAWN,
+    &lab::SUM_ARRAY,
+    &lab::SUM_ARRAY_BUGS,
+    &lab::THREAD_ATTRS,
+    &lab::THREAD_STACKS,
+    &lab::TLS,
     &shell::trap::TRAP,
     &shell::truth::TRUE,
     &shell::type_of::TYPE,
     &shell::declare::TYPESET,
     &shell::alias::UNALIAS,
     &shell::unset::UNSET,
+    &lab::USER_THREADS,
     &jobs::wait::WAIT,
-    &processes::wait_for_me::WAIT_FOR_ME,
-    &processes::zombie::ZOMBIE,
+    &lab::WAIT_FOR_ME,
+    &lab::ZOMBIE,
 ];
 
 /// The builtin called `name`, if there is one.

@@ -131,12 +131,22 @@ impl Shell {
         }
         if !name.contains(&b'/') {
             if let Some(builtin) = minishell_builtins::find(name) {
-                kinds.push(match builtin.place {
-                    Place::Process => CommandKind::Demo,
-                    _ => CommandKind::Builtin {
-                        special: SPECIAL_BUILTINS.contains(&&*text),
-                    },
-                });
+                let shadowed = builtin.place == Place::Process
+                    && builtin.name != minishell_builtins::lab::LAB.name
+                    && matches!(
+                        search_path(name, self.vars.get("PATH").unwrap_or(DEFAULT_PATH)),
+                        Resolved::File(_)
+                    );
+                // A demo yields to a program of its name (it runs as
+                // `lab NAME` then): the program is what the name runs.
+                if !shadowed {
+                    kinds.push(match builtin.place {
+                        Place::Process => CommandKind::Demo,
+                        _ => CommandKind::Builtin {
+                            special: SPECIAL_BUILTINS.contains(&&*text),
+                        },
+                    });
+                }
             }
         }
         if !all && !kinds.is_empty() {
@@ -201,12 +211,32 @@ pub fn resolve<'a>(
     }
     if let Some(builtin) = minishell_builtins::find(name) {
         if builtin.place == Place::Process {
-            // A lab demo: this very binary, run under the demo's name.
-            return Resolved::File(b"/proc/self/exe".to_vec());
+            return lab_demo(builtin, path_var().unwrap_or(DEFAULT_PATH));
         }
         return Resolved::Builtin(builtin);
     }
-    search_path(name, path_var().unwrap_or(b"/usr/local/bin:/usr/bin:/bin"))
+    search_path(name, path_var().unwrap_or(DEFAULT_PATH))
+}
+
+const DEFAULT_PATH: &[u8] = b"/usr/local/bin:/usr/bin:/bin";
+
+/// A lab demo runs in the lab binary beside the shell, under the demo's
+/// name, but never hides a program: a program of the same name on PATH
+/// wins, and `lab NAME` reaches the demo (the rule in
+/// `minishell_builtins::lab`).
+fn lab_demo(demo: &Builtin, path_var: &[u8]) -> Resolved {
+    if demo.name != minishell_builtins::lab::LAB.name {
+        if let program @ Resolved::File(_) = search_path(demo.name.as_bytes(), path_var) {
+            return program;
+        }
+    }
+    match minishell_builtins::lab::binary() {
+        Some(lab) => Resolved::File(lab.into_os_string().into_encoded_bytes()),
+        None => Resolved::Cannot {
+            message: minishell_builtins::lab::missing(demo.name.as_bytes()),
+            status: NOT_FOUND,
+        },
+    }
 }
 
 /// The first executable regular file named `name` in PATH's directories
@@ -260,6 +290,24 @@ mod tests {
     fn builtins_come_before_path() {
         assert!(matches!(
             resolve(b"cd", || Some(b"/bin"), b"minishell: "),
+            Resolved::Builtin(_)
+        ));
+    }
+
+    #[test]
+    fn a_demo_yields_to_a_program_of_its_name_on_path() {
+        let dir = std::env::temp_dir().join(format!("lookup-demo.{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let program = dir.join("pipe");
+        std::fs::write(&program, "#!/bin/sh\n").unwrap();
+        std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let path = dir.as_os_str().as_bytes().to_vec();
+        let resolved = resolve(b"pipe", || Some(&path), b"minishell: ");
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(matches!(resolved, Resolved::File(p) if p == program.as_os_str().as_bytes()));
+        // `lab` itself is never looked for on PATH.
+        assert!(!matches!(
+            resolve(b"lab", || Some(&path), b"minishell: "),
             Resolved::Builtin(_)
         ));
     }

@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test file uses its own subset
 
 use std::path::Path;
+use std::sync::Once;
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -20,6 +21,7 @@ pub fn minishell() -> Command {
 /// file as standard input (assert_cmd's `pipe_stdin` turns a file into a
 /// pipe, which is not what `minishell < file` does).
 pub fn std_minishell() -> std::process::Command {
+    build_lab();
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_minishell"));
     cmd.env_clear()
         .env(
@@ -28,6 +30,48 @@ pub fn std_minishell() -> std::process::Command {
         )
         .env("HOME", "/tmp")
         .env("LC_ALL", "C");
+    cmd
+}
+
+/// Builds the lab binary, `minishell-lab`, beside the minishell under test,
+/// once per test process. The demos are another package of the workspace,
+/// and cargo builds only this package's binaries for its tests; without
+/// this, `cargo test --test demos_sync` would run whatever lab binary an
+/// earlier build left, or none. When it is up to date this takes a moment.
+pub fn build_lab() {
+    static BUILT: Once = Once::new();
+    BUILT.call_once(|| {
+        let shell = Path::new(env!("CARGO_BIN_EXE_minishell"));
+        let release = shell.parent().is_some_and(|dir| dir.ends_with("release"));
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut build = std::process::Command::new(cargo);
+        build
+            .args([
+                "build",
+                "--quiet",
+                "-p",
+                "minishell-demos",
+                "--bin",
+                "minishell-lab",
+            ])
+            .current_dir(env!("CARGO_MANIFEST_DIR"));
+        if release {
+            build.arg("--release");
+        }
+        let status = build.status().expect("cargo runs");
+        assert!(status.success(), "building minishell-lab failed");
+        assert!(shell.with_file_name("minishell-lab").is_file());
+    });
+}
+
+/// The lab binary itself, running demo `name` (as the shell runs it: the
+/// demo's name as `argv[0]`), for tests that signal the demo's own process.
+pub fn lab(name: &str) -> std::process::Command {
+    use std::os::unix::process::CommandExt;
+    build_lab();
+    let lab = Path::new(env!("CARGO_BIN_EXE_minishell")).with_file_name("minishell-lab");
+    let mut cmd = std::process::Command::new(lab);
+    cmd.arg0(name).env("LC_ALL", "C");
     cmd
 }
 
@@ -144,6 +188,16 @@ pub fn float(value: &Value) -> f64 {
     value
         .as_f64()
         .unwrap_or_else(|| panic!("not a number: {value}"))
+}
+
+/// A report's address: a hex string such as "0x7ffd5e8c1a40", as every
+/// demo writes one.
+pub fn hex(value: &Value) -> u64 {
+    value
+        .as_str()
+        .and_then(|s| s.strip_prefix("0x"))
+        .and_then(|digits| u64::from_str_radix(digits, 16).ok())
+        .unwrap_or_else(|| panic!("not a hex address: {value}"))
 }
 
 /// A report's string.

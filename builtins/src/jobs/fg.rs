@@ -3,8 +3,8 @@
 use std::ffi::OsString;
 
 use super::job_or_current;
+use crate::builtin::{Builtin, Group, Place};
 use crate::context::{Context, JobState, Status};
-use crate::registry::{Builtin, Group, Place};
 use crate::shell::{fail, shown};
 
 pub static FG: Builtin = Builtin {

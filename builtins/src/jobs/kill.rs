@@ -6,8 +6,8 @@ use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
 use super::{find_job, signal_job};
+use crate::builtin::{Builtin, Group, Place};
 use crate::context::{Context, JobState, Status};
-use crate::registry::{Builtin, Group, Place};
 use crate::shell::{fail, shown};
 use crate::signals;
 

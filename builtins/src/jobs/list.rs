@@ -3,8 +3,8 @@
 use std::ffi::OsString;
 
 use super::{find_job, job_line};
+use crate::builtin::{Builtin, Group, Place};
 use crate::context::{Context, JobState, Status};
-use crate::registry::{Builtin, Group, Place};
 use crate::shell::{fail, options, shown};
 
 pub static JOBS: Builtin = Builtin {

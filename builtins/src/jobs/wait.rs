@@ -3,8 +3,8 @@
 use std::ffi::OsString;
 
 use super::find_job;
+use crate::builtin::{Builtin, Group, Place};
 use crate::context::{Context, Status};
-use crate::registry::{Builtin, Group, Place};
 use crate::shell::{fail, shown};
 
 pub static WAIT: Builtin = Builtin {

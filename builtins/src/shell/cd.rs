@@ -5,9 +5,9 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
 
 use super::{fail, options, shown};
+use crate::builtin::{Builtin, Group, Place};
 use crate::context::{Context, Status};
 use crate::errors::plain;
-use crate::registry::{Builtin, Group, Place};
 
 pub static CD: Builtin = Builtin {
     name: "cd",

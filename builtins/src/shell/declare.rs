@@ -6,8 +6,8 @@ use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
 
 use super::{fail, is_valid_name, shown};
+use crate::builtin::{Builtin, Group, Place};
 use crate::context::{Context, Declaration, Status, VarAttrs, VarInfo, VarValue};
-use crate::registry::{Builtin, Group, Place};
 
 pub static DECLARE: Builtin = Builtin {
     name: "declare",

@@ -6,8 +6,8 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
 use super::cd::{change, current_dir};
 use super::{fail, shown};
+use crate::builtin::{Builtin, Group, Place};
 use crate::context::{Context, Status};
-use crate::registry::{Builtin, Group, Place};
 
 pub static DIRS: Builtin = Builtin {
     name: "dirs",

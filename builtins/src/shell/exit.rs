@@ -3,8 +3,8 @@
 use std::ffi::OsString;
 
 use super::{fail, options, shown};
+use crate::builtin::{Builtin, Group, Place};
 use crate::context::{Context, Status};
-use crate::registry::{Builtin, Group, Place};
 
 pub static EXIT: Builtin = Builtin {
     name: "exit",

@@ -4,8 +4,8 @@ use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
 
 use super::{fail, is_valid_name, options, shown};
+use crate::builtin::{Builtin, Group, Place};
 use crate::context::{Context, Status};
-use crate::registry::{Builtin, Group, Place};
 
 pub static EXPORT: Builtin = Builtin {
     name: "export",

@@ -3,8 +3,9 @@
 use std::ffi::OsString;
 
 use super::{fail, shown};
+use crate::builtin::{Builtin, Group, Place};
 use crate::context::{Context, Status};
-use crate::registry::{Builtin, Group, Place, REGISTRY, find};
+use crate::registry::{REGISTRY, find};
 
 pub static HELP: Builtin = Builtin {
     name: "help",

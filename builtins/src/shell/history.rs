@@ -2,8 +2,8 @@
 
 use std::ffi::OsString;
 
+use crate::builtin::{Builtin, Group, Place};
 use crate::context::{Context, Status};
-use crate::registry::{Builtin, Group, Place};
 
 pub static HISTORY: Builtin = Builtin {
     name: "history",

@@ -5,8 +5,8 @@
 use std::ffi::OsString;
 
 use super::{fail, options, shown};
+use crate::builtin::{Builtin, Group, Place};
 use crate::context::{Context, Flow, Status};
-use crate::registry::{Builtin, Group, Place};
 
 pub static BREAK: Builtin = Builtin {
     name: "break",

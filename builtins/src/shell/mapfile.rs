@@ -5,8 +5,8 @@ use std::os::fd::BorrowedFd;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
 use super::{fail, is_valid_name, shown};
+use crate::builtin::{Builtin, Group, Place};
 use crate::context::{Context, Status};
-use crate::registry::{Builtin, Group, Place};
 
 pub static MAPFILE: Builtin = Builtin {
     name: "mapfile",

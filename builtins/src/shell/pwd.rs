@@ -5,9 +5,9 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::MetadataExt;
 
 use super::{fail, options};
+use crate::builtin::{Builtin, Group, Place};
 use crate::context::{Context, Status};
 use crate::errors::plain;
-use crate::registry::{Builtin, Group, Place};
 
 pub static PWD: Builtin = Builtin {
     name: "pwd",

@@ -4,8 +4,8 @@ use std::ffi::OsString;
 
 use super::declare::{Options, declaration_line, declare_one, parse_options};
 use super::{fail, shown};
+use crate::builtin::{Builtin, Group, Place};
 use crate::context::{Context, Status};
-use crate::registry::{Builtin, Group, Place};
 
 pub static READONLY: Builtin = Builtin {
     name: "readonly",

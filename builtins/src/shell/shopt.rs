@@ -4,8 +4,8 @@
 use std::ffi::OsString;
 
 use super::{fail, shown};
+use crate::builtin::{Builtin, Group, Place};
 use crate::context::{Context, Status};
-use crate::registry::{Builtin, Group, Place};
 
 pub static SHOPT: Builtin = Builtin {
     name: "shopt",

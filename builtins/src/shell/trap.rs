@@ -5,8 +5,8 @@ use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
 
 use super::{fail, shown};
+use crate::builtin::{Builtin, Group, Place};
 use crate::context::{Context, Status, TRAP_DEBUG, TRAP_ERR, TRAP_RETURN, TrapAction};
-use crate::registry::{Builtin, Group, Place};
 use crate::signals;
 
 pub static TRAP: Builtin = Builtin {

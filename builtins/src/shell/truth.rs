@@ -2,8 +2,8 @@
 
 use std::ffi::OsString;
 
+use crate::builtin::{Builtin, Group, Place};
 use crate::context::{Context, Status};
-use crate::registry::{Builtin, Group, Place};
 
 /// `:`, the null command: like `true`, kept for scripts (`: > file`
 /// truncates a file, `while :` loops forever).

@@ -4,8 +4,8 @@
 use std::ffi::OsString;
 
 use super::{fail, shown};
+use crate::builtin::{Builtin, Group, Place};
 use crate::context::{CommandKind, Context, Status};
-use crate::registry::{Builtin, Group, Place};
 
 pub static TYPE: Builtin = Builtin {
     name: "type",
