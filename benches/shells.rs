@@ -454,13 +454,13 @@ impl Watchdog {
                 // The lock is held while killing: `disarm` cannot return, and
                 // the pid cannot be reaped and reused, in between.
                 let mut slot = watched.lock().expect("watchdog lock");
-                if let Some((group, deadline)) = *slot {
-                    if Instant::now() >= deadline {
-                        // SAFETY: kill has no memory preconditions; `group`
-                        // is the group of our own unreaped child.
-                        unsafe { libc::kill(-group, libc::SIGKILL) };
-                        *slot = None;
-                    }
+                if let Some((group, deadline)) = *slot
+                    && Instant::now() >= deadline
+                {
+                    // SAFETY: kill has no memory preconditions; `group`
+                    // is the group of our own unreaped child.
+                    unsafe { libc::kill(-group, libc::SIGKILL) };
+                    *slot = None;
                 }
             }
         });

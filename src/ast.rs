@@ -623,24 +623,6 @@ impl Word {
     }
 }
 
-impl Argument {
-    /// The word itself, or for an assignment-shaped argument `None`.
-    pub fn as_word(&self) -> Option<&Word> {
-        match self {
-            Argument::Word(word) => Some(word),
-            Argument::Assignment(_) => None,
-        }
-    }
-}
-
-impl SimpleCommand {
-    /// The command name as written, when it is plain text: how a simple
-    /// command is recognized as a declaration builtin or a function name.
-    pub fn name(&self) -> Option<&[u8]> {
-        self.words.first()?.as_word()?.as_literal()
-    }
-}
-
 /// Shorthands for building words by hand in the parser's and expansion's
 /// tests.
 #[cfg(test)]

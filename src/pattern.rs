@@ -216,6 +216,7 @@ impl Pattern {
 
     /// A pattern made of unquoted text: what `case`, `[[ ]]` and the
     /// parameter operators see when the pattern comes from a variable.
+    #[cfg(test)]
     pub fn unquoted(text: &[u8], options: PatternOptions) -> Pattern {
         Pattern::from_bash_form(text.to_vec(), options)
     }
@@ -224,6 +225,7 @@ impl Pattern {
     /// then matches exactly that string (case-insensitively under
     /// `nocase`). Escapes are removed: `\*` gives `*`. Pathname expansion
     /// uses it to check a path instead of reading a directory.
+    #[cfg(test)]
     pub fn literal(&self) -> Option<&[u8]> {
         self.prog.literal.as_deref()
     }

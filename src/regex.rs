@@ -24,7 +24,7 @@ impl Regex {
             return Err(code);
         }
         Ok(Regex {
-            groups: group_count(&pattern.as_bytes()) + 1,
+            groups: group_count(pattern.as_bytes()) + 1,
             compiled,
         })
     }

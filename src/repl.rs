@@ -184,10 +184,9 @@ impl Shell {
                 args.into_iter().map(std::ffi::OsString::into_vec).collect(),
             )
         });
-        let saved_name = std::mem::replace(
-            &mut self.script_name,
-            Some(String::from_utf8_lossy(name).into_owned()),
-        );
+        let saved_name = self
+            .script_name
+            .replace(String::from_utf8_lossy(name).into_owned());
         let saved_line = std::mem::replace(&mut self.lineno, 1);
         self.function_depth += 1;
         self.frames.push(crate::shell::Frame {

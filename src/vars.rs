@@ -50,10 +50,6 @@ impl Assoc {
         }
     }
 
-    pub fn len(&self) -> usize {
-        self.keys.len()
-    }
-
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
     }
@@ -605,6 +601,7 @@ impl Environment {
     }
 
     /// How many variables it holds.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.strings.len()
     }

@@ -237,9 +237,9 @@ pub trait Context {
     /// Whether the shell option `name` (`set -o` or `shopt` name) is on;
     /// `None` for no such option.
     fn option(&self, name: &str) -> Option<bool>;
-    /// Evaluates an arithmetic expression (`let`, `printf`'s numbers are
-    /// not these): the error is already reported when it fails.
-    fn arith(&mut self, text: &[u8]) -> Result<i64, ()>;
+    /// Evaluates an arithmetic expression (`let`; `printf`'s numbers are
+    /// not these): `None` when it fails, the error already reported.
+    fn arith(&mut self, text: &[u8]) -> Option<i64>;
 
     /// Every visible variable, sorted by name (`set`, `declare -p`).
     fn variables(&self) -> Vec<VarInfo>;

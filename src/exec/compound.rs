@@ -193,9 +193,8 @@ impl Shell {
             self.trace_raw(&text);
         }
         self.status = 0;
-        let mut items = command.items.iter().peekable();
         let mut fall_into_next = false;
-        while let Some(item) = items.next() {
+        for item in &command.items {
             let mut matched = fall_into_next;
             if !matched {
                 for pattern in &item.patterns {

@@ -182,8 +182,8 @@ impl Context for ShellContext<'_> {
         options.by_name(name).map(|on| *on)
     }
 
-    fn arith(&mut self, text: &[u8]) -> Result<i64, ()> {
-        crate::expand::eval_arith_text(self.shell, text).map_err(|_| ())
+    fn arith(&mut self, text: &[u8]) -> Option<i64> {
+        crate::expand::eval_arith_text(self.shell, text).ok()
     }
 
     fn variables(&self) -> Vec<VarInfo> {

@@ -227,10 +227,7 @@ impl Shell {
             ));
             return Err(ExpandError::Failed(1));
         }
-        let op = match redirection.op {
-            crate::ast::RedirOp::HereDoc => crate::ast::RedirOp::HereDoc,
-            op => op,
-        };
+        let op = redirection.op;
         let noclobber = self.options.noclobber;
         if let Err(e) = self.fds.add(fd, op, &target, noclobber) {
             self.report_error(&e.to_string());

@@ -102,15 +102,6 @@ impl Redirections {
         self.frames.pop();
     }
 
-    /// How many frames are open, to pop back to after an error.
-    pub fn depth(&self) -> usize {
-        self.frames.len()
-    }
-
-    pub fn truncate(&mut self, depth: usize) {
-        self.frames.truncate(depth);
-    }
-
     fn top(&mut self) -> &mut Frame {
         if self.frames.is_empty() {
             self.frames.push(Frame::default());

@@ -40,7 +40,4 @@ pub trait LineSource {
     fn is_terminal(&self) -> bool {
         false
     }
-
-    /// How many lines were read so far, for error messages in scripts.
-    fn lines_read(&self) -> usize;
 }

@@ -32,8 +32,4 @@ impl LineSource for ScriptSource {
         self.lines += 1;
         Ok(true)
     }
-
-    fn lines_read(&self) -> usize {
-        self.lines
-    }
 }

@@ -97,8 +97,4 @@ impl LineSource for StdinSource {
         self.buffer.clear();
         self.start = 0;
     }
-
-    fn lines_read(&self) -> usize {
-        self.lines
-    }
 }

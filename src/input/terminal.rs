@@ -106,8 +106,4 @@ impl LineSource for TerminalSource {
     fn is_terminal(&self) -> bool {
         true
     }
-
-    fn lines_read(&self) -> usize {
-        self.lines
-    }
 }

@@ -136,6 +136,7 @@ impl ArithError {
         }))
     }
 
+    #[cfg(test)]
     pub fn kind(&self) -> ArithErrorKind {
         self.0.kind
     }

@@ -32,6 +32,7 @@ pub enum SyntaxErrorKind {
 impl SyntaxError {
     /// Whether the error is only that the input ended too soon: at a
     /// terminal, Ctrl-C or Ctrl-D in an unfinished command.
+    #[cfg(test)]
     pub fn is_unexpected_end(&self) -> bool {
         matches!(self.kind, SyntaxErrorKind::UnexpectedEnd { .. })
     }

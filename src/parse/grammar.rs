@@ -664,10 +664,7 @@ impl Parser<'_> {
         let Ok((after, (digits, op, strip_tabs))) = lexer::redirect_op(self.r.rest()) else {
             return Ok(None);
         };
-        let fd = match digits {
-            Some(digits) => Some(lexer::descriptor(digits).unwrap_or(i32::MAX)),
-            None => None,
-        };
+        let fd = digits.map(|digits| lexer::descriptor(digits).unwrap_or(i32::MAX));
         let consumed = self.r.rest().len() - after.len();
         if matches!(op, RedirOp::Read | RedirOp::Write) && after.first() == Some(&b'(') {
             return Err(self.unsupported(start, "process substitution (<(…) and >(…)) is"));

@@ -250,19 +250,6 @@ impl<'s> Parser<'s> {
         lexer::operator(self.r.rest()).ok().map(|(_, op)| op)
     }
 
-    fn eat_op(&mut self, op: Operator) -> bool {
-        if self.peek_op() == Some(op) {
-            self.r.advance(if op == Operator::Newline {
-                0
-            } else {
-                op.text().len()
-            });
-            true
-        } else {
-            false
-        }
-    }
-
     /// The reserved word at the position, if the word there is one.
     fn peek_keyword(&mut self) -> Option<Keyword> {
         self.blanks();

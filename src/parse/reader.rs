@@ -268,11 +268,6 @@ impl<'s> Reader<'s> {
         self.error.take()
     }
 
-    /// Whether the input has ended and every byte of it was parsed.
-    pub fn at_end(&mut self) -> bool {
-        self.peek().is_none()
-    }
-
     /// Skips to the end of the current line (after a syntax error, the rest
     /// of its line is dropped).
     pub fn skip_line(&mut self) {
@@ -306,7 +301,7 @@ mod tests {
         assert_eq!(r.peek(), Some(b'e'));
         assert_eq!(r.line_and_column(r.pos()), (3, 1));
         r.advance(2);
-        assert!(r.at_end());
+        assert!(r.peek().is_none());
     }
 
     #[test]

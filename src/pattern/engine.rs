@@ -150,7 +150,7 @@ impl Bits {
             if k == first {
                 w &= u64::MAX << (p % 64);
             }
-            if k == last && !npos.is_multiple_of(64) {
+            if k == last && npos % 64 != 0 {
                 w &= u64::MAX >> (64 - npos % 64);
             }
             self.words[k] |= w;

@@ -46,11 +46,11 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
             continue;
         }
         let name = String::from_utf8_lossy(name);
-        if let Some(value) = value {
-            if let Err(message) = ctx.set_var(&name, std::ffi::OsStr::from_bytes(value)) {
-                status = fail(ctx, "export", message, 1);
-                continue;
-            }
+        if let Some(value) = value
+            && let Err(message) = ctx.set_var(&name, std::ffi::OsStr::from_bytes(value))
+        {
+            status = fail(ctx, "export", message, 1);
+            continue;
         }
         ctx.set_exported(&name, export);
     }

@@ -37,8 +37,7 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
         if bytes.len() < 2 || bytes[0] != b'-' {
             break;
         }
-        let mut letters = bytes[1..].iter();
-        while let Some(&letter) = letters.next() {
+        for &letter in &bytes[1..] {
             match letter {
                 b'r' => reset = true,
                 b'l' => list = true,
@@ -108,7 +107,8 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
     status
 }
 
-/// The table, bash's way (`hits	command`), or with `-l` as commands.
+/// The table, bash's way (`hits`, then `command`), or with `-l` as
+/// commands.
 fn show(ctx: &mut dyn Context, as_commands: bool) -> Status {
     let table = ctx.hashed();
     if table.is_empty() {

@@ -158,22 +158,22 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
     };
     let lines = read_lines(fd, &options);
     let origin = options.origin.unwrap_or(0);
-    if options.origin.is_none() {
-        if let Err(message) = ctx.set_array(&array, Vec::new()) {
-            return fail(ctx, &name, message, 1);
-        }
+    if options.origin.is_none()
+        && let Err(message) = ctx.set_array(&array, Vec::new())
+    {
+        return fail(ctx, &name, message, 1);
     }
     let mut values = Vec::with_capacity(lines.len());
     for (i, line) in lines.into_iter().enumerate() {
         values.push(OsString::from_vec(line));
-        if let Some(callback) = &options.callback {
-            if (i + 1) % options.quantum == 0 {
-                let mut text = callback.as_bytes().to_vec();
-                text.extend_from_slice(format!(" {} ", origin + i as i64).as_bytes());
-                text.extend(quote(values[i].as_bytes()));
-                let _ = ctx.set_array_from(&array, origin, values.clone());
-                ctx.eval(&text);
-            }
+        if let Some(callback) = &options.callback
+            && (i + 1) % options.quantum == 0
+        {
+            let mut text = callback.as_bytes().to_vec();
+            text.extend_from_slice(format!(" {} ", origin + i as i64).as_bytes());
+            text.extend(quote(values[i].as_bytes()));
+            let _ = ctx.set_array_from(&array, origin, values.clone());
+            ctx.eval(&text);
         }
     }
     match ctx.set_array_from(&array, origin, values) {
@@ -199,10 +199,8 @@ fn read_lines(fd: i32, options: &Options) -> Vec<Vec<u8>> {
             Ok(n) => n,
         };
         if n == 0 {
-            if !line.is_empty() {
-                if skipped >= options.skip {
-                    lines.push(line);
-                }
+            if !line.is_empty() && skipped >= options.skip {
+                lines.push(line);
             }
             return lines;
         }

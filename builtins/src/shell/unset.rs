@@ -67,10 +67,10 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
             continue;
         }
         let is_var = ctx.var(&text).is_some() || element.is_some();
-        if is_var || variables_only || !ctx.unset_function(&text) {
-            if let Err(message) = ctx.unset_var(&text) {
-                status = fail(ctx, "unset", message, 1);
-            }
+        if (is_var || variables_only || !ctx.unset_function(&text))
+            && let Err(message) = ctx.unset_var(&text)
+        {
+            status = fail(ctx, "unset", message, 1);
         }
     }
     status

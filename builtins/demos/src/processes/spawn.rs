@@ -356,35 +356,36 @@ fn notice(report: &Report) -> Vec<String> {
             )
         });
     }
-    if let Some(system) = report.methods.iter().find(|m| m.method == "system") {
-        if let Some(trace) = &system.traced {
-            let execs: usize = trace.processes.iter().map(|p| p.execve.len()).sum();
-            lines.push(format!(
+    if let Some(system) = report.methods.iter().find(|m| m.method == "system")
+        && let Some(trace) = &system.traced
+    {
+        let execs: usize = trace.processes.iter().map(|p| p.execve.len()).sum();
+        lines.push(format!(
                 "system() made {} process{} and {execs} execve call{} for one command: /bin/sh -c first, then the command",
                 trace.processes.len(),
                 if trace.processes.len() == 1 { "" } else { "es" },
                 if execs == 1 { "" } else { "s" }
             ));
-        }
     }
-    if lines.is_empty() {
-        if let Some(method) = report.methods.first() {
-            // What this run's trace saw the call create its child with.
-            let created = method.traced.as_ref().and_then(|trace| {
-                trace
-                    .events
-                    .iter()
-                    .find(|e| {
-                        e.pid == trace.caller
-                            && !e.call.starts_with("execve")
-                            && !e.call.starts_with("wait")
-                    })
-                    .map(|e| e.call.clone())
-            });
-            if let Some(call) = created {
-                lines.push(format!("{} made its child with {call}", method.calls));
-            }
-            lines.push(
+    if lines.is_empty()
+        && let Some(method) = report.methods.first()
+    {
+        // What this run's trace saw the call create its child with.
+        let created = method.traced.as_ref().and_then(|trace| {
+            trace
+                .events
+                .iter()
+                .find(|e| {
+                    e.pid == trace.caller
+                        && !e.call.starts_with("execve")
+                        && !e.call.starts_with("wait")
+                })
+                .map(|e| e.call.clone())
+        });
+        if let Some(call) = created {
+            lines.push(format!("{} made its child with {call}", method.calls));
+        }
+        lines.push(
                 match method.method {
                     "fork-exec" => "fork's child is a copy (no CLONE_VM); execvpe tries the PATH entries until an execve works",
                     "vfork" => "vfork's child borrows the parent's memory (CLONE_VM|CLONE_VFORK); the parent sleeps until the child's execve",
@@ -393,7 +394,6 @@ fn notice(report: &Report) -> Vec<String> {
                 }
                 .to_owned(),
             );
-        }
     }
     lines
 }

@@ -108,12 +108,12 @@ fn notice(report: &Report) -> Vec<String> {
         "{found} of the {} threads had a stack region of its own holding its local variable, with a no-access guard page just below",
         report.threads.len()
     )];
-    if let (Some(first), Some(rlimit)) = (report.threads.first(), report.rlimit_stack_kib) {
-        if first.stack_kib == Some(rlimit) {
-            lines.push(format!(
+    if let (Some(first), Some(rlimit)) = (report.threads.first(), report.rlimit_stack_kib)
+        && first.stack_kib == Some(rlimit)
+    {
+        lines.push(format!(
                 "each stack is {rlimit} KiB, RLIMIT_STACK; pmap's total grew by a stack and a guard page per thread"
             ));
-        }
     }
     lines
 }
