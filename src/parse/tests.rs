@@ -173,6 +173,19 @@ fn arithmetic_is_parsed_once_when_plain() {
         &arg("echo $((echo a); echo b)")[..],
         [WordPart::CommandSub { .. }]
     ));
+    // Operators that end commands elsewhere are arithmetic operators here:
+    // what decides is whether the parentheses close with `))`.
+    for text in [
+        "echo $((1 && 2))",
+        "echo $((0 || 1))",
+        "echo $((5 | 3))",
+        "echo $((1 << 3 & 7))",
+    ] {
+        assert!(
+            matches!(&arg(text)[..], [WordPart::Arith(_)]),
+            "{text} is arithmetic"
+        );
+    }
 }
 
 #[test]

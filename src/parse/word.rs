@@ -834,9 +834,6 @@ impl Parser<'_> {
                         Some(_) => {}
                     }
                 },
-                // A `;` or `|` outside parentheses ends a command, which
-                // arithmetic has none of: these are subshells.
-                b';' | b'|' | b'&' if depth == 0 => return false,
                 _ => {}
             }
             i += 1;
