@@ -13,7 +13,8 @@ pub static TYPE: Builtin = Builtin {
     help: "type [-afptP] NAME ...
     For each NAME, say what running it would run: a shell keyword, a
     function (printed), a shell builtin, a minishell lab demo (run in a
-    process of its own), or which file on $PATH.
+    process of its own), or which file on $PATH. A program on $PATH
+    wins over a lab demo of the same name, which then runs as `lab NAME`.
       -a  every match, not only the one that runs
       -f  leave functions out
       -t  one word: keyword, function, builtin, file, or nothing
@@ -130,7 +131,20 @@ fn describe(name: &str, kind: &CommandKind, flags: &Flags) -> String {
         CommandKind::Builtin { special: true } => format!("{name} is a special shell builtin"),
         CommandKind::Builtin { special: false } => format!("{name} is a shell builtin"),
         CommandKind::Demo => format!("{name} is a minishell lab demo"),
-        CommandKind::File(path) => format!("{name} is {}", shown(path)),
-        CommandKind::Hashed(path) => format!("{name} is hashed ({})", shown(path)),
+        CommandKind::File(path) => format!("{name} is {}{}", shown(path), demo_note(name)),
+        CommandKind::Hashed(path) => {
+            format!("{name} is hashed ({}){}", shown(path), demo_note(name))
+        }
+    }
+}
+
+/// A program on PATH wins over the lab demo of its name (see `lab`): say
+/// how the demo is still reached, so the student is not left wondering.
+fn demo_note(name: &str) -> String {
+    match crate::registry::find(name.as_bytes()) {
+        Some(demo) if demo.place == Place::Process && demo.name != "lab" => {
+            format!(" (the lab demo of that name: lab {name})")
+        }
+        _ => String::new(),
     }
 }
