@@ -46,6 +46,12 @@ fn unknown_command_says_execution_failed() {
     assert_eq!(out, "> > ");
     assert_eq!(err, "Execution failed for 'nosuchcommand'\n");
     assert_eq!(status, 127);
+    // A path that names no file fails the same way on stdin.
+    let (_, err, status) = run_stdin(b"./missing\n");
+    assert_eq!(
+        (err.as_str(), status),
+        ("Execution failed for './missing'\n", 127)
+    );
 }
 
 #[test]

@@ -141,7 +141,10 @@ fn not_found_not_executable_and_directories() {
     let (_, err, status) = run_c("./missing", dir.path());
     assert_eq!(
         (err.as_str(), status),
-        ("Execution failed for './missing'\n", 127)
+        (
+            "minishell: line 1: ./missing: No such file or directory\n",
+            127
+        )
     );
     let (out, err, status) = run_c("nosuch 2>/dev/null; echo $?", dir.path());
     assert_eq!((out.as_str(), err.as_str(), status), ("127\n", "", 0));
