@@ -97,12 +97,18 @@ impl Var {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum VarError {
     Readonly(String),
+    /// A chain of namerefs that comes back to where it started.
+    Circular(String),
+    /// A chain of namerefs longer than bash follows; it says nothing.
+    ChainTooLong,
 }
 
 impl std::fmt::Display for VarError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             VarError::Readonly(name) => write!(f, "{name}: readonly variable"),
+            VarError::Circular(name) => write!(f, "warning: {name}: circular name reference"),
+            VarError::ChainTooLong => Ok(()),
         }
     }
 }
@@ -176,29 +182,41 @@ impl Vars {
     }
 
     /// The name `name` stands for: itself, or through a chain of namerefs
-    /// the variable at its end (a loop of them stops where it closes, as
-    /// bash warns and stops). It may hold a subscript (`a[2]`).
-    pub fn target<'n>(&self, name: &'n str) -> std::borrow::Cow<'n, str> {
+    /// the variable at its end. It may hold a subscript (`a[2]`). An error
+    /// when the chain closes on itself or goes on longer than bash follows
+    /// one: such a name stands for nothing (bash expands it to nothing and
+    /// refuses to assign through it).
+    pub fn resolve<'n>(&self, name: &'n str) -> Result<std::borrow::Cow<'n, str>, VarError> {
         let mut current = std::borrow::Cow::Borrowed(name);
-        for _ in 0..16 {
-            let Some(var) = self.var_raw(&current) else {
+        let mut hops = 0;
+        while let Some(var) = self.var_raw(&current) {
+            let Value::Scalar(target) = &var.value else {
                 break;
             };
-            if !var.attrs.nameref {
+            if !var.attrs.nameref || target.is_empty() {
                 break;
             }
-            match &var.value {
-                Value::Scalar(target) if !target.is_empty() => {
-                    let target = String::from_utf8_lossy(target).into_owned();
-                    if target == *current {
-                        break;
-                    }
-                    current = std::borrow::Cow::Owned(target);
-                }
-                _ => break,
+            if target.as_slice() == name.as_bytes() {
+                return Err(VarError::Circular(name.to_owned()));
             }
+            if hops == NAMEREF_MAX {
+                return Err(VarError::ChainTooLong);
+            }
+            hops += 1;
+            current = std::borrow::Cow::Owned(String::from_utf8_lossy(target).into_owned());
         }
-        current
+        Ok(current)
+    }
+
+    /// [`Vars::resolve`] for readers: a broken chain reads as unset (its
+    /// end is a name no variable can have).
+    fn target<'n>(&self, name: &'n str) -> std::borrow::Cow<'n, str> {
+        self.resolve(name).unwrap_or(std::borrow::Cow::Borrowed(""))
+    }
+
+    /// [`Vars::resolve`] for writers: a broken chain is an error.
+    fn target_for_write<'n>(&self, name: &'n str) -> Result<std::borrow::Cow<'n, str>, VarError> {
+        self.resolve(name)
     }
 
     /// A variable's value as one string; `None` when unset. A nameref to
@@ -226,8 +244,13 @@ impl Vars {
         })
     }
 
+    /// Whether assigning `name` (through its namerefs) would be refused.
+    pub fn is_readonly(&self, name: &str) -> bool {
+        self.check_writable(name).is_err()
+    }
+
     fn check_writable(&self, name: &str) -> Result<(), VarError> {
-        let target = self.target(name);
+        let target = self.target_for_write(name)?;
         match self.var_raw(&target) {
             Some(var) if var.attrs.readonly => Err(VarError::Readonly(name.to_owned())),
             _ => Ok(()),
@@ -238,7 +261,11 @@ impl Vars {
     /// keeping its attributes.
     fn modify(&mut self, name: &str, f: impl FnOnce(&mut Var)) -> Result<(), VarError> {
         self.check_writable(name)?;
-        let name = self.target(name).into_owned();
+        let target = self.target_for_write(name)?;
+        // Through a nameref to an element, the array is what changes.
+        let name = split_subscript(&target)
+            .map_or(&*target, |(base, _)| base)
+            .to_owned();
         let var = match self.var_mut(&name) {
             Some(var) => var,
             None => self.scopes_mut()[0].entry(name.clone()).or_insert(Var {
@@ -255,7 +282,7 @@ impl Vars {
 
     /// Assigns a string: to a scalar, or to element 0 of an array.
     pub fn set(&mut self, name: &str, value: Vec<u8>) -> Result<(), VarError> {
-        let target = self.target(name).into_owned();
+        let target = self.target_for_write(name)?.into_owned();
         if let Some((base, key)) = split_subscript(&target) {
             let (base, key) = (base.to_owned(), key.to_owned());
             return match self.var_raw(&base).map(|v| &v.value) {
@@ -330,9 +357,15 @@ impl Vars {
 
     /// Changes attributes with `f`; a readonly variable can still gain
     /// attributes (`export` of a readonly works in bash).
+    /// Through a nameref to an element (`declare -n r=a[1]`), the array
+    /// gets them.
     pub fn set_attrs(&mut self, name: &str, f: impl FnOnce(&mut Attrs)) {
-        let name = &*self.target(name).into_owned();
-        self.set_attrs_raw(name, f);
+        let Ok(target) = self.resolve(name) else {
+            return;
+        };
+        let base = split_subscript(&target).map_or(&*target, |(base, _)| base);
+        let base = base.to_owned();
+        self.set_attrs_raw(&base, f);
     }
 
     /// Gives the variable itself (a nameref not followed) a scalar value:
@@ -410,9 +443,19 @@ impl Vars {
     /// `unset name`: removes the nearest visible variable (through a
     /// nameref, the one it names).
     pub fn unset(&mut self, name: &str) -> Result<(), VarError> {
-        self.check_writable(name)?;
-        let name = &*self.target(name).into_owned();
-        self.unset_raw(name)
+        // A loop of namerefs: bash warns and unsets the name itself.
+        let target = self
+            .resolve(name)
+            .map_or_else(|_| name.to_owned(), |t| t.into_owned());
+        if self.var_raw(&target).is_some_and(|v| v.attrs.readonly) {
+            return Err(VarError::Readonly(name.to_owned()));
+        }
+        if let Some((base, key)) = split_subscript(&target) {
+            let index = key.trim().parse().ok();
+            let (base, key) = (base.to_owned(), key.as_bytes().to_vec());
+            return self.unset_element(&base, &key, index);
+        }
+        self.unset_raw(&target)
     }
 
     /// `unset -n name`: removes the variable itself, nameref or not.
@@ -551,8 +594,11 @@ impl Vars {
     }
 }
 
+/// How many namerefs a chain may pass through (bash's `NAMEREF_MAX`).
+const NAMEREF_MAX: usize = 8;
+
 /// `a[2]` as (`a`, `2`); `None` for a plain name.
-fn split_subscript(name: &str) -> Option<(&str, &str)> {
+pub fn split_subscript(name: &str) -> Option<(&str, &str)> {
     let open = name.find('[')?;
     let inside = name[open + 1..].strip_suffix(']')?;
     Some((&name[..open], inside))

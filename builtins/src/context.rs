@@ -334,8 +334,12 @@ pub trait Context {
     fn set_flow(&mut self, flow: Flow);
     /// How many loops enclose the builtin (in this function), for `break`.
     fn loop_depth(&self) -> usize;
-    /// Whether a function (or a sourced file) is running, for `return`.
+    /// Whether a function is running: its scope is where `declare` and
+    /// `local` put their variables.
     fn in_function(&self) -> bool;
+    /// Whether a function or a sourced file is running, which `return`
+    /// can leave.
+    fn can_return(&self) -> bool;
 
     /// Removes function `name`; whether there was one.
     fn unset_function(&mut self, name: &str) -> bool;

@@ -10,8 +10,10 @@ use minishell_builtins::{
 };
 
 use super::redirect::Slot;
+use crate::expand::reference::{self, Key, Reference};
 use crate::shell::Shell;
 use crate::signals::InterruptibleWait;
+use crate::vars::Value;
 
 /// Writes straight to a descriptor, unbuffered: builtins write a line or a
 /// listing at a time, and nothing is left to flush when a child `_exit`s.
@@ -106,15 +108,45 @@ impl Context for ShellContext<'_> {
     }
 
     fn unset_var(&mut self, name: &str) -> Result<(), String> {
-        let result = match name.split_once('[') {
+        let shell = &mut *self.shell;
+        let place = match name.split_once('[') {
             Some((array, rest)) => {
-                let key = rest.strip_suffix(']').unwrap_or(rest).as_bytes().to_vec();
-                let index = std::str::from_utf8(&key)
-                    .ok()
-                    .and_then(|k| k.trim().parse::<i64>().ok());
-                self.shell.vars.unset_element(array, &key, index)
+                let inside = rest.strip_suffix(']').unwrap_or(rest);
+                let assoc = matches!(
+                    shell.vars.var(array).map(|v| &v.value),
+                    Some(Value::Assoc(_))
+                );
+                let key = match assoc {
+                    true => Key::Text(inside.as_bytes().to_vec()),
+                    false => match crate::expand::eval_arith_text(shell, inside.as_bytes()) {
+                        Ok(i) => Key::Index(i),
+                        Err(_) => return Err(String::new()),
+                    },
+                };
+                Reference::Element {
+                    base: array.to_owned(),
+                    key,
+                }
             }
-            None => self.shell.vars.unset(name),
+            None if reference::is_nameref(shell, name) => match reference::resolve(shell, name) {
+                Ok(place) => place,
+                Err(_) => return Err(String::new()),
+            },
+            None => Reference::Name(name.to_owned()),
+        };
+        let result = match place {
+            Reference::Name(target) => shell.vars.unset(&target),
+            Reference::Element { base, key } => {
+                let (text, index) = match key {
+                    Key::Index(i) => (i.to_string().into_bytes(), Some(i)),
+                    Key::Text(k) => (k, None),
+                };
+                shell.vars.unset_element(&base, &text, index)
+            }
+            // `a[@]` cannot be unset through a nameref; a loop unsets the
+            // name itself (bash warned already).
+            Reference::All { .. } => Ok(()),
+            Reference::Broken => shell.vars.unset_raw(name),
         };
         result.map_err(|e| {
             e.to_string()
@@ -202,8 +234,18 @@ impl Context for ShellContext<'_> {
             .map(|var| Shell::var_info(name, var))
     }
 
+    /// `unset -n`: the nameref itself goes; a variable that is no nameref
+    /// stays, as in bash.
     fn unset_nameref(&mut self, name: &str) -> Result<(), String> {
-        self.shell.vars.unset_raw(name).map_err(|e| e.to_string())
+        match self.shell.vars.var_raw(name) {
+            Some(var) if var.attrs.nameref && var.attrs.readonly => {
+                Err(format!("{name}: cannot unset: readonly variable"))
+            }
+            Some(var) if var.attrs.nameref => {
+                self.shell.vars.unset_raw(name).map_err(|e| e.to_string())
+            }
+            _ => Ok(()),
+        }
     }
 
     fn declare(&mut self, declaration: &Declaration) -> Result<(), String> {
@@ -410,6 +452,12 @@ impl Context for ShellContext<'_> {
     }
 
     fn in_function(&self) -> bool {
+        // Each call has a scope of its own; `source` has none (a file
+        // sourced at the top level declares globals, as in bash).
+        self.shell.vars.in_function()
+    }
+
+    fn can_return(&self) -> bool {
         self.shell.function_depth > 0
     }
 

@@ -21,8 +21,15 @@ impl Shell {
             }
             self.vars.make_local(name).map_err(|e| e.to_string())?;
         }
-        if d.set.nameref || d.clear.nameref {
+        // An array attribute wins over -n (`declare -na r=x` is an array).
+        let array = d.set.indexed || d.set.assoc;
+        if (d.set.nameref && !array) || d.clear.nameref {
             return self.declare_nameref(d);
+        }
+        if let Some(base) = self.element_reference(name) {
+            // Through a nameref to an element, the array takes the
+            // attributes, and a value goes to the element.
+            return self.declare_through_reference(d, &base);
         }
         let current = self.vars.var(name).cloned();
         if let Some(var) = &current {
@@ -93,6 +100,30 @@ impl Shell {
         Ok(())
     }
 
+    /// The array whose element `name` refers to, when it is a nameref to
+    /// one (`declare -n r='a[1]'`).
+    pub(super) fn element_reference(&self, name: &str) -> Option<String> {
+        if !self.vars.var_raw(name).is_some_and(|v| v.attrs.nameref) {
+            return None;
+        }
+        let target = self.vars.resolve(name).ok()?;
+        let (base, _) = crate::vars::split_subscript(&target)?;
+        Some(base.to_owned())
+    }
+
+    fn declare_through_reference(&mut self, d: &Declaration, base: &str) -> Result<(), String> {
+        if let Some(text) = d.value {
+            self.assign_text(d.name, text, d.append)?;
+        }
+        let (on, off) = (d.set, d.clear);
+        self.vars.set_attrs(base, |attrs| {
+            attrs.exported = (attrs.exported || on.exported) && !off.exported;
+            attrs.integer = (attrs.integer || on.integer) && !off.integer;
+            attrs.readonly |= on.readonly;
+        });
+        Ok(())
+    }
+
     /// `declare -n ref=target` (a name reference) or `declare +n ref`.
     fn declare_nameref(&mut self, d: &Declaration) -> Result<(), String> {
         let name = d.name;
@@ -116,6 +147,17 @@ impl Shell {
             self.vars
                 .set_raw(name, value.to_vec())
                 .map_err(|e| e.to_string())?;
+        } else if let Some(var) = self.vars.var_raw(name).filter(|v| !v.attrs.nameref) {
+            // `x=1; declare -n x`: the value must name a variable.
+            if let Value::Scalar(value) = &var.value {
+                let base = value.split(|&b| b == b'[').next().unwrap_or_default();
+                if !value.is_empty() && !crate::parse::is_name(base) {
+                    return Err(format!(
+                        "`{}': invalid variable name for name reference",
+                        String::from_utf8_lossy(value)
+                    ));
+                }
+            }
         } else if self.vars.var_raw(name).is_none() {
             self.vars
                 .set_value(name, Value::Unset)

@@ -15,6 +15,7 @@ use super::context::ShellContext;
 use super::lookup::Resolved;
 use super::spawn::{Program, Work, spawn};
 use crate::ast::{AssignValue, Assignment, SimpleCommand};
+use crate::expand::reference::{self, Key, Reference};
 use crate::expand::{self, ExpandError};
 use crate::jobs::{Process, ProcessState};
 use crate::shell::Shell;
@@ -145,6 +146,8 @@ impl Shell {
             }
         }
         self.status = self.substitution_status.unwrap_or(0);
+        // A command of assignments only has no last argument.
+        self.last_argument.clear();
         if !command.redirections.is_empty() {
             match self.push_redirections(&command.redirections) {
                 Ok(()) => self.fds.pop(),
@@ -157,101 +160,155 @@ impl Shell {
     /// Performs one assignment: a scalar, an element (`a[i]=v`), a whole
     /// array (`a=(…)`), or an append (`+=`).
     pub(super) fn assign(&mut self, assignment: &Assignment) -> Result<(), ExpandError> {
-        let name = assignment.name.as_str();
+        let mut name = std::borrow::Cow::Borrowed(assignment.name.as_str());
         let result = match &assignment.value {
             AssignValue::Scalar(word) => {
-                let mut value = expand::string(self, word)?;
+                let value = expand::string(self, word)?;
                 if let Some(index) = &assignment.index {
-                    return self.assign_element(name, index, value, assignment.append);
+                    let key = self.element_key(&name, index)?;
+                    return self.assign_at(&name, key, value, assignment.append);
                 }
-                let integer = self.vars.var(name).is_some_and(|v| v.attrs.integer);
-                if integer {
-                    let mut text = value.clone();
-                    if assignment.append {
-                        text = [self.vars.get(name).unwrap_or(b"0"), b"+(", &value, b")"].concat();
+                if reference::is_nameref(self, &name) {
+                    match reference::resolve(self, &name)? {
+                        Reference::Name(target) => name = std::borrow::Cow::Owned(target),
+                        Reference::Element { base, key } => {
+                            return self.assign_at(&base, key, value, assignment.append);
+                        }
+                        other => return reference::write(self, &other, value),
                     }
-                    value = expand::eval_arith_text(self, &text)?
-                        .to_string()
-                        .into_bytes();
-                } else if assignment.append {
-                    // On an array, `+=` appends to element 0, as in bash.
-                    let old = self.vars.get(name).unwrap_or_default().to_vec();
-                    value = [old, value].concat();
                 }
-                self.vars.set(name, value)
+                self.assign_scalar(&name, value, assignment.append)?
+            }
+            AssignValue::Array(_) if self.element_reference(&name).is_some() => {
+                self.report_error(&format!("{name}: cannot assign list to array member"));
+                return Err(ExpandError::Abandon(1));
             }
             AssignValue::Array(elements) => {
-                let assoc = matches!(self.vars.var(name).map(|v| &v.value), Some(Value::Assoc(_)));
-                let value = self.array_value(name, elements, assoc, assignment.append)?;
-                self.vars.set_value(name, value)
+                let assoc = matches!(
+                    self.vars.var(&name).map(|v| &v.value),
+                    Some(Value::Assoc(_))
+                );
+                let value = self.array_value(&name, elements, assoc, assignment.append)?;
+                self.vars.set_value(&name, value)
             }
         };
+        self.after_assignment(&name);
+        result.map_err(|e| self.assignment_failed(&e))
+    }
+
+    /// `name=value` or `name+=value` on a variable: arithmetic for an
+    /// integer one (`-i`), appended to element 0 of an array, as in bash.
+    fn assign_scalar(
+        &mut self,
+        name: &str,
+        mut value: Vec<u8>,
+        append: bool,
+    ) -> Result<Result<(), crate::vars::VarError>, ExpandError> {
+        if name == "_" {
+            // `$_` is the shell's own (the last argument of the command
+            // before): a value given to it lasts until the next command.
+            self.last_argument = value;
+            return Ok(Ok(()));
+        }
+        let integer = self.vars.var(name).is_some_and(|v| v.attrs.integer);
+        if integer {
+            let mut text = value;
+            if append {
+                text = [self.vars.get(name).unwrap_or(b"0"), b"+(", &text, b")"].concat();
+            }
+            value = expand::eval_arith_text(self, &text)?
+                .to_string()
+                .into_bytes();
+        } else if append {
+            let old = self.vars.get(name).unwrap_or_default().to_vec();
+            value = [old, value].concat();
+        }
+        Ok(self.vars.set(name, value))
+    }
+
+    /// What an assignment leaves behind besides the value: the export of
+    /// `set -a` and the trace of `set -x`.
+    fn after_assignment(&mut self, name: &str) {
         if self.options.allexport {
             self.vars.set_exported(name, true);
         }
         if self.options.xtrace {
             self.trace_assignment(name);
         }
-        result.map_err(|e| {
-            self.report_error(&e.to_string());
-            ExpandError::Failed(1)
-        })
     }
 
-    /// `a[i]=v`: an arithmetic index (negative from the end) or a key.
-    fn assign_element(
+    /// A variable that cannot be assigned (readonly, a nameref loop): the
+    /// rest of the command line is dropped, as bash drops it.
+    fn assignment_failed(&mut self, error: &crate::vars::VarError) -> ExpandError {
+        if *error != crate::vars::VarError::ChainTooLong {
+            self.report_error(&error.to_string());
+        }
+        ExpandError::Abandon(1)
+    }
+
+    /// The place `a[index]` names: a key of an associative array, else an
+    /// arithmetic index (negative counts back from the end).
+    fn element_key(&mut self, name: &str, index: &crate::ast::Word) -> Result<Key, ExpandError> {
+        let key = expand::string(self, index)?;
+        let value = self.vars.var(name).map(|v| &v.value);
+        if let Some(Value::Assoc(_)) = value {
+            return Ok(Key::Text(key));
+        }
+        let mut i = expand::eval_arith_text(self, &key)?;
+        if i < 0 {
+            let last = match self.vars.var(name).map(|v| &v.value) {
+                Some(Value::Indexed(a)) => a.keys().next_back().copied(),
+                Some(Value::Scalar(_)) => Some(0),
+                _ => None,
+            };
+            match last {
+                Some(last) if last + 1 + i >= 0 => i += last + 1,
+                _ => {
+                    self.report_error(&format!(
+                        "{name}[{}]: bad array subscript",
+                        String::from_utf8_lossy(&key)
+                    ));
+                    return Err(ExpandError::Failed(1));
+                }
+            }
+        }
+        Ok(Key::Index(i))
+    }
+
+    /// `a[i]=v` and `a[i]+=v` (also through a nameref to `a[i]`): appended
+    /// to the old element, or added to it in an integer array.
+    fn assign_at(
         &mut self,
         name: &str,
-        index: &crate::ast::Word,
+        key: Key,
         value: Vec<u8>,
         append: bool,
     ) -> Result<(), ExpandError> {
-        let key = expand::string(self, index)?;
-        let result = match self.vars.var(name).map(|v| &v.value) {
-            Some(Value::Assoc(a)) => {
-                let value = match append {
-                    true => [a.get(&key).unwrap_or_default(), &value].concat(),
-                    false => value,
-                };
-                self.vars.set_key(name, key, value)
-            }
-            _ => {
-                let mut i = expand::eval_arith_text(self, &key)?;
-                if i < 0 {
-                    let last = match self.vars.var(name).map(|v| &v.value) {
-                        Some(Value::Indexed(a)) => a.keys().next_back().copied(),
-                        Some(Value::Scalar(_)) => Some(0),
-                        _ => None,
-                    };
-                    match last {
-                        Some(last) if last + 1 + i >= 0 => i += last + 1,
-                        _ => {
-                            self.report_error(&format!(
-                                "{name}[{}]: bad array subscript",
-                                String::from_utf8_lossy(&key)
-                            ));
-                            return Err(ExpandError::Failed(1));
-                        }
-                    }
-                }
-                let value = match append {
-                    true => {
-                        let old = match self.vars.var(name).map(|v| &v.value) {
-                            Some(Value::Indexed(a)) => a.get(&i).cloned().unwrap_or_default(),
-                            Some(Value::Scalar(s)) if i == 0 => s.clone(),
-                            _ => Vec::new(),
-                        };
-                        [old, value].concat()
-                    }
-                    false => value,
-                };
-                self.vars.set_element(name, i, value)
-            }
+        let old = match (self.vars.var(name).map(|v| &v.value), &key) {
+            (Some(Value::Assoc(a)), Key::Text(k)) => a.get(k).map(<[u8]>::to_vec),
+            (Some(Value::Indexed(a)), Key::Index(i)) => a.get(i).cloned(),
+            (Some(Value::Scalar(s)), Key::Index(0)) => Some(s.clone()),
+            _ => None,
         };
-        result.map_err(|e| {
-            self.report_error(&e.to_string());
-            ExpandError::Failed(1)
-        })
+        let integer = self.vars.var(name).is_some_and(|v| v.attrs.integer);
+        let value = if integer {
+            let text = match append {
+                true => [old.as_deref().unwrap_or(b"0"), b"+(", &value, b")"].concat(),
+                false => value,
+            };
+            expand::eval_arith_text(self, &text)?
+                .to_string()
+                .into_bytes()
+        } else if append {
+            [old.unwrap_or_default(), value].concat()
+        } else {
+            value
+        };
+        let result = match key {
+            Key::Text(k) => self.vars.set_key(name, k, value),
+            Key::Index(i) => self.vars.set_element(name, i, value),
+        };
+        result.map_err(|e| self.assignment_failed(&e))
     }
 
     /// The value `a=( … )` makes: elements expanded like a command's words
@@ -318,6 +375,11 @@ impl Shell {
         let mut saved = Vec::with_capacity(assignments.len());
         let mut failure = None;
         for assignment in assignments {
+            if self.vars.is_readonly(&assignment.name) {
+                // bash says so and runs the command all the same.
+                self.report_error(&format!("{}: readonly variable", assignment.name));
+                continue;
+            }
             saved.push((assignment.name.as_str(), self.vars.saved(&assignment.name)));
             if let Err(e) = self.assign(assignment) {
                 failure = Some(e);

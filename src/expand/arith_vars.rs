@@ -6,6 +6,7 @@
 use std::borrow::Cow;
 
 use super::arith::{ArithVars, Subscript, eval};
+use super::reference;
 use super::{ExpandError, Expanded};
 use crate::ast::{Arith, ArithSub};
 use crate::parse::arith::parse_arith;
@@ -40,7 +41,9 @@ fn evaluate(shell: &mut Shell, parsed: &Arith) -> Expanded<i64> {
 }
 
 fn failed(shell: &mut Shell, error: &ArithError) -> ExpandError {
-    shell.report_error(&error.to_string());
+    if !error.is_reported() {
+        shell.report_error(&error.to_string());
+    }
     ExpandError::Abandon(1)
 }
 
@@ -55,6 +58,10 @@ impl ArithVars for ShellVars<'_> {
         name: &str,
         subscript: Option<Subscript<'_>>,
     ) -> Result<Option<Cow<'_, [u8]>>, ArithError> {
+        if subscript.is_none() && reference::is_nameref(self.shell, name) {
+            let place = reference::resolve(self.shell, name).map_err(|_| ArithError::reported())?;
+            return Ok(reference::read(self.shell, &place).map(Cow::Owned));
+        }
         let exists = self.shell.vars.var(name).is_some();
         let value = match subscript {
             None if !exists => self.shell.dynamic_var(name).map(Cow::Owned),
@@ -94,6 +101,10 @@ impl ArithVars for ShellVars<'_> {
         value: i64,
     ) -> Result<(), ArithError> {
         let text = value.to_string().into_bytes();
+        if subscript.is_none() && reference::is_nameref(self.shell, name) {
+            let place = reference::resolve(self.shell, name).map_err(|_| ArithError::reported())?;
+            return reference::write(self.shell, &place, text).map_err(|_| ArithError::reported());
+        }
         let vars = &mut self.shell.vars;
         let result = match subscript {
             None => vars.set(name, text),

@@ -18,6 +18,7 @@ mod brace;
 mod cmdsub;
 pub mod glob;
 mod param;
+pub mod reference;
 mod split;
 mod tilde;
 

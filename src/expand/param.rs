@@ -71,7 +71,10 @@ impl Walker<'_> {
             }
             ParamOp::Length => {
                 self.check_unset(expr, &value)?;
+                // bash counts nothing through a nameref to an element.
+                let element = self.names_an_element(expr);
                 let n = match &value {
+                    Value::One(_) if element => 0,
                     Value::One(v) => self.char_count(v.as_deref().unwrap_or_default()),
                     Value::Separate(v) | Value::Joined(v) => v.len(),
                 };
@@ -270,10 +273,11 @@ impl Walker<'_> {
     /// The parameter's value, through `${!x}` and subscripts.
     fn base_value(&mut self, expr: &ParamExpr) -> Expanded<Value> {
         if expr.indirect {
-            // `${!ref}` of a nameref is the name it refers to.
+            // `${!ref}` of a nameref is the name at the end of its chain.
             if let (Param::Named(name), None) = (&expr.param, &expr.subscript) {
-                if let Some(var) = self.shell.vars.var_raw(name).filter(|v| v.attrs.nameref) {
-                    return Ok(Value::One(var.scalar().map(<[u8]>::to_vec)));
+                if super::reference::is_nameref(self.shell, name) {
+                    let target = self.shell.vars.resolve(name).ok();
+                    return Ok(Value::One(target.map(|t| t.as_bytes().to_vec())));
                 }
             }
             let target = self.simple_value(&expr.param, &expr.subscript)?;
@@ -329,6 +333,10 @@ impl Walker<'_> {
 
     fn simple_value(&mut self, param: &Param, subscript: &Option<Subscript>) -> Expanded<Value> {
         if let (Param::Named(name), None) = (param, subscript) {
+            if super::reference::is_nameref(self.shell, name) {
+                let place = super::reference::resolve(self.shell, name)?;
+                return Ok(Value::One(super::reference::read(self.shell, &place)));
+            }
             let vars = &self.shell.vars;
             return Ok(Value::One(match vars.get(name) {
                 Some(value) => Some(value.to_vec()),
@@ -365,6 +373,7 @@ impl Walker<'_> {
     /// Every element of an array, in index order (a scalar is an array of
     /// one element).
     fn elements(&self, name: &str) -> Vec<Vec<u8>> {
+        let name = &*self.shell.vars.resolve(name).unwrap_or_default();
         if self.shell.vars.var(name).is_none() {
             if let Some(array) = self.shell.dynamic_array(name) {
                 return array;
@@ -376,6 +385,19 @@ impl Walker<'_> {
             Some(VarValue::Assoc(a)) => a.iter().map(|(_, v)| v.to_vec()).collect(),
             Some(VarValue::Unset) | None => Vec::new(),
         }
+    }
+
+    /// Whether `${#x}` names a nameref to one element (`r='a[1]'`).
+    fn names_an_element(&self, expr: &ParamExpr) -> bool {
+        let (Param::Named(name), None) = (&expr.param, &expr.subscript) else {
+            return false;
+        };
+        super::reference::is_nameref(self.shell, name)
+            && self
+                .shell
+                .vars
+                .resolve(name)
+                .is_ok_and(|t| crate::vars::split_subscript(&t).is_some())
     }
 
     /// `${!a[@]}`: the indices or keys.
@@ -410,6 +432,7 @@ impl Walker<'_> {
             });
         }
         let i = self.arith_word(index)?;
+        let name = &*self.shell.vars.resolve(name).unwrap_or_default();
         if self.shell.vars.var(name).is_none() {
             if let Some(array) = self.shell.dynamic_array(name) {
                 let len = array.len() as i64;

@@ -47,6 +47,9 @@ pub enum ArithErrorKind {
     /// A message from the shell's side (`r: readonly variable`), printed
     /// as it is.
     Shell,
+    /// An error already reported where it happened (a nameref that loops,
+    /// a bad subscript at its end): nothing more to print.
+    Reported,
 }
 
 impl ArithErrorKind {
@@ -71,7 +74,7 @@ impl ArithErrorKind {
             Self::BadSubscript => "bad array subscript",
             Self::Recursion => "expression recursion level exceeded",
             Self::Unbound => "unbound variable",
-            Self::Shell => "",
+            Self::Shell | Self::Reported => "",
         }
     }
 }
@@ -123,6 +126,16 @@ impl ArithError {
         Self::plain(ArithErrorKind::Unbound, name.as_bytes())
     }
 
+    /// An error the shell's side has already reported.
+    pub fn reported() -> Self {
+        Self::plain(ArithErrorKind::Reported, b"")
+    }
+
+    /// Whether there is a message left to print.
+    pub fn is_reported(&self) -> bool {
+        self.0.kind == ArithErrorKind::Reported
+    }
+
     /// An error the shell's side raised, shown as `message` alone.
     pub fn shell(message: impl Into<String>) -> Self {
         Self::plain(ArithErrorKind::Shell, message.into().as_bytes())
@@ -147,7 +160,7 @@ impl ArithError {
         let detail = &self.0;
         match detail.kind {
             ArithErrorKind::Unbound => [&detail.expression[..], b": unbound variable"].concat(),
-            ArithErrorKind::Shell => detail.expression.to_vec(),
+            ArithErrorKind::Shell | ArithErrorKind::Reported => detail.expression.to_vec(),
             kind => {
                 let mut out = detail.expression.to_vec();
                 out.extend_from_slice(b": ");

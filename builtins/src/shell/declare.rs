@@ -226,6 +226,7 @@ fn print_variables(
             && (!s.assoc || a.assoc)
             && (!s.lower || a.lower)
             && (!s.upper || a.upper)
+            && (!s.nameref || a.nameref)
     };
     if names.is_empty() {
         for info in ctx.variables() {

@@ -33,7 +33,7 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
             ),
         },
     };
-    if !ctx.in_function() {
+    if !ctx.can_return() {
         return fail(
             ctx,
             "return",

@@ -67,10 +67,14 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
             continue;
         }
         let is_var = ctx.var(&text).is_some() || element.is_some();
-        if (is_var || variables_only || !ctx.unset_function(&text))
-            && let Err(message) = ctx.unset_var(&text)
-        {
-            status = fail(ctx, "unset", message, 1);
+        if !(is_var || variables_only || !ctx.unset_function(&text)) {
+            continue;
+        }
+        match ctx.unset_var(&text) {
+            Ok(()) => {}
+            // Reported where it happened (a bad subscript's arithmetic).
+            Err(message) if message.is_empty() => status = 1,
+            Err(message) => status = fail(ctx, "unset", message, 1),
         }
     }
     status
