@@ -459,6 +459,10 @@ pub enum WordPart {
     Param(Box<ParamExpr>),
     /// `$( list )`, or `` `list` `` (`backquoted`), parsed with the word.
     CommandSub { body: Rc<List>, backquoted: bool },
+    /// `<( list )` (`reads: true`: the command reads what the list writes)
+    /// or `>( list )`: the list runs beside the command, joined to it by a
+    /// pipe the word names (`/dev/fd/63`).
+    ProcessSub { body: Rc<List>, reads: bool },
     /// `$(( expression ))`.
     Arith(Box<ArithSub>),
     /// `~` or `~user` at the start of a word: a home directory.

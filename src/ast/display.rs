@@ -318,6 +318,10 @@ impl Display for WordPart {
                 true => write!(f, "`{body}`"),
                 false => write!(f, "$({body})"),
             },
+            WordPart::ProcessSub { body, reads } => match reads {
+                true => write!(f, "<({body})"),
+                false => write!(f, ">({body})"),
+            },
             WordPart::Arith(arith) => write!(f, "$(({}))", arith.text),
             WordPart::Tilde(user) => write!(f, "~{}", String::from_utf8_lossy(user)),
             WordPart::Brace(brace) => write!(f, "{brace}"),

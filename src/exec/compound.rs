@@ -28,6 +28,14 @@ fn turn(flow: Flow) -> Turn {
 
 impl Shell {
     pub(super) fn run_compound(&mut self, compound: &Compound) -> Flow {
+        // `for f in <(a)`, `done < <(a)`: open until the command ends.
+        let passed = self.fds.passed_count();
+        let flow = self.run_compound_command(compound);
+        self.fds.close_passed_from(passed);
+        flow
+    }
+
+    fn run_compound_command(&mut self, compound: &Compound) -> Flow {
         let redirected = !compound.redirections.is_empty();
         if redirected {
             if let Err(e) = self.push_redirections(&compound.redirections) {

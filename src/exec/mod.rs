@@ -20,6 +20,7 @@ mod function;
 mod job_control;
 mod lookup;
 mod pipeline;
+mod procsub;
 pub mod redirect;
 mod simple;
 pub mod spawn;

@@ -371,6 +371,9 @@ fn is_plain_part(part: &WordPart) -> bool {
                 }
         }
         WordPart::Brace(_) => true,
-        WordPart::CommandSub { .. } | WordPart::Arith(_) | WordPart::BadSubstitution(_) => false,
+        WordPart::CommandSub { .. }
+        | WordPart::ProcessSub { .. }
+        | WordPart::Arith(_)
+        | WordPart::BadSubstitution(_) => false,
     }
 }

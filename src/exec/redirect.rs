@@ -51,6 +51,11 @@ struct Frame {
 #[derive(Debug, Default)]
 pub struct Redirections {
     frames: Vec<Frame>,
+    /// Descriptors every child gets under their own numbers while they
+    /// are open: the shell's ends of process substitutions, which commands
+    /// name as `/dev/fd/N`. The command whose words made one closes it
+    /// when it ends ([`Redirections::close_passed_from`]).
+    passed: Vec<PrivateFd>,
 }
 
 /// A redirection that failed; nothing of its command may run.
@@ -127,6 +132,23 @@ impl Redirections {
         let top = self.top();
         top.owned.push(fd);
         top.moves.push((to, Slot::Fd(raw)));
+    }
+
+    /// Hands `fd` to every child started from now on, under its own
+    /// number, until it is closed.
+    pub fn pass(&mut self, fd: PrivateFd) {
+        self.passed.push(fd);
+    }
+
+    /// How many descriptors are passed now: a command notes it before its
+    /// words are expanded, to close what they add when it ends.
+    pub fn passed_count(&self) -> usize {
+        self.passed.len()
+    }
+
+    /// Closes the passed descriptors after the first `count`.
+    pub fn close_passed_from(&mut self, count: usize) {
+        self.passed.truncate(count);
     }
 
     /// Opens one redirection with its target expanded, into the innermost
@@ -324,7 +346,13 @@ impl Redirections {
                 }),
                 Slot::Closed => Some(FdAction::Close(logical)),
             })
-            .collect();
+            .collect::<Vec<_>>();
+        let mut actions = actions;
+        for fd in &self.passed {
+            let raw = fd.raw();
+            // A dup onto itself: the descriptor loses close-on-exec.
+            actions.push(FdAction::Dup { from: raw, to: raw });
+        }
         ChildPlan {
             actions,
             _temporaries: temporaries,

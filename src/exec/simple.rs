@@ -24,6 +24,14 @@ use crate::vars::Value;
 
 impl Shell {
     pub(super) fn run_simple(&mut self, command: &SimpleCommand) -> Flow {
+        // The process substitutions its words make close when it is done.
+        let passed = self.fds.passed_count();
+        let flow = self.run_simple_command(command);
+        self.fds.close_passed_from(passed);
+        flow
+    }
+
+    fn run_simple_command(&mut self, command: &SimpleCommand) -> Flow {
         self.lineno = command.line;
         self.substitution_status = None;
         let flow = self.run_debug_trap();

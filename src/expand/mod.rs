@@ -344,6 +344,11 @@ impl Walker<'_> {
                 let output = cmdsub::capture(self.shell, body);
                 self.push_value(&output, quoted, sink);
             }
+            WordPart::ProcessSub { body, reads } => {
+                let path = self.shell.process_substitution(body, *reads);
+                sink.quoted(&path);
+                sink.keep();
+            }
             WordPart::Arith(arith) => {
                 let value = eval_arith(self.shell, arith)?;
                 self.push_value(value.to_string().as_bytes(), quoted, sink);

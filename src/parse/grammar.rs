@@ -394,7 +394,9 @@ impl Parser<'_> {
                         break;
                     }
                     Some(b'\n') => break,
-                    Some(b) if lexer::is_metachar(b) => return Err(self.unexpected()),
+                    Some(b) if lexer::is_metachar(b) && !self.at_process_substitution() => {
+                        return Err(self.unexpected());
+                    }
                     None => return Err(self.unexpected_end(None)),
                     Some(_) => list.push(self.word(Mode::Normal)?),
                 }
@@ -611,7 +613,7 @@ impl Parser<'_> {
                 command.redirections.push(redirection);
                 continue;
             }
-            if lexer::is_metachar(b) {
+            if lexer::is_metachar(b) && !self.at_process_substitution() {
                 break;
             }
             if command.words.is_empty() || declaration {
@@ -667,7 +669,8 @@ impl Parser<'_> {
         let fd = digits.map(|digits| lexer::descriptor(digits).unwrap_or(i32::MAX));
         let consumed = self.r.rest().len() - after.len();
         if matches!(op, RedirOp::Read | RedirOp::Write) && after.first() == Some(&b'(') {
-            return Err(self.unsupported(start, "process substitution (<(…) and >(…)) is"));
+            // `<(list)`: a word (a process substitution), not `<` and `(`.
+            return Ok(None);
         }
         self.r.advance(consumed);
         self.blanks();
@@ -679,7 +682,7 @@ impl Parser<'_> {
                 super::SyntaxErrorKind::UnexpectedToken("newline".into()),
             ));
         }
-        if self.r.peek().is_none_or(lexer::is_metachar) {
+        if self.r.peek().is_none_or(lexer::is_metachar) && !self.at_process_substitution() {
             return Err(self.unexpected());
         }
         if op == RedirOp::HereDoc {
@@ -749,7 +752,9 @@ impl Parser<'_> {
                     self.r.advance(1);
                     return Ok(elements);
                 }
-                Some(b) if lexer::is_metachar(b) => return Err(self.unexpected()),
+                Some(b) if lexer::is_metachar(b) && !self.at_process_substitution() => {
+                    return Err(self.unexpected());
+                }
                 Some(b'[') => {
                     let start = self.r.pos();
                     self.r.advance(1);

@@ -533,10 +533,39 @@ fn an_unterminated_here_document_warns_and_takes_the_rest() {
 }
 
 #[test]
+fn process_substitution_is_a_word_not_a_redirection() {
+    assert!(matches!(
+        &arg("cat <(ls)")[..],
+        [WordPart::ProcessSub { reads: true, .. }]
+    ));
+    assert!(matches!(
+        &arg("tee >(wc -l)")[..],
+        [WordPart::ProcessSub { reads: false, .. }]
+    ));
+    // Touching other text, it is part of the word, as in bash.
+    assert!(matches!(
+        &arg("echo a<(true)")[..],
+        [WordPart::Literal(_), WordPart::ProcessSub { .. }]
+    ));
+    // After a redirection operator and a blank, it is the file to open.
+    let list = parse(b"cat < <(ls)").unwrap();
+    let Command::Simple(simple) = &list.items[0].and_or.first.commands[0] else {
+        panic!("{list:?}");
+    };
+    assert_eq!(simple.redirections.len(), 1);
+    let RedirTarget::Word(target) = &simple.redirections[0].target else {
+        panic!("{simple:?}");
+    };
+    assert!(matches!(
+        &target.parts[..],
+        [WordPart::ProcessSub { reads: true, .. }]
+    ));
+}
+
+#[test]
 fn unsupported_constructs_are_refused_by_name() {
     for (source, what) in [
         ("coproc cat", "coproc"),
-        ("cat <(ls)", "process substitution"),
         ("exec {fd}>f", "named descriptors"),
     ] {
         let e = error(source);

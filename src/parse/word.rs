@@ -149,6 +149,13 @@ impl Parser<'_> {
             // What ends the word here?
             match mode {
                 _ if mode.ends_at_metachar() && is_metachar(b) => {
+                    if matches!(mode, Mode::Normal | Mode::Assignment)
+                        && self.at_process_substitution()
+                    {
+                        let part = self.process_substitution()?;
+                        push(&mut parts, part);
+                        continue;
+                    }
                     let extglob = matches!(mode, Mode::CondPattern)
                         || (self.extglob && matches!(mode, Mode::Normal | Mode::Pattern));
                     if b == b'(' && extglob && ends_with_extglob_prefix(&parts) {
@@ -416,6 +423,32 @@ impl Parser<'_> {
     /// the `)` that closes it (a `case` pattern's `)` belongs to the case).
     fn command_substitution(&mut self) -> PResult<WordPart> {
         self.r.advance(2);
+        let body = self.substitution_body()?;
+        Ok(WordPart::CommandSub {
+            body: Rc::new(body),
+            backquoted: false,
+        })
+    }
+
+    /// `<( list )` or `>( list )`, read as `$( )` is.
+    fn process_substitution(&mut self) -> PResult<WordPart> {
+        let reads = self.r.peek() == Some(b'<');
+        self.r.advance(2);
+        let body = self.substitution_body()?;
+        Ok(WordPart::ProcessSub {
+            body: Rc::new(body),
+            reads,
+        })
+    }
+
+    /// Whether `<(` or `>(` starts here: a word, not a redirection.
+    pub(super) fn at_process_substitution(&mut self) -> bool {
+        matches!(self.r.peek(), Some(b'<' | b'>')) && self.r.peek_at(1) == Some(b'(')
+    }
+
+    /// The list inside `$( … )` or `<( … )` once the opening is consumed,
+    /// up to and past the `)` that closes it.
+    fn substitution_body(&mut self) -> PResult<List> {
         let outer = std::mem::take(&mut self.pending);
         let open = self.open;
         self.enter()?;
@@ -432,10 +465,7 @@ impl Parser<'_> {
         self.r.advance(1);
         let inner = std::mem::replace(&mut self.pending, outer);
         self.pending.extend(inner);
-        Ok(WordPart::CommandSub {
-            body: Rc::new(body),
-            backquoted: false,
-        })
+        Ok(body)
     }
 
     /// `` `list` ``: the text up to the closing backquote, with `\$`,
