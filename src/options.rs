@@ -33,6 +33,11 @@ pub struct Options {
     pub monitor: bool,
     /// `set -o pipefail`: a pipeline fails if any stage fails.
     pub pipefail: bool,
+    /// `set -E`: the `ERR` trap also runs in functions and subshells.
+    pub errtrace: bool,
+    /// `set -T`: the `DEBUG` and `RETURN` traps also run in functions and
+    /// subshells.
+    pub functrace: bool,
     /// `set -o posix`.
     pub posix: bool,
     /// `shopt -s extglob`: `@(a|b)`, `!(x)`… in patterns.
@@ -71,6 +76,8 @@ impl Default for Options {
             braceexpand: true,
             monitor: false,
             pipefail: false,
+            errtrace: false,
+            functrace: false,
             posix: false,
             extglob: false,
             nullglob: false,
@@ -94,6 +101,8 @@ pub const SET_OPTIONS: &[(Option<char>, &str, Field)] = &[
     (Some('a'), "allexport", |o| &mut o.allexport),
     (Some('B'), "braceexpand", |o| &mut o.braceexpand),
     (Some('e'), "errexit", |o| &mut o.errexit),
+    (Some('E'), "errtrace", |o| &mut o.errtrace),
+    (Some('T'), "functrace", |o| &mut o.functrace),
     (Some('h'), "hashall", |o| &mut o.hashall),
     (Some('m'), "monitor", |o| &mut o.monitor),
     (Some('C'), "noclobber", |o| &mut o.noclobber),
@@ -125,7 +134,9 @@ impl Options {
     /// order: `himBH…`, then the rest).
     pub fn letters(&self) -> String {
         let mut copy = self.clone();
-        let order = ['a', 'b', 'e', 'f', 'h', 'm', 'n', 'u', 'v', 'x', 'B', 'C'];
+        let order = [
+            'a', 'b', 'e', 'f', 'h', 'm', 'n', 'u', 'v', 'x', 'B', 'C', 'E', 'T',
+        ];
         let mut letters = String::new();
         for letter in order {
             if let Some((_, _, field)) = SET_OPTIONS.iter().find(|(l, _, _)| *l == Some(letter)) {

@@ -194,7 +194,14 @@ impl Shell {
             source: String::from_utf8_lossy(name).into_owned(),
             line: saved_line,
         });
-        let flow = run_text(self, &text, 1);
+        let mut flow = run_text(self, &text, 1);
+        let status = self.status;
+        if let Flow::Exit(status) = self.run_return_trap() {
+            flow = Flow::Exit(status);
+        }
+        if let Flow::Return(_) | Flow::Normal = flow {
+            self.status = status;
+        }
         self.frames.pop();
         self.function_depth -= 1;
         self.lineno = saved_line;

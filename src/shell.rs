@@ -122,6 +122,20 @@ pub struct Shell {
     pub pipe_statuses: Vec<Status>,
     /// The last argument of the last command, for `$_`.
     pub last_argument: Vec<u8>,
+    /// The simple command running now, for `$BASH_COMMAND`: its text is
+    /// made only when asked for (see [`Shell::bash_command`]).
+    pub current_command: Option<std::ptr::NonNull<crate::ast::SimpleCommand>>,
+    /// `$BASH_COMMAND` as a trap sees it: the command about to run (DEBUG)
+    /// or the one that failed (ERR).
+    pub trap_command: String,
+    /// The text of the simple command that failed last, kept (only while
+    /// an ERR trap is set) for the trap that runs when its failure reaches
+    /// a caller (`f` failing because its last command did).
+    pub failed_command: Option<String>,
+    /// Inside a function that the `DEBUG` and `RETURN` traps do not reach
+    /// (no `set -T`), or one the `ERR` trap does not (no `set -E`).
+    pub debug_suppressed: bool,
+    pub err_suppressed: bool,
     /// Where commands were found on PATH, and how often used (`hash`),
     /// for the PATH it was made with.
     pub command_hash: FxHashMap<Vec<u8>, (Vec<u8>, u32)>,
@@ -174,6 +188,11 @@ impl Shell {
             hashed_path: Vec::new(),
             dir_stack: Vec::new(),
             last_argument: Vec::new(),
+            current_command: None,
+            trap_command: String::new(),
+            failed_command: None,
+            debug_suppressed: false,
+            err_suppressed: false,
         };
         // A prompt expands aliases; a script only after `shopt -s
         // expand_aliases`, as in bash.
@@ -242,6 +261,7 @@ impl Shell {
                 return self.dynamic_array(name)?.into_iter().next();
             }
             "_" => return Some(self.last_argument.clone()),
+            "BASH_COMMAND" => self.bash_command(),
             "SECONDS" => self.started.elapsed().as_secs().to_string(),
             "BASHPID" => std::process::id().to_string(),
             "PPID" => nix::unistd::getppid().as_raw().to_string(),
@@ -253,6 +273,21 @@ impl Shell {
             _ => return None,
         };
         Some(text.into_bytes())
+    }
+
+    /// `$BASH_COMMAND`: in a trap, the command the trap is about; else the
+    /// simple command running now, as bash prints it back.
+    pub fn bash_command(&self) -> String {
+        if self.traps.is_running() {
+            return self.trap_command.clone();
+        }
+        match self.current_command {
+            // SAFETY: `current_command` is set by `run_simple` from the
+            // command it borrows and put back before it returns, so while
+            // it is `Some` that borrow is alive on the stack below us.
+            Some(command) => unsafe { command.as_ref() }.to_string(),
+            None => self.trap_command.clone(),
+        }
     }
 
     /// The arrays the shell computes from its call stack: `FUNCNAME`

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::os::unix::ffi::OsStrExt;
 
-use minishell_builtins::{Flow, TRAP_DEBUG, TRAP_ERR, TrapAction};
+use minishell_builtins::{Flow, TRAP_DEBUG, TRAP_ERR, TRAP_RETURN, TrapAction};
 
 use crate::shell::Shell;
 use crate::signals::SignalFlag;
@@ -18,11 +18,32 @@ pub struct Traps {
     flags: BTreeMap<i32, SignalFlag>,
     /// A trap's action is running: traps do not nest.
     running: bool,
+    /// In a subshell, the traps of the shell that forked it: they no longer
+    /// run, but `trap -p` still shows them, as in bash, until the subshell
+    /// sets a trap of its own (`traps=$(trap -p)` saves the parent's).
+    inherited: Vec<(i32, TrapAction)>,
 }
 
 impl Traps {
     pub fn list(&self) -> Vec<(i32, TrapAction)> {
-        self.actions.iter().map(|(c, a)| (*c, a.clone())).collect()
+        let mut list: Vec<(i32, TrapAction)> =
+            self.actions.iter().map(|(c, a)| (*c, a.clone())).collect();
+        for (condition, action) in &self.inherited {
+            if !self.actions.contains_key(condition) {
+                list.push((*condition, action.clone()));
+            }
+        }
+        list
+    }
+
+    /// Whether a trap's action is running now.
+    pub fn is_running(&self) -> bool {
+        self.running
+    }
+
+    /// The action of a condition, to tell later whether it changed.
+    pub fn action(&self, condition: i32) -> Option<&TrapAction> {
+        self.actions.get(&condition)
     }
 
     pub fn has(&self, condition: i32) -> bool {
@@ -30,16 +51,29 @@ impl Traps {
     }
 
     /// In a forked copy of the shell: traps that run commands go back to
-    /// the default (ignored signals stay ignored, as POSIX says).
-    pub fn reset_for_subshell(&mut self) {
+    /// the default (ignored signals stay ignored, as POSIX says), except
+    /// those `set -E` (ERR) and `set -T` (DEBUG, RETURN) pass on.
+    pub fn reset_for_subshell(&mut self, errtrace: bool, functrace: bool) {
+        let passed_on = |condition: i32| {
+            (errtrace && condition == TRAP_ERR)
+                || (functrace && (condition == TRAP_DEBUG || condition == TRAP_RETURN))
+        };
         for (signal, flag) in std::mem::take(&mut self.flags) {
             flag.uninstall();
             // SAFETY: restoring a signal's default action has no
             // preconditions.
             unsafe { libc::signal(signal, libc::SIG_DFL) };
         }
-        self.actions
-            .retain(|_, action| *action == TrapAction::Ignore);
+        self.inherited = std::mem::take(&mut self.actions)
+            .into_iter()
+            .filter(|(condition, action)| {
+                let keep = *action == TrapAction::Ignore || passed_on(*condition);
+                if keep {
+                    self.actions.insert(*condition, action.clone());
+                }
+                !keep
+            })
+            .collect();
         self.running = false;
     }
 }
@@ -47,6 +81,7 @@ impl Traps {
 impl Shell {
     /// `trap ACTION CONDITION`, or with `None` the default back.
     pub fn set_trap(&mut self, condition: i32, action: Option<TrapAction>) -> Result<(), String> {
+        self.traps.inherited.clear();
         if condition > 0 {
             if let Some(flag) = self.traps.flags.remove(&condition) {
                 flag.uninstall();
@@ -160,16 +195,36 @@ impl Shell {
         }
     }
 
-    /// The `ERR` trap, after a command failed where `set -e` would act.
+    /// The `ERR` trap, after a command failed where `set -e` would act;
+    /// `$BASH_COMMAND` in it is the simple command that ran last.
     pub fn run_err_trap(&mut self) -> Flow {
+        if self.err_suppressed || !self.traps.has(TRAP_ERR) {
+            return Flow::Normal;
+        }
+        if !self.traps.is_running() {
+            self.trap_command = match self.failed_command.take() {
+                Some(text) => text,
+                None => self.bash_command(),
+            };
+        }
         self.run_trap(TRAP_ERR)
     }
 
-    /// The `DEBUG` trap, before a simple command.
-    pub fn run_debug_trap(&mut self) -> Flow {
-        if !self.traps.has(TRAP_DEBUG) {
+    /// The `DEBUG` trap, before a command: `text` makes what
+    /// `$BASH_COMMAND` says of it, only when the trap is set.
+    pub fn run_debug_trap(&mut self, text: impl FnOnce() -> String) -> Flow {
+        if self.debug_suppressed || !self.traps.has(TRAP_DEBUG) || self.traps.is_running() {
             return Flow::Normal;
         }
+        self.trap_command = text();
         self.run_trap(TRAP_DEBUG)
+    }
+
+    /// The `RETURN` trap, as a function or a sourced file ends.
+    pub fn run_return_trap(&mut self) -> Flow {
+        if !self.traps.has(TRAP_RETURN) || self.traps.is_running() {
+            return Flow::Normal;
+        }
+        self.run_trap(TRAP_RETURN)
     }
 }

@@ -248,13 +248,25 @@ impl Display for FunctionDef {
     }
 }
 
+/// As bash prints redirections back (`type`, `jobs`, `$BASH_COMMAND`): a
+/// file after a blank (`2> /dev/null`), a descriptor copy with both
+/// numbers written out (`1>&2`), a close as `N>&-`.
 impl Display for Redirection {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        if let (RedirOp::DupOutput | RedirOp::DupInput, RedirTarget::Word(word)) =
+            (self.op, &self.target)
+        {
+            let fd = self.fd.unwrap_or(self.op.default_fd());
+            return match word.as_literal() {
+                Some(b"-") => write!(f, "{fd}>&-"),
+                _ => write!(f, "{fd}{}{word}", self.op.symbol()),
+            };
+        }
         if let Some(fd) = self.fd {
             write!(f, "{fd}")?;
         }
         match &self.target {
-            RedirTarget::Word(word) => write!(f, "{}{word}", self.op.symbol()),
+            RedirTarget::Word(word) => write!(f, "{} {word}", self.op.symbol()),
             RedirTarget::HereDoc(doc) => {
                 f.write_str(if doc.strip_tabs { "<<-" } else { "<<" })?;
                 let delimiter = String::from_utf8_lossy(&doc.delimiter);

@@ -139,6 +139,10 @@ impl Shell {
         let mut items = words.into_iter();
         self.looping(|shell| {
             let item = items.next()?;
+            let flow = shell.run_debug_trap(|| for_header(command));
+            if !flow.is_normal() {
+                return Some(flow);
+            }
             // A nameref as the loop's variable points at each word in turn.
             let nameref = shell
                 .vars
@@ -190,6 +194,10 @@ impl Shell {
     }
 
     fn run_case(&mut self, command: &CaseCommand) -> Flow {
+        let flow = self.run_debug_trap(|| format!("case {} in ", command.word));
+        if !flow.is_normal() {
+            return flow;
+        }
         let word = match expand::string(self, &command.word) {
             Ok(word) => word,
             Err(e) => return self.expansion_failed(e),
@@ -299,6 +307,10 @@ impl Shell {
     /// `(( expression ))`: status 0 when it is not zero, 1 when it is, and
     /// 1 after an error (which, unlike in `$(( ))`, ends nothing else).
     fn run_arith(&mut self, arith: &ArithSub) -> Flow {
+        let flow = self.run_debug_trap(|| format!("(({}))", arith.text));
+        if !flow.is_normal() {
+            return flow;
+        }
         if self.options.xtrace {
             let text = match crate::expand::string(self, &arith.text) {
                 Ok(text) => text,
@@ -315,6 +327,10 @@ impl Shell {
     }
 
     fn run_cond(&mut self, expr: &CondExpr) -> Flow {
+        let flow = self.run_debug_trap(|| format!("[[ {expr} ]]"));
+        if !flow.is_normal() {
+            return flow;
+        }
         if self.options.xtrace {
             let text = format!("[[ {expr} ]]");
             self.trace_raw(text.as_bytes());
@@ -465,4 +481,17 @@ mod tests {
         assert_eq!(time_format("%2U|%S|%%", 0.0, 1.234, 0.5), "1.23|0.500|%");
         assert_eq!(time_format("x%0Ry", 2.6, 0.0, 0.0), "x3y");
     }
+}
+
+/// `for name in words` as `$BASH_COMMAND` shows a loop's turn.
+fn for_header(command: &ForLoop) -> String {
+    let mut text = format!("for {}", command.name);
+    if let Some(words) = &command.words {
+        text.push_str(" in");
+        for word in words {
+            text.push(' ');
+            text.push_str(&word.to_string());
+        }
+    }
+    text
 }

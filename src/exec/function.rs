@@ -55,7 +55,36 @@ impl Shell {
             line: self.lineno,
         });
         let line = self.lineno;
-        let flow = self.run_compound(&def.body);
+        // `set -T` lets the DEBUG and RETURN traps into functions, `set -E`
+        // the ERR trap; without them a function runs free of the caller's.
+        let traced = self.options.functrace;
+        let suppressed = (self.debug_suppressed, self.err_suppressed);
+        self.debug_suppressed = !traced;
+        self.err_suppressed = !self.options.errtrace;
+        let return_trap = self.traps.action(minishell_builtins::TRAP_RETURN).cloned();
+        // A traced function starts with the DEBUG trap once more, as bash's
+        // debugger support does, still naming the call.
+        let entry = match traced {
+            true => {
+                let call = self.bash_command();
+                self.run_debug_trap(|| call)
+            }
+            false => Flow::Normal,
+        };
+        let mut flow = match entry.is_normal() {
+            true => self.run_compound(&def.body),
+            false => entry,
+        };
+        // A RETURN trap the function set for itself runs too.
+        if traced || self.traps.action(minishell_builtins::TRAP_RETURN) != return_trap.as_ref() {
+            let status = self.status;
+            let trap_flow = self.run_return_trap();
+            if let Flow::Exit(_) = trap_flow {
+                flow = trap_flow;
+            }
+            self.status = status;
+        }
+        (self.debug_suppressed, self.err_suppressed) = suppressed;
         self.lineno = line;
         self.frames.pop();
         self.function_depth -= 1;

@@ -150,6 +150,10 @@ impl Shell {
         let mut processes = Vec::with_capacity(count);
         let mut input: Option<PrivateFd> = None;
         for (i, command) in commands.iter().enumerate() {
+            if let Command::Simple(simple) = command {
+                // bash runs the DEBUG trap for each stage here, in the shell.
+                let _ = self.run_debug_trap(|| simple.to_string());
+            }
             self.fds.push();
             if background && i == 0 {
                 self.background_stdin();

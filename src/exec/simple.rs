@@ -26,7 +26,15 @@ impl Shell {
     pub(super) fn run_simple(&mut self, command: &SimpleCommand) -> Flow {
         // The process substitutions its words make close when it is done.
         let passed = self.fds.passed_count();
+        let outer = self
+            .current_command
+            .replace(std::ptr::NonNull::from(command));
+        self.failed_command = None;
         let flow = self.run_simple_command(command);
+        if self.status != 0 && self.traps.has(minishell_builtins::TRAP_ERR) {
+            self.failed_command = Some(command.to_string());
+        }
+        self.current_command = outer;
         self.fds.close_passed_from(passed);
         flow
     }
@@ -34,7 +42,7 @@ impl Shell {
     fn run_simple_command(&mut self, command: &SimpleCommand) -> Flow {
         self.lineno = command.line;
         self.substitution_status = None;
-        let flow = self.run_debug_trap();
+        let flow = self.run_debug_trap(|| command.to_string());
         if !flow.is_normal() {
             return flow;
         }

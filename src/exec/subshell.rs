@@ -79,7 +79,8 @@ impl Shell {
         if let Some(flag) = self.hangup.take() {
             flag.uninstall_to_default();
         }
-        self.traps.reset_for_subshell();
+        self.traps
+            .reset_for_subshell(self.options.errtrace, self.options.functrace);
         if !keep_jobs {
             self.jobs = crate::jobs::Jobs::default();
         }

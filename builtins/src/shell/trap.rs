@@ -127,11 +127,18 @@ fn list(ctx: &mut dyn Context, only: &[OsString]) -> Status {
         .iter()
         .filter_map(|c| signal_number(&shown(c)))
         .collect();
-    let mut out = Vec::new();
-    for (condition, action) in ctx.traps() {
-        if !wanted.is_empty() && !wanted.contains(&condition) {
-            continue;
+    let mut traps = ctx.traps();
+    // As bash lists them: in the order asked for, else EXIT, the signals
+    // by number, then DEBUG, ERR and RETURN.
+    match wanted.is_empty() {
+        true => traps.sort_by_key(|(condition, _)| listing_order(*condition)),
+        false => {
+            traps.retain(|(condition, _)| wanted.contains(condition));
+            traps.sort_by_key(|(condition, _)| wanted.iter().position(|w| w == condition));
         }
+    }
+    let mut out = Vec::new();
+    for (condition, action) in traps {
         let text: &[u8] = match &action {
             TrapAction::Ignore => b"",
             TrapAction::Run(text) => text.as_bytes(),
@@ -145,6 +152,15 @@ fn list(ctx: &mut dyn Context, only: &[OsString]) -> Status {
     match ctx.stdout().write_all(&out) {
         Ok(()) => 0,
         Err(_) => 1,
+    }
+}
+
+fn listing_order(condition: i32) -> i32 {
+    match condition {
+        TRAP_DEBUG => i32::MAX - 2,
+        TRAP_ERR => i32::MAX - 1,
+        TRAP_RETURN => i32::MAX,
+        signal => signal,
     }
 }
 
