@@ -471,18 +471,6 @@ fn time_format(format: &str, real: f64, user: f64, system: f64) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn timeformat_fields() {
-        assert_eq!(time_format("%3lR", 61.5, 0.0, 0.0), "1m1.500s");
-        assert_eq!(time_format("%2U|%S|%%", 0.0, 1.234, 0.5), "1.23|0.500|%");
-        assert_eq!(time_format("x%0Ry", 2.6, 0.0, 0.0), "x3y");
-    }
-}
-
 /// `for name in words` as `$BASH_COMMAND` shows a loop's turn.
 fn for_header(command: &ForLoop) -> String {
     let mut text = format!("for {}", command.name);
@@ -494,4 +482,16 @@ fn for_header(command: &ForLoop) -> String {
         }
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeformat_fields() {
+        assert_eq!(time_format("%3lR", 61.5, 0.0, 0.0), "1m1.500s");
+        assert_eq!(time_format("%2U|%S|%%", 0.0, 1.234, 0.5), "1.23|0.500|%");
+        assert_eq!(time_format("x%0Ry", 2.6, 0.0, 0.0), "x3y");
+    }
 }
