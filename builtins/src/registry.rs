@@ -110,6 +110,7 @@ pub static REGISTRY: &[&Builtin] = &[
     &threads::multithreaded::MULTITHREADED,
     &processes::zombie::ORPHAN,
     &processes::pipe::PIPE,
+    &shell::printf::PRINTF,
     &processes::ptree::PTREE,
     &shell::pwd::PWD,
     &shell::exit::QUIT,

@@ -8,6 +8,7 @@ pub mod export;
 pub mod help;
 pub mod history;
 pub mod loops;
+pub mod printf;
 pub mod pwd;
 pub mod return_;
 pub mod truth;
