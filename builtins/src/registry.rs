@@ -85,6 +85,7 @@ impl Builtin {
 /// binary-search.
 pub static REGISTRY: &[&Builtin] = &[
     &shell::truth::COLON,
+    &shell::test::BRACKET,
     &sync::barrier::BARRIER,
     &jobs::fg::BG,
     &shell::loops::BREAK,
@@ -124,6 +125,7 @@ pub static REGISTRY: &[&Builtin] = &[
     &processes::spawn::SPAWN,
     &threads::sum_array::SUM_ARRAY,
     &threads::sum_array_bugs::SUM_ARRAY_BUGS,
+    &shell::test::TEST,
     &threads::thread_attrs::THREAD_ATTRS,
     &threads::thread_stacks::THREAD_STACKS,
     &sync::tls::TLS,

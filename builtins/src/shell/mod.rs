@@ -11,6 +11,7 @@ pub mod loops;
 pub mod printf;
 pub mod pwd;
 pub mod return_;
+pub mod test;
 pub mod truth;
 pub mod type_of;
 pub mod unset;
