@@ -116,6 +116,7 @@ pub static REGISTRY: &[&Builtin] = &[
     &shell::pwd::PWD,
     &shell::exit::QUIT,
     &sync::race_condition::RACE_CONDITION,
+    &shell::read::READ,
     &sync::reentrancy::REENTRANCY,
     &shell::return_::RETURN,
     &sched::schedule::SCHEDULE,

@@ -10,6 +10,7 @@ pub mod history;
 pub mod loops;
 pub mod printf;
 pub mod pwd;
+pub mod read;
 pub mod return_;
 pub mod test;
 pub mod truth;
