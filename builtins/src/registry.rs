@@ -103,6 +103,7 @@ pub static REGISTRY: &[&Builtin] = &[
     &shell::export::EXPORT,
     &shell::truth::FALSE,
     &jobs::fg::FG,
+    &shell::getopts::GETOPTS,
     &sync::granularity::GRANULARITY,
     &shell::help::HELP,
     &shell::history::HISTORY,

@@ -5,6 +5,7 @@ pub mod cd;
 pub mod echo;
 pub mod exit;
 pub mod export;
+pub mod getopts;
 pub mod help;
 pub mod history;
 pub mod loops;
