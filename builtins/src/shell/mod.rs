@@ -8,14 +8,18 @@ pub mod export;
 pub mod getopts;
 pub mod help;
 pub mod history;
+pub mod let_;
 pub mod loops;
 pub mod printf;
 pub mod pwd;
 pub mod read;
 pub mod return_;
 pub mod test;
+pub mod times;
 pub mod truth;
 pub mod type_of;
+pub mod ulimit;
+pub mod umask;
 pub mod unset;
 
 use std::ffi::{OsStr, OsString};
