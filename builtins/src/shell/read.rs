@@ -369,7 +369,12 @@ fn read_line(source: &mut Input, options: &Options, utf8: bool) -> (Vec<Char>, E
         }
         let byte = match source.next() {
             Ok(Some(byte)) => byte,
-            Ok(None) => return (line, End::Eof),
+            Ok(None) => {
+                if escape_next {
+                    line.push(Char::PHANTOM);
+                }
+                return (line, End::Eof);
+            }
             Err(failure) => return (line, End::Failed(failure)),
         };
         if byte == 0 && options.delimiter != 0 {

@@ -12,6 +12,23 @@ pub struct Char {
     pub escaped: bool,
 }
 
+impl Char {
+    /// What a backslash at the very end of the input leaves: no byte, but
+    /// an escaped nothing that still counts as part of a field, so the
+    /// separators and blanks before it stay (`printf 'x,\\' | read a`
+    /// with IFS=, gives `x,`), as bash's leftover escape mark does.
+    pub const PHANTOM: Char = Char {
+        byte: 0,
+        escaped: true,
+    };
+
+    /// NUL never reaches a line (it is dropped, or it is the delimiter),
+    /// so an escaped NUL is the phantom.
+    pub fn is_phantom(self) -> bool {
+        self == Char::PHANTOM
+    }
+}
+
 /// The separators of an `IFS` value.
 pub struct Ifs<'a> {
     chars: &'a [u8],
@@ -33,7 +50,11 @@ impl<'a> Ifs<'a> {
 
 /// The bytes of `chars`, escapes dropped.
 pub fn text(chars: &[Char]) -> Vec<u8> {
-    chars.iter().map(|c| c.byte).collect()
+    chars
+        .iter()
+        .filter(|c| !c.is_phantom())
+        .map(|c| c.byte)
+        .collect()
 }
 
 /// Skips IFS white space from `i`.
@@ -57,12 +78,18 @@ fn field<'c>(chars: &'c [Char], ifs: &Ifs<'_>, i: usize) -> (&'c [Char], usize) 
     (&chars[i..end], next)
 }
 
-/// `chars` without the IFS white space at its end.
+/// `chars` without the IFS white space at its end, escaped or not: bash
+/// drops an escaped blank there too (`IFS=' ' read a b <<< 'x y\ '`
+/// keeps `y `, as the rest is one field, but `x y z\ ` gives `y z`).
 fn trim_end<'c>(chars: &'c [Char], ifs: &Ifs<'_>) -> &'c [Char] {
-    let end = chars
-        .iter()
-        .rposition(|&c| !ifs.white(c))
-        .map_or(0, |p| p + 1);
+    let white = |c: Char| {
+        !c.is_phantom()
+            && ifs.white(Char {
+                escaped: false,
+                ..c
+            })
+    };
+    let end = chars.iter().rposition(|&c| !white(c)).map_or(0, |p| p + 1);
     &chars[..end]
 }
 
@@ -76,12 +103,17 @@ pub fn names(chars: &[Char], ifs: &Ifs<'_>, names: usize) -> Vec<Vec<u8>> {
         values.push(text(value));
         i = next;
     }
-    let rest = trim_end(&chars[i.min(chars.len())..], ifs);
-    // A rest that is one field and a separator loses the separator
+    let rest = &chars[i.min(chars.len())..];
+    // A rest that is one field, with separators after it, is that field
     // (`IFS=: read a b <<< x:y:` gives b=y), as in bash; more than one
-    // field keeps everything (`x:y:z:` gives b=y:z:).
+    // field keeps the separators but the white space at the end
+    // (`x:y:z:` gives b=y:z:).
     let (first, after) = field(rest, ifs, 0);
-    let last = if after >= rest.len() { first } else { rest };
+    let last = if after >= rest.len() {
+        first
+    } else {
+        trim_end(rest, ifs)
+    };
     values.push(text(last));
     values
 }
@@ -172,6 +204,23 @@ mod tests {
         assert_eq!(split("x y\\:z", " :", 3), ["x", "y:z", ""]);
         assert_eq!(split("a\\ ", DEFAULT, 1), ["a "]);
         assert_eq!(split(" \\ a \\  ", DEFAULT, 2), [" a", " "]);
+        assert_eq!(split(",,\\ ", ", \t", 2), ["", ","]);
+        assert_eq!(split("a b,\\ ", ", \t", 2), ["a", "b,"]);
+        assert_eq!(split("a:b:c\\ ", ":", 2), ["a", "b:c "]);
+        assert_eq!(split("a b c\\ \\ ", " ", 2), ["a", "b c"]);
+        assert_eq!(split("a b\\ ", " ", 2), ["a", "b "]);
+    }
+
+    #[test]
+    fn a_phantom_escape_keeps_what_is_before_it() {
+        let mut chars = line("xcd,");
+        chars.push(Char::PHANTOM);
+        let values = names(&chars, &Ifs::new(b":,"), 1);
+        assert_eq!(values, [b"xcd,".to_vec()]);
+        let mut chars = line(" cd:  cd\t");
+        chars.push(Char::PHANTOM);
+        let values = names(&chars, &Ifs::new(DEFAULT.as_bytes()), 1);
+        assert_eq!(values, [b"cd:  cd\t".to_vec()]);
     }
 
     #[test]
