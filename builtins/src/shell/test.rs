@@ -72,7 +72,7 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
         }
         words.pop();
     }
-    match evaluate(&words, &ShellProbe { ctx }) {
+    match evaluate(&words, &ShellProbe { ctx }, name == "[") {
         Ok(true) => 0,
         Ok(false) => 1,
         Err(message) => super::fail(ctx, &name, message, 2),
@@ -126,11 +126,12 @@ fn borrow(fd: i32) -> std::os::fd::BorrowedFd<'static> {
 type Error = String;
 
 /// The truth of `words` (after the name, and without `[`'s `]`).
-fn evaluate(words: &[&[u8]], probe: &dyn Probe) -> Result<bool, Error> {
+fn evaluate(words: &[&[u8]], probe: &dyn Probe, bracket: bool) -> Result<bool, Error> {
     let mut parser = Parser {
         words,
         pos: 0,
         probe,
+        bracket,
     };
     let value = match words.len() {
         0 => false,
@@ -186,6 +187,8 @@ struct Parser<'a> {
     /// The next word to read.
     pos: usize,
     probe: &'a dyn Probe,
+    /// Run as `[` (whose `]` was taken off the words).
+    bracket: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -281,6 +284,9 @@ impl<'a> Parser<'a> {
             self.pos += 1;
             let value = self.or()?;
             return match self.words.get(self.pos) {
+                // bash's `[` drops its `]` from the count but not from
+                // the words, so there the message finds it.
+                None if self.bracket => Err("`)' expected, found ]".to_owned()),
                 None => Err("`)' expected".to_owned()),
                 Some(&b")") => {
                     self.pos += 1;
@@ -368,7 +374,7 @@ mod tests {
                 .map(|w| if w == "''" { &b""[..] } else { w.as_bytes() })
                 .collect()
         };
-        evaluate(&words, &Fake)
+        evaluate(&words, &Fake, false)
     }
 
     fn error(line: &str) -> String {
@@ -402,6 +408,11 @@ mod tests {
         assert_eq!(error("a =~ a"), "=~: binary operator expected");
         assert_eq!(error("a b c d"), "too many arguments");
         assert_eq!(error("( a = b"), "`)' expected");
+        let words: Vec<&[u8]> = vec![b"(", b"a", b"=", b"b"];
+        assert_eq!(
+            evaluate(&words, &Fake, true),
+            Err("`)' expected, found ]".to_owned())
+        );
     }
 
     #[test]
