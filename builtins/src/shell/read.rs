@@ -178,7 +178,7 @@ fn take_value(options: &mut Options, letter: u8, value: OsString) -> Result<(), 
 
 /// A timeout as bash reads one: digits, a point and more digits, with an
 /// optional `+`; no exponent, no blanks, nothing negative. Precision stops
-/// at microseconds.
+/// at microseconds; an absurdly large one is as good as none.
 fn parse_timeout(text: &[u8]) -> Option<Duration> {
     let text = text.strip_prefix(b"+").unwrap_or(text);
     let (whole, fraction) = match text.iter().position(|&b| b == b'.') {
@@ -194,7 +194,7 @@ fn parse_timeout(text: &[u8]) -> Option<Duration> {
     let micros = (0..6).fold(0u32, |acc, i| {
         acc * 10 + fraction.get(i).map_or(0, |&d| u32::from(d - b'0'))
     });
-    Some(Duration::from_secs(seconds) + Duration::from_micros(u64::from(micros)))
+    Duration::from_secs(seconds).checked_add(Duration::from_micros(u64::from(micros)))
 }
 
 fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {

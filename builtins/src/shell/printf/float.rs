@@ -202,10 +202,20 @@ fn parse_decimal(text: &[u8], negative: bool) -> Option<(Extended, usize, bool)>
     if significant == 0 {
         return Some((zero, used, false));
     }
-    let scale = exp - after_point + (digits.len() - significant) as i64;
-    let digits = &digits[..significant];
+    let mut scale = exp - after_point + (digits.len() - significant) as i64;
+    let mut digits = digits[..significant].to_vec();
+    // Beyond this many digits only whether the rest is zero can change the
+    // rounding (an exact tie needs fewer), so the rest becomes one nonzero
+    // digit: exact enough, and no quadratic work on a 100 000-digit word.
+    const KEEP: usize = 20_000;
+    if digits.len() > KEEP + 1 {
+        let dropped = digits.len() - KEEP - 1;
+        digits.truncate(KEEP);
+        digits.push(b'1');
+        scale += dropped as i64;
+    }
     // The value is below 10^magnitude and at least 10^(magnitude-1).
-    let magnitude = scale + significant as i64;
+    let magnitude = scale + digits.len() as i64;
     if magnitude > 4933 {
         return Some((Extended::Infinite { negative }, used, true));
     }
@@ -213,7 +223,7 @@ fn parse_decimal(text: &[u8], negative: bool) -> Option<(Extended, usize, bool)>
         return Some((zero, used, true));
     }
     let mut number = Big::default();
-    for &d in digits {
+    for &d in &digits {
         number.mul_add_small(10, u32::from(d - b'0'));
     }
     let (value, out_of_range) = if scale >= 0 {

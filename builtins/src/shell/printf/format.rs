@@ -239,10 +239,12 @@ impl Engine<'_> {
             return Err(Halt::BadFormat);
         }
         let arg = self.args.take();
-        let text = self.convert(letter, arg, spec)?;
-        if !spec.overflow {
-            self.outcome.output.extend_from_slice(&text);
+        if spec.overflow {
+            // glibc refuses the whole conversion; nothing is worked out.
+            return Ok(i + 1);
         }
+        let text = self.convert(letter, arg, spec)?;
+        self.outcome.output.extend_from_slice(&text);
         Ok(i + 1)
     }
 

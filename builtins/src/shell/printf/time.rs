@@ -3,6 +3,7 @@
 
 use std::ffi::CString;
 
+// SAFETY: the declaration matches POSIX's `void tzset(void)`.
 unsafe extern "C" {
     /// Reads `TZ` into the C library's time zone (POSIX; the libc crate
     /// does not declare it).

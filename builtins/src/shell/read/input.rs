@@ -55,7 +55,8 @@ impl Input {
             seekable,
             buffer: Vec::new(),
             used: 0,
-            deadline: timeout.map(|t| Instant::now() + t),
+            // A deadline past what the clock can hold is no deadline.
+            deadline: timeout.and_then(|t| Instant::now().checked_add(t)),
         }
     }
 
