@@ -87,6 +87,29 @@ pub fn parse_integer(text: &[u8]) -> Option<i64> {
     text.parse().ok()
 }
 
+/// An integer as bash's `test` builtin reads one (its `legal_number`):
+/// C's blanks before it (space, tab, newline, vertical tab, form feed,
+/// carriage return), a sign, decimal digits, then only spaces or tabs. A
+/// value beyond 64 bits is not an integer.
+pub fn parse_test_integer(text: &[u8]) -> Option<i64> {
+    let start = text
+        .iter()
+        .position(|b| !matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'))?;
+    let end = text
+        .iter()
+        .rposition(|b| !matches!(b, b' ' | b'\t'))
+        .map_or(0, |p| p + 1);
+    let number = text.get(start..end)?;
+    let digits = match number.first() {
+        Some(b'+' | b'-') => &number[1..],
+        _ => number,
+    };
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(number).ok()?.parse().ok()
+}
+
 /// `-eq`, `-ne`, `-lt`, `-le`, `-gt`, `-ge` on two numbers.
 pub fn integers(op: &str, a: i64, b: i64) -> bool {
     match op {
@@ -115,5 +138,18 @@ mod tests {
         assert_eq!(parse_integer(b" 42 "), Some(42));
         assert_eq!(parse_integer(b"4x"), None);
         assert!(integers("-le", 3, 3));
+    }
+
+    #[test]
+    fn test_integers_as_bash_reads_them() {
+        assert_eq!(parse_test_integer(b"\n\x0b 5\t "), Some(5));
+        assert_eq!(parse_test_integer(b"5\n"), None);
+        assert_eq!(parse_test_integer(b"+5"), Some(5));
+        assert_eq!(parse_test_integer(b"-"), None);
+        assert_eq!(parse_test_integer(b" "), None);
+        assert_eq!(parse_test_integer(b"0x1"), None);
+        assert_eq!(parse_test_integer(b"010"), Some(10));
+        assert_eq!(parse_test_integer(b"9223372036854775808"), None);
+        assert_eq!(parse_test_integer(b"-9223372036854775808"), Some(i64::MIN));
     }
 }

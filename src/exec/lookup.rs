@@ -143,7 +143,7 @@ impl Shell {
                     kinds.push(match builtin.place {
                         Place::Process => CommandKind::Demo,
                         _ => CommandKind::Builtin {
-                            special: SPECIAL_BUILTINS.contains(&&*text),
+                            special: self.options.posix && SPECIAL_BUILTINS.contains(&&*text),
                         },
                     });
                 }
@@ -187,7 +187,7 @@ impl Shell {
 }
 
 /// POSIX's special builtins: errors in them end a POSIX shell, and `type`
-/// names them so.
+/// names them so in POSIX mode (bash's, outside it, calls them plain).
 const SPECIAL_BUILTINS: &[&str] = &[
     ".", ":", "break", "continue", "eval", "exec", "exit", "export", "readonly", "return", "set",
     "shift", "source", "times", "trap", "unset",

@@ -90,7 +90,9 @@ impl Walker<'_> {
                 if !missing(&value, *colon) {
                     return self.op_word(word, quoted, sink);
                 }
-                return Ok(());
+                // What is missing still expands as itself: nothing, or
+                // (`"${@:+x}"` with one empty parameter) one empty field.
+                value
             }
             ParamOp::Assign { colon, word } => {
                 if missing(&value, *colon) {
