@@ -97,6 +97,11 @@ impl Context for ShellContext<'_> {
     }
 
     fn set_var(&mut self, name: &str, value: &OsStr) -> Result<(), String> {
+        if name.contains('[') {
+            // `read 'a[i]'`: the subscript is evaluated as an assignment
+            // statement's would be.
+            return self.shell.assign_text(name, value.as_bytes(), false);
+        }
         self.shell
             .vars
             .set(name, value.as_bytes().to_vec())

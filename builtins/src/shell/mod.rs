@@ -59,6 +59,15 @@ pub(crate) fn fail(
 
 /// Whether `name` can be a variable name: a letter or `_`, then letters,
 /// digits and `_`.
+/// A name a builtin may assign (`read`, `printf -v`, `getopts`): a
+/// variable, or one element of an array (`a[i]`, `m[key]`).
+pub(crate) fn is_assignable(name: &[u8]) -> bool {
+    match name.iter().position(|&b| b == b'[') {
+        Some(open) => name.len() > open + 2 && name.ends_with(b"]") && is_valid_name(&name[..open]),
+        None => is_valid_name(name),
+    }
+}
+
 pub(crate) fn is_valid_name(name: &[u8]) -> bool {
     match name.split_first() {
         Some((first, rest)) => {

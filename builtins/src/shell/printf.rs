@@ -13,7 +13,7 @@ mod time;
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 
-use super::{fail, is_valid_name, shown};
+use super::{fail, is_assignable, shown};
 use crate::builtin::{Builtin, Group, Place};
 use crate::context::{Context, Status};
 use crate::errors::plain;
@@ -89,7 +89,7 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
         }
     }
     if let Some(name) = &target {
-        if !is_valid_name(name.as_bytes()) {
+        if !is_assignable(name.as_bytes()) {
             return fail(
                 ctx,
                 "printf",

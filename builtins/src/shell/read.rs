@@ -9,7 +9,7 @@ use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::time::Duration;
 
-use super::{fail, is_valid_name, shown};
+use super::{fail, is_assignable, is_valid_name, shown};
 use crate::builtin::{Builtin, Group, Place};
 use crate::context::{Context, Status};
 use crate::errors::plain;
@@ -264,7 +264,7 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
     }
     // bash checks the first name before reading, the others as it assigns.
     if options.array.is_none() {
-        if let Some(first) = names.first().filter(|n| !is_valid_name(n.as_bytes())) {
+        if let Some(first) = names.first().filter(|n| !is_assignable(n.as_bytes())) {
             return fail(
                 ctx,
                 "read",
@@ -467,7 +467,7 @@ fn assign(
         split::names(line, &ifs, names.len())
     };
     for (name, value) in names.iter().zip(values) {
-        if !is_valid_name(name.as_bytes()) {
+        if !is_assignable(name.as_bytes()) {
             return Err(fail(
                 ctx,
                 "read",
