@@ -4,24 +4,8 @@
 /// `'text'`, with each `'` written `'\''`; text holding control bytes in
 /// `$'…'` form, as bash's `${x@Q}` does.
 pub fn quote(text: &[u8]) -> Vec<u8> {
-    if text.iter().any(|&b| b < 0x20 || b == 0x7f) {
-        let mut out = b"$'".to_vec();
-        for &b in text {
-            match b {
-                b'\n' => out.extend_from_slice(b"\\n"),
-                b'\t' => out.extend_from_slice(b"\\t"),
-                b'\r' => out.extend_from_slice(b"\\r"),
-                0x1b => out.extend_from_slice(b"\\E"),
-                b'\'' => out.extend_from_slice(b"\\'"),
-                b'\\' => out.extend_from_slice(b"\\\\"),
-                b if b < 0x20 || b == 0x7f => {
-                    out.extend_from_slice(format!("\\{b:03o}").as_bytes())
-                }
-                b => out.push(b),
-            }
-        }
-        out.push(b'\'');
-        return out;
+    if let Some(quoted) = minishell_builtins::quoting::ansi_c(text, true) {
+        return quoted;
     }
     let mut out = Vec::with_capacity(text.len() + 2);
     out.push(b'\'');

@@ -73,6 +73,9 @@ pub struct Attrs {
     pub upper: bool,
     /// `declare -n`: the variable names another, and stands for it.
     pub nameref: bool,
+    /// `declare -a x` with no value yet: an array that `declare -p` shows
+    /// without `=()` until something is assigned.
+    pub unassigned: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -273,6 +276,7 @@ impl Vars {
                 attrs: Attrs::default(),
             }),
         };
+        var.attrs.unassigned = false;
         f(var);
         if var.attrs.exported {
             self.environment = None;

@@ -67,9 +67,16 @@ impl Shell {
                 (Some(other), _, _) => (*other).clone(),
                 (None, _, _) => Value::Unset,
             };
+            let was_unset = current
+                .as_ref()
+                .is_none_or(|v| matches!(v.value, Value::Unset));
+            let fresh_array = was_unset && d.value.is_none() && (d.set.indexed || d.set.assoc);
             self.vars
                 .set_value(name, value)
                 .map_err(|e| e.to_string())?;
+            if fresh_array {
+                self.vars.set_attrs(name, |attrs| attrs.unassigned = true);
+            }
         }
         self.vars.set_attrs(name, |attrs| {
             let on = d.set;
@@ -238,6 +245,8 @@ impl Shell {
         let os = |v: &[u8]| OsString::from_vec(v.to_vec());
         let value = match &var.value {
             Value::Unset => VarValue::Unset,
+            Value::Indexed(a) if var.attrs.unassigned && a.is_empty() => VarValue::Unset,
+            Value::Assoc(a) if var.attrs.unassigned && a.is_empty() => VarValue::Unset,
             Value::Scalar(v) => VarValue::Scalar(os(v)),
             Value::Indexed(a) => VarValue::Indexed(a.iter().map(|(k, v)| (*k, os(v))).collect()),
             Value::Assoc(a) => VarValue::Assoc(a.iter().map(|(k, v)| (os(k), os(v))).collect()),

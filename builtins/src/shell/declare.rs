@@ -332,6 +332,9 @@ fn key_text(key: &[u8]) -> String {
 
 /// `"text"` with `"`, `\`, `$` and `` ` `` escaped, as `declare -p` quotes.
 pub(crate) fn double_quoted(text: &[u8]) -> String {
+    if let Some(quoted) = crate::quoting::ansi_c(text, true) {
+        return String::from_utf8_lossy(&quoted).into_owned();
+    }
     let mut out = Vec::with_capacity(text.len() + 2);
     out.push(b'"');
     for &b in text {
