@@ -14,7 +14,8 @@ usage: minishell [OPTIONS]             read commands from the terminal, or from
        minishell [OPTIONS] FILE [ARG ...]
                                        run the script FILE
 options: -e -u -x -v -f -n -C -a -b -h -m -B (as set takes them, + turns off),
-         -o NAME, -i (interactive), -l/--login, --norc, --noprofile,
+         -o NAME (set -o), -O NAME (shopt -s), -i (interactive), -l/--login,
+         --norc, --noprofile,
          --version, --help, -- (end of options)
 ";
 
@@ -113,10 +114,11 @@ pub fn parse(args: impl Iterator<Item = std::ffi::OsString>) -> Result<Parsed, S
                         b's' => stdin = true,
                         b'i' => invocation.interactive = on,
                         b'l' => {}
-                        b'o' => {
-                            let name = args
-                                .next()
-                                .ok_or_else(|| "-o: option requires an argument".to_owned())?;
+                        // `-o NAME` for set's options, `-O NAME` for shopt's.
+                        b'o' | b'O' => {
+                            let name = args.next().ok_or_else(|| {
+                                format!("-{}: option requires an argument", char::from(letter))
+                            })?;
                             invocation
                                 .options
                                 .push((String::from_utf8_lossy(&name).into_owned(), on));

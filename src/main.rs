@@ -189,15 +189,14 @@ fn run(invocation: cli::Invocation) -> i32 {
         shell.script_source = origin.script_name.clone();
     }
     for (name, on) in options {
-        match shell.options.by_name(&name) {
-            Some(field) => *field = on,
-            None => {
-                eprintln!("minishell: {name}: invalid option name");
-                return 2;
-            }
+        if !shell.options.set(&name, on) {
+            eprintln!("minishell: {name}: invalid option name");
+            return 2;
         }
     }
     if mode == Mode::Interactive {
+        // The line editor starts with emacs keys, as bash's.
+        shell.options.set("emacs", true);
         // Take the terminal first (waiting to be in the foreground), then
         // outlive the keys meant for the jobs, which each get a process
         // group and the terminal in turn.

@@ -58,7 +58,72 @@ pub struct Options {
     pub expand_aliases: bool,
     /// `shopt -s lastpipe`: a pipeline's last command runs in the shell.
     pub lastpipe: bool,
+    /// `shopt -s xpg_echo`: `echo` expands backslash escapes.
+    pub xpg_echo: bool,
+    /// `shopt -s inherit_errexit`: `$( )` keeps `set -e`.
+    pub inherit_errexit: bool,
+    /// `shopt -s shift_verbose`: `shift` past the end says so.
+    pub shift_verbose: bool,
+    /// `shopt -s sourcepath` (on): `source NAME` looks in PATH.
+    pub sourcepath: bool,
+    /// `shopt -s execfail`: a failed `exec` does not end a script.
+    pub execfail: bool,
+    /// `shopt -s localvar_inherit`: `local x` starts with the outer value.
+    pub localvar_inherit: bool,
+    /// `shopt -s globskipdots` (on): `.*` never matches `.` and `..`.
+    pub globskipdots: bool,
+    /// `shopt -s patsub_replacement` (on): `&` in `${x/p/r}` is the match.
+    pub patsub_replacement: bool,
+    /// `shopt -s extdebug`: bash's debugger support; here, the DEBUG,
+    /// RETURN and ERR traps reach functions and subshells (as `set -T`
+    /// and `set -E` make them).
+    pub extdebug: bool,
+    /// `set -o emacs` / `set -o vi`: the line editor's key bindings (an
+    /// interactive shell starts in emacs mode).
+    pub emacs: bool,
+    pub vi: bool,
+    /// bash's options that concern only its own line editor, history,
+    /// mail or compatibility levels (see [`ACCEPTED_SHOPT`]).
+    pub accepted: [bool; ACCEPTED_SHOPT.len()],
 }
+
+/// bash's `shopt` options that change nothing in minishell: they concern
+/// bash's own history file, line editor, completion, mail checks or its
+/// compatibility levels. `shopt` knows them (with bash's defaults) so that
+/// scripts and rc files written for bash, which set them freely, still
+/// run; `shopt` shows what they were set to.
+pub const ACCEPTED_SHOPT: [(&str, bool); 30] = [
+    ("assoc_expand_once", false),
+    ("autocd", false),
+    ("cdable_vars", false),
+    ("cdspell", false),
+    ("checkhash", false),
+    ("checkjobs", false),
+    ("checkwinsize", true),
+    ("cmdhist", true),
+    ("compat31", false),
+    ("compat32", false),
+    ("compat40", false),
+    ("compat41", false),
+    ("compat42", false),
+    ("compat43", false),
+    ("compat44", false),
+    ("complete_fullquote", true),
+    ("direxpand", false),
+    ("dirspell", false),
+    ("extquote", true),
+    ("force_fignore", true),
+    ("globasciiranges", true),
+    ("gnu_errfmt", false),
+    ("histappend", false),
+    ("histreedit", false),
+    ("histverify", false),
+    ("hostcomplete", true),
+    ("huponexit", false),
+    ("interactive_comments", true),
+    ("lithist", false),
+    ("mailwarn", false),
+];
 
 impl Default for Options {
     fn default() -> Options {
@@ -88,6 +153,18 @@ impl Default for Options {
             globstar: false,
             expand_aliases: false,
             lastpipe: false,
+            xpg_echo: false,
+            inherit_errexit: false,
+            shift_verbose: false,
+            sourcepath: true,
+            execfail: false,
+            localvar_inherit: false,
+            globskipdots: true,
+            patsub_replacement: true,
+            extdebug: false,
+            emacs: false,
+            vi: false,
+            accepted: ACCEPTED_SHOPT.map(|(_, on)| on),
         }
     }
 }
@@ -100,6 +177,7 @@ type Field = fn(&mut Options) -> &mut bool;
 pub const SET_OPTIONS: &[(Option<char>, &str, Field)] = &[
     (Some('a'), "allexport", |o| &mut o.allexport),
     (Some('B'), "braceexpand", |o| &mut o.braceexpand),
+    (None, "emacs", |o| &mut o.emacs),
     (Some('e'), "errexit", |o| &mut o.errexit),
     (Some('E'), "errtrace", |o| &mut o.errtrace),
     (Some('T'), "functrace", |o| &mut o.functrace),
@@ -113,20 +191,30 @@ pub const SET_OPTIONS: &[(Option<char>, &str, Field)] = &[
     (None, "pipefail", |o| &mut o.pipefail),
     (None, "posix", |o| &mut o.posix),
     (Some('v'), "verbose", |o| &mut o.verbose),
+    (None, "vi", |o| &mut o.vi),
     (Some('x'), "xtrace", |o| &mut o.xtrace),
 ];
 
 /// The options `shopt` knows, by name, sorted.
 pub const SHOPT_OPTIONS: &[(&str, Field)] = &[
     ("dotglob", |o| &mut o.dotglob),
+    ("execfail", |o| &mut o.execfail),
     ("expand_aliases", |o| &mut o.expand_aliases),
+    ("extdebug", |o| &mut o.extdebug),
     ("extglob", |o| &mut o.extglob),
     ("failglob", |o| &mut o.failglob),
+    ("globskipdots", |o| &mut o.globskipdots),
     ("globstar", |o| &mut o.globstar),
+    ("inherit_errexit", |o| &mut o.inherit_errexit),
     ("lastpipe", |o| &mut o.lastpipe),
+    ("localvar_inherit", |o| &mut o.localvar_inherit),
     ("nocaseglob", |o| &mut o.nocaseglob),
     ("nocasematch", |o| &mut o.nocasematch),
     ("nullglob", |o| &mut o.nullglob),
+    ("patsub_replacement", |o| &mut o.patsub_replacement),
+    ("shift_verbose", |o| &mut o.shift_verbose),
+    ("sourcepath", |o| &mut o.sourcepath),
+    ("xpg_echo", |o| &mut o.xpg_echo),
 ];
 
 impl Options {
@@ -162,11 +250,46 @@ impl Options {
                 .iter()
                 .map(|(_, name, field)| (*name, *field(&mut copy)))
                 .collect(),
-            true => SHOPT_OPTIONS
-                .iter()
-                .map(|(name, field)| (*name, *field(&mut copy)))
-                .collect(),
+            true => {
+                let mut all: Vec<(&'static str, bool)> = SHOPT_OPTIONS
+                    .iter()
+                    .map(|(name, field)| (*name, *field(&mut copy)))
+                    .chain(
+                        ACCEPTED_SHOPT
+                            .iter()
+                            .zip(self.accepted)
+                            .map(|((name, _), on)| (*name, on)),
+                    )
+                    .collect();
+                all.sort_by_key(|(name, _)| *name);
+                all
+            }
         }
+    }
+
+    /// Whether the DEBUG and RETURN traps reach functions and subshells.
+    pub fn traces_functions(&self) -> bool {
+        self.functrace || self.extdebug
+    }
+
+    /// Whether the ERR trap reaches functions and subshells.
+    pub fn traces_errors(&self) -> bool {
+        self.errtrace || self.extdebug
+    }
+
+    /// Turns an option on or off by name; `false` if there is none. Of
+    /// `emacs` and `vi`, turning one on turns the other off.
+    pub fn set(&mut self, name: &str, on: bool) -> bool {
+        let Some(field) = self.by_name(name) else {
+            return false;
+        };
+        *field = on;
+        if on && name == "emacs" {
+            self.vi = false;
+        } else if on && name == "vi" {
+            self.emacs = false;
+        }
+        true
     }
 
     /// The field of the option named `name` (for `set -o` or `shopt`).
@@ -174,8 +297,11 @@ impl Options {
         if let Some((_, _, field)) = SET_OPTIONS.iter().find(|(_, n, _)| *n == name) {
             return Some(field(self));
         }
-        let (_, field) = SHOPT_OPTIONS.iter().find(|(n, _)| *n == name)?;
-        Some(field(self))
+        if let Some((_, field)) = SHOPT_OPTIONS.iter().find(|(n, _)| *n == name) {
+            return Some(field(self));
+        }
+        let index = ACCEPTED_SHOPT.iter().position(|(n, _)| *n == name)?;
+        Some(&mut self.accepted[index])
     }
 }
 

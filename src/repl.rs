@@ -164,7 +164,8 @@ impl Shell {
         args: Option<Vec<std::ffi::OsString>>,
     ) -> Option<(crate::status::Status, Flow)> {
         use std::os::unix::ffi::{OsStrExt, OsStringExt};
-        let path = if name.contains(&b'/') {
+        // `shopt -u sourcepath`: only the name as given.
+        let path = if name.contains(&b'/') || !self.options.sourcepath {
             name.to_vec()
         } else {
             let path_var = self.vars.get("PATH").unwrap_or_default();

@@ -517,7 +517,9 @@ impl Vars {
 
     /// `local name`: a variable of the innermost scope, hiding any outer
     /// one, starting unset (bash keeps no value for a plain `local x`).
-    pub fn make_local(&mut self, name: &str) -> Result<(), VarError> {
+    /// With `inherit` (`shopt -s localvar_inherit`), it starts with the
+    /// value and attributes of the variable it hides.
+    pub fn make_local(&mut self, name: &str, inherit: bool) -> Result<(), VarError> {
         let scopes = self.scopes_mut();
         let top = scopes.len() - 1;
         if top == 0 {
@@ -530,17 +532,17 @@ impl Vars {
         if inherited.readonly {
             return Err(VarError::Readonly(name.to_owned()));
         }
-        let attrs = Attrs {
-            exported: inherited.exported,
-            ..Attrs::default()
-        };
-        self.scopes[top].insert(
-            name.to_owned(),
-            Var {
+        let var = match self.var(name).filter(|v| inherit && !v.attrs.nameref) {
+            Some(outer) => outer.clone(),
+            None => Var {
                 value: Value::Unset,
-                attrs,
+                attrs: Attrs {
+                    exported: inherited.exported,
+                    ..Attrs::default()
+                },
             },
-        );
+        };
+        self.scopes[top].insert(name.to_owned(), var);
         self.environment = None;
         Ok(())
     }
@@ -703,7 +705,7 @@ mod tests {
         let mut vars = vars();
         vars.set("x", b"global".to_vec()).unwrap();
         vars.push_scope();
-        vars.make_local("x").unwrap();
+        vars.make_local("x", false).unwrap();
         assert_eq!(vars.get("x"), None);
         vars.set("x", b"local".to_vec()).unwrap();
         vars.push_scope();

@@ -47,3 +47,18 @@ fn issue_11_then_never_runs_unconditionally() {
     assert!(!stdout.contains("RAN-THEN"), "{stdout}");
     assert!(stdout.contains("after"), "{stdout}");
 }
+
+/// `-O NAME` and `+O NAME` on the command line set shopt options, as
+/// bash's do (`sh -O nullglob -c …`).
+#[test]
+fn shopt_options_on_the_command_line() {
+    let dir = common::temp_dir();
+    for (flag, expected) in [("-O", "words:\n"), ("+O", "words: *.nomatch\n")] {
+        let out = minishell()
+            .args([flag, "nullglob", "-c", "echo words: *.nomatch"])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout), expected, "{flag}");
+    }
+}

@@ -277,13 +277,7 @@ impl Context for ShellContext<'_> {
     }
 
     fn set_option(&mut self, name: &str, on: bool) -> bool {
-        match self.shell.options.by_name(name) {
-            Some(field) => {
-                *field = on;
-                true
-            }
-            None => false,
-        }
+        self.shell.options.set(name, on)
     }
 
     fn set_option_letter(&mut self, letter: char, on: bool) -> bool {

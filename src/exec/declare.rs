@@ -19,7 +19,9 @@ impl Shell {
             if !self.vars.in_function() {
                 return Err("can only be used in a function".to_owned());
             }
-            self.vars.make_local(name).map_err(|e| e.to_string())?;
+            self.vars
+                .make_local(name, self.options.localvar_inherit)
+                .map_err(|e| e.to_string())?;
         }
         // An array attribute wins over -n (`declare -na r=x` is an array).
         let array = d.set.indexed || d.set.assoc;

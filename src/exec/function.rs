@@ -57,10 +57,10 @@ impl Shell {
         let line = self.lineno;
         // `set -T` lets the DEBUG and RETURN traps into functions, `set -E`
         // the ERR trap; without them a function runs free of the caller's.
-        let traced = self.options.functrace;
+        let traced = self.options.traces_functions();
         let suppressed = (self.debug_suppressed, self.err_suppressed);
         self.debug_suppressed = !traced;
-        self.err_suppressed = !self.options.errtrace;
+        self.err_suppressed = !self.options.traces_errors();
         let return_trap = self.traps.action(minishell_builtins::TRAP_RETURN).cloned();
         // A traced function starts with the DEBUG trap once more, as bash's
         // debugger support does, still naming the call.

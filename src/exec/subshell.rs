@@ -79,8 +79,10 @@ impl Shell {
         if let Some(flag) = self.hangup.take() {
             flag.uninstall_to_default();
         }
-        self.traps
-            .reset_for_subshell(self.options.errtrace, self.options.functrace);
+        self.traps.reset_for_subshell(
+            self.options.traces_errors(),
+            self.options.traces_functions(),
+        );
         if !keep_jobs {
             self.jobs = crate::jobs::Jobs::default();
         }
@@ -104,6 +106,10 @@ impl Shell {
             self.run_in_child(
                 |shell| {
                     shell.trace_level += 1;
+                    // bash's `$( )` leaves `set -e` behind, unless
+                    // inherit_errexit (or POSIX mode) keeps it.
+                    let options = &mut shell.options;
+                    options.errexit &= options.inherit_errexit || options.posix;
                     shell.run_list(list)
                 },
                 true,

@@ -10,8 +10,8 @@
 //!
 //! bash's rules, checked on this machine (bash 5.2, `LC_ALL=C.UTF-8`):
 //! - `.` and `..` are never matched by a pattern, not even `.*`
-//!   (`globskipdots`, on by default); a literal `.` or `..` component is
-//!   kept (`*/..`).
+//!   (`globskipdots`, on by default; off, they are); a literal `.` or `..`
+//!   component is kept (`*/..`).
 //! - A name starting with `.` needs a pattern starting with a literal `.`
 //!   unless `dotglob` (see [`PatternOptions::explicit_dot`]).
 //! - A trailing `/` keeps directories only, symbolic links to directories
@@ -44,6 +44,8 @@ pub struct GlobOptions {
     pub extglob: bool,
     /// `**` as a whole component matches any depth of directories.
     pub globstar: bool,
+    /// `shopt -u globskipdots`: `.` and `..` can match too (`.*` does).
+    pub match_dots: bool,
     /// The locale's characters.
     pub chars: Chars,
 }
@@ -52,8 +54,10 @@ pub struct GlobOptions {
 enum Step {
     /// Plain text: appended, nothing read.
     Name(Vec<u8>),
-    /// A pattern: the directory is read and its names matched.
-    Match(Box<Pattern>),
+    /// A pattern: the directory is read and its names matched; `dots`: it
+    /// may match `.` and `..` too (it starts with a literal `.`, and
+    /// `globskipdots` is off).
+    Match(Box<Pattern>, bool),
     /// `**` under `globstar`.
     AnyDepth,
 }
@@ -136,7 +140,8 @@ pub fn glob(text: &[u8], quoted: impl Fn(usize) -> bool, options: &GlobOptions) 
                 steps.push(Step::AnyDepth);
             }
         } else if pattern.has_meta() {
-            steps.push(Step::Match(Box::new(pattern)));
+            let dots = options.match_dots && piece.first() == Some(&b'.');
+            steps.push(Step::Match(Box::new(pattern), dots));
         } else {
             steps.push(Step::Name(dequote(piece, |i| quoted(at + i))));
         }
@@ -165,7 +170,16 @@ pub fn glob(text: &[u8], quoted: impl Fn(usize) -> bool, options: &GlobOptions) 
                         next.push(path);
                     }
                 }
-                Step::Match(pattern) => read_matching(dir, pattern, is_last, &mut next),
+                Step::Match(pattern, dots) => {
+                    if *dots {
+                        for dots in [&b"."[..], b".."] {
+                            if pattern.matches(dots) {
+                                next.push(join(dir, dots));
+                            }
+                        }
+                    }
+                    read_matching(dir, pattern, is_last, &mut next)
+                }
                 Step::AnyDepth => walk(dir, is_last, options.dotglob, &mut next),
             }
         }

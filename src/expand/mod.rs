@@ -105,6 +105,7 @@ fn glob_into(shell: &mut Shell, field: Field, out: &mut Vec<Vec<u8>>) -> Expande
         nocaseglob: options.nocaseglob,
         extglob: options.extglob,
         globstar: options.globstar,
+        match_dots: !options.globskipdots,
         chars: chars(shell),
     };
     let matches = glob::glob(&field.text, |i| field.is_quoted(i), &glob_options);

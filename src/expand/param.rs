@@ -158,7 +158,8 @@ impl Walker<'_> {
                 self.check_unset(expr, &value)?;
                 let pattern = self.pattern(pattern, true)?;
                 let replacement = super::pattern_field(self.shell, replacement)?;
-                value.map(|v| replace(&v, &pattern, &replacement, *mode))
+                let ampersand = self.shell.options.patsub_replacement;
+                value.map(|v| replace(&v, &pattern, &replacement, *mode, ampersand))
             }
             ParamOp::Substring { offset, length } => {
                 self.check_unset(expr, &value)?;
@@ -621,7 +622,14 @@ fn utf8_len(text: &[u8]) -> usize {
 
 /// `${x/p/s}` and its kin: the leftmost longest match replaced (all of
 /// them with `//`; anchored at the start or end with `/#`, `/%`).
-fn replace(value: &[u8], pattern: &Pattern, replacement: &Field, mode: ReplaceMode) -> Vec<u8> {
+/// `ampersand`: an unquoted `&` in the replacement stands for the match.
+fn replace(
+    value: &[u8],
+    pattern: &Pattern,
+    replacement: &Field,
+    mode: ReplaceMode,
+    ampersand: bool,
+) -> Vec<u8> {
     let ranges: Vec<std::ops::Range<usize>> = match mode {
         ReplaceMode::First => pattern.find(value).into_iter().collect(),
         ReplaceMode::All => pattern.find_all(value),
@@ -640,7 +648,10 @@ fn replace(value: &[u8], pattern: &Pattern, replacement: &Field, mode: ReplaceMo
     let mut at = 0;
     for range in ranges {
         out.extend_from_slice(&value[at..range.start]);
-        substitute(&mut out, replacement, &value[range.clone()]);
+        match ampersand {
+            true => substitute(&mut out, replacement, &value[range.clone()]),
+            false => out.extend_from_slice(&replacement.text),
+        }
         at = range.end;
     }
     out.extend_from_slice(&value[at..]);

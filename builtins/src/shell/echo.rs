@@ -26,7 +26,8 @@ pub static ECHO: Builtin = Builtin {
 
 fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
     let mut newline = true;
-    let mut escapes = false;
+    // `shopt -s xpg_echo`: escapes by default, as POSIX's echo.
+    let mut escapes = ctx.option("xpg_echo") == Some(true);
     let mut words = &args[1.min(args.len())..];
     while let Some(first) = words.first() {
         let flags = first.as_bytes();

@@ -31,8 +31,8 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
     }
     let status = ctx.exec(argv);
     // A shell that cannot become the program ends, unless a person is at
-    // the prompt (bash's `execfail` off).
-    if !ctx.interactive() {
+    // the prompt or `shopt -s execfail` says to go on.
+    if !ctx.interactive() && ctx.option("execfail") != Some(true) {
         ctx.request_exit(status);
     }
     status

@@ -64,7 +64,8 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
                     return list_options(ctx, on);
                 };
                 let name = shown(name).into_owned();
-                if !ctx.set_option(&name, on) || is_shopt(&name) {
+                let known = ctx.options(false).iter().any(|(n, _)| *n == name);
+                if !known || !ctx.set_option(&name, on) {
                     let usage = "set: usage: set [-abefhkmnptuvxBCEHPT] [-o option-name] [--] [-] [arg ...]";
                     return fail(
                         ctx,
@@ -93,27 +94,6 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
         ctx.set_positional(args);
     }
     0
-}
-
-/// `shopt`'s options are not `set -o`'s.
-fn is_shopt(name: &str) -> bool {
-    !matches!(
-        name,
-        "allexport"
-            | "braceexpand"
-            | "errexit"
-            | "hashall"
-            | "monitor"
-            | "noclobber"
-            | "noexec"
-            | "noglob"
-            | "notify"
-            | "nounset"
-            | "pipefail"
-            | "posix"
-            | "verbose"
-            | "xtrace"
-    )
 }
 
 /// `set -o` (a table) or `set +o` (commands that restore the options).

@@ -45,6 +45,17 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
     };
     let mut params = ctx.positional();
     if count > params.len() {
+        if ctx.option("shift_verbose") == Some(true) {
+            let text = operands
+                .first()
+                .map_or("1".into(), |a| shown(a).into_owned());
+            return fail(
+                ctx,
+                "shift",
+                format_args!("{text}: shift count out of range"),
+                1,
+            );
+        }
         return 1;
     }
     params.drain(..count);

@@ -73,6 +73,7 @@ const EXT: GlobOptions = GlobOptions {
     nocaseglob: false,
     extglob: true,
     globstar: false,
+    match_dots: false,
     chars: Chars::Utf8,
 };
 
