@@ -78,6 +78,10 @@ pub struct Options {
     /// RETURN and ERR traps reach functions and subshells (as `set -T`
     /// and `set -E` make them).
     pub extdebug: bool,
+    /// `set -o interactive-comments` (`shopt interactive_comments`): `#`
+    /// starts a comment at the prompt too. minishell always reads them so;
+    /// the option is kept for what `$SHELLOPTS` and `shopt` show.
+    pub interactive_comments: bool,
     /// `set -o emacs` / `set -o vi`: the line editor's key bindings (an
     /// interactive shell starts in emacs mode).
     pub emacs: bool,
@@ -92,7 +96,7 @@ pub struct Options {
 /// compatibility levels. `shopt` knows them (with bash's defaults) so that
 /// scripts and rc files written for bash, which set them freely, still
 /// run; `shopt` shows what they were set to.
-pub const ACCEPTED_SHOPT: [(&str, bool); 30] = [
+pub const ACCEPTED_SHOPT: [(&str, bool); 38] = [
     ("assoc_expand_once", false),
     ("autocd", false),
     ("cdable_vars", false),
@@ -120,9 +124,17 @@ pub const ACCEPTED_SHOPT: [(&str, bool); 30] = [
     ("histverify", false),
     ("hostcomplete", true),
     ("huponexit", false),
-    ("interactive_comments", true),
     ("lithist", false),
+    ("localvar_unset", false),
+    ("login_shell", false),
     ("mailwarn", false),
+    ("no_empty_cmd_completion", false),
+    ("noexpand_translation", false),
+    ("progcomp", true),
+    ("progcomp_alias", false),
+    ("promptvars", true),
+    ("restricted_shell", false),
+    ("varredir_close", false),
 ];
 
 impl Default for Options {
@@ -162,6 +174,7 @@ impl Default for Options {
             globskipdots: true,
             patsub_replacement: true,
             extdebug: false,
+            interactive_comments: true,
             emacs: false,
             vi: false,
             accepted: ACCEPTED_SHOPT.map(|(_, on)| on),
@@ -182,6 +195,9 @@ pub const SET_OPTIONS: &[(Option<char>, &str, Field)] = &[
     (Some('E'), "errtrace", |o| &mut o.errtrace),
     (Some('T'), "functrace", |o| &mut o.functrace),
     (Some('h'), "hashall", |o| &mut o.hashall),
+    (None, "interactive-comments", |o| {
+        &mut o.interactive_comments
+    }),
     (Some('m'), "monitor", |o| &mut o.monitor),
     (Some('C'), "noclobber", |o| &mut o.noclobber),
     (Some('n'), "noexec", |o| &mut o.noexec),
@@ -206,6 +222,7 @@ pub const SHOPT_OPTIONS: &[(&str, Field)] = &[
     ("globskipdots", |o| &mut o.globskipdots),
     ("globstar", |o| &mut o.globstar),
     ("inherit_errexit", |o| &mut o.inherit_errexit),
+    ("interactive_comments", |o| &mut o.interactive_comments),
     ("lastpipe", |o| &mut o.lastpipe),
     ("localvar_inherit", |o| &mut o.localvar_inherit),
     ("nocaseglob", |o| &mut o.nocaseglob),
@@ -275,6 +292,18 @@ impl Options {
     /// Whether the ERR trap reaches functions and subshells.
     pub fn traces_errors(&self) -> bool {
         self.errtrace || self.extdebug
+    }
+
+    /// `$SHELLOPTS` (`shopt: false`) or `$BASHOPTS`: the names of the
+    /// options that are on, joined with colons.
+    pub fn names_on(&self, shopt: bool) -> String {
+        let on: Vec<&str> = self
+            .list(shopt)
+            .into_iter()
+            .filter(|(_, on)| *on)
+            .map(|(name, _)| name)
+            .collect();
+        on.join(":")
     }
 
     /// Turns an option on or off by name; `false` if there is none. Of

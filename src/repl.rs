@@ -26,10 +26,22 @@ struct Lines<'a> {
     source: &'a mut dyn LineSource,
     prompt: String,
     continuation: String,
+    /// Text the last parser read but left (see `Parser::leftover`), given
+    /// out line by line before the source is read again.
+    pending: &'a mut Vec<u8>,
 }
 
 impl LineReader for Lines<'_> {
     fn next_line(&mut self, buf: &mut Vec<u8>, continuation: bool) -> io::Result<bool> {
+        if !self.pending.is_empty() {
+            let end = self
+                .pending
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(self.pending.len(), |i| i + 1);
+            buf.extend(self.pending.drain(..end));
+            return Ok(true);
+        }
         let prompt = if continuation {
             &self.continuation
         } else {
@@ -44,6 +56,7 @@ impl LineReader for Lines<'_> {
 pub fn run(shell: &mut Shell, source: &mut dyn LineSource, origin: &Origin) -> Flow {
     let at_terminal = source.is_terminal();
     let mut line = 1;
+    let mut pending = Vec::new();
     shell.script_name = origin.script_name.clone();
     loop {
         if shell.hangup.as_ref().is_some_and(SignalFlag::take) {
@@ -60,6 +73,7 @@ pub fn run(shell: &mut Shell, source: &mut dyn LineSource, origin: &Origin) -> F
             prompt: prompt(shell, false),
             continuation: prompt(shell, true),
             source: &mut *source,
+            pending: &mut pending,
         };
         let mut parser = Parser::new(&mut lines).starting_at_line(line);
         parser.extglob = shell.options.extglob;
@@ -74,7 +88,9 @@ pub fn run(shell: &mut Shell, source: &mut dyn LineSource, origin: &Origin) -> F
             parser.recover();
         }
         line = parser.next_line_number();
+        let leftover = parser.leftover().to_vec();
         drop(parser);
+        lines_pending(&mut pending, leftover);
         if shell.options.verbose {
             crate::exec::write_to_slot(shell.fds.slot(2), &text);
         }
@@ -125,6 +141,14 @@ pub fn run(shell: &mut Shell, source: &mut dyn LineSource, origin: &Origin) -> F
             Flow::Return(status) => shell.status = status,
             _ => {}
         }
+    }
+}
+
+/// Puts what a parser left in front of what is still pending.
+fn lines_pending(pending: &mut Vec<u8>, leftover: Vec<u8>) {
+    if !leftover.is_empty() {
+        let rest = std::mem::replace(pending, leftover);
+        pending.extend(rest);
     }
 }
 

@@ -146,6 +146,16 @@ pub struct Shell {
     pub aliases: crate::parse::Aliases,
 }
 
+/// bash's PATH when the environment has none.
+const DEFAULT_PATH: &[u8] = b"/usr/local/bin:/usr/local/sbin:/usr/bin:/usr/sbin:/bin:/sbin:.";
+
+/// The machine's hardware name (`x86_64`), as `uname -m` prints it.
+fn machine_name() -> Vec<u8> {
+    nix::sys::utsname::uname()
+        .map(|u| u.machine().as_encoded_bytes().to_vec())
+        .unwrap_or_default()
+}
+
 impl Shell {
     pub fn new(params: Params, mode: Mode) -> Shell {
         let pid = std::process::id() as i32;
@@ -207,13 +217,52 @@ impl Shell {
         // `$_` is the last argument of the last command, computed when read
         // (the value inherited is the path that started this shell).
         let _ = shell.vars.unset("_");
-        if shell.vars.get("OPTIND").is_none() {
-            let _ = shell.vars.set("OPTIND", b"1".to_vec());
-        }
-        if shell.vars.get("IFS").is_none() {
-            let _ = shell.vars.set("IFS", b" \t\n".to_vec());
-        }
+        shell.set_startup_variables();
         shell
+    }
+
+    /// The variables bash gives itself at start: defaults for those the
+    /// environment did not bring, the description of the machine, and the
+    /// user and parent ids, which stay as they were at start (readonly).
+    fn set_startup_variables(&mut self) {
+        let defaults: [(&str, &[u8]); 4] = [
+            ("PATH", DEFAULT_PATH),
+            ("PS4", b"+ "),
+            ("OPTIND", b"1"),
+            ("OPTERR", b"1"),
+        ];
+        for (name, value) in defaults {
+            if self.vars.get(name).is_none() {
+                let _ = self.vars.set(name, value.to_vec());
+            }
+        }
+        // Never inherited: an IFS from the environment would change how
+        // every script splits its words (bash resets it too).
+        let _ = self.vars.set("IFS", b" \t\n".to_vec());
+        let machine = machine_name();
+        let hostname = nix::unistd::gethostname()
+            .map(|h| h.into_encoded_bytes())
+            .unwrap_or_default();
+        for (name, value) in [
+            ("OSTYPE", b"linux-gnu".to_vec()),
+            ("HOSTTYPE", machine.clone()),
+            ("MACHTYPE", [machine.as_slice(), b"-pc-linux-gnu"].concat()),
+            ("HOSTNAME", hostname),
+        ] {
+            let _ = self.vars.set(name, value);
+        }
+        let ids = [
+            ("UID", nix::unistd::getuid().as_raw() as i64),
+            ("EUID", nix::unistd::geteuid().as_raw() as i64),
+            ("PPID", i64::from(nix::unistd::getppid().as_raw())),
+        ];
+        for (name, id) in ids {
+            let _ = self.vars.set(name, id.to_string().into_bytes());
+            self.vars.set_attrs(name, |attrs| {
+                attrs.integer = true;
+                attrs.readonly = true;
+            });
+        }
     }
 
     pub fn interactive(&self) -> bool {
@@ -264,7 +313,8 @@ impl Shell {
             "BASH_COMMAND" => self.bash_command(),
             "SECONDS" => self.started.elapsed().as_secs().to_string(),
             "BASHPID" => std::process::id().to_string(),
-            "PPID" => nix::unistd::getppid().as_raw().to_string(),
+            "SHELLOPTS" => self.options.names_on(false),
+            "BASHOPTS" => self.options.names_on(true),
             "RANDOM" => {
                 // A linear congruential step, as bash's own generator.
                 self.random = self.random.wrapping_mul(1_103_515_245).wrapping_add(12345);

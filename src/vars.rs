@@ -633,6 +633,11 @@ pub struct Environment {
 }
 
 impl Environment {
+    /// No variables at all (`exec -c`, `env -i`).
+    pub fn empty() -> Environment {
+        Environment::new(std::iter::empty())
+    }
+
     fn new<'a>(pairs: impl Iterator<Item = (&'a str, &'a [u8])>) -> Environment {
         let strings: Vec<CString> = pairs
             .filter_map(|(name, value)| {

@@ -271,13 +271,18 @@ pub trait Context {
     fn source(&mut self, path: &OsStr, args: Option<Vec<OsString>>) -> Option<Status>;
     /// Replaces the shell with a program (`exec cmd`); returns only when it
     /// could not, with the status to exit with.
-    fn exec(&mut self, argv: &[OsString]) -> Status;
+    /// `zero` replaces argv[0] (`exec -a`); `clean` empties the
+    /// environment (`exec -c`).
+    fn exec(&mut self, argv: &[OsString], zero: Option<&OsStr>, clean: bool) -> Status;
     /// `exec` with no command: the redirections of the command stay in
     /// force for the rest of the shell.
     fn keep_redirections(&mut self);
     /// Runs a command skipping functions (`command`), on the default PATH
     /// with `default_path` (`command -p`).
     fn run_command(&mut self, argv: &[OsString], default_path: bool) -> Status;
+    /// Runs the shell builtin `argv[0]` (`builtin`); `None` if there is no
+    /// such builtin (a lab demo is a program, not one).
+    fn run_builtin(&mut self, argv: &[OsString]) -> Option<Status>;
 
     /// Sets (or with `None`, resets to the default) the trap for a
     /// condition: a signal number, 0 for `EXIT`, or one of `TRAP_ERR`,

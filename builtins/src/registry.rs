@@ -16,6 +16,7 @@ pub static REGISTRY: &[&Builtin] = &[
     &jobs::fg::BG,
     &shell::loops::BREAK,
     &lab::BROKEN_LOCK,
+    &shell::builtin_::BUILTIN,
     &shell::caller::CALLER,
     &shell::cd::CD,
     &lab::CLONE,

@@ -303,9 +303,10 @@ impl Context for ShellContext<'_> {
         Some(status)
     }
 
-    fn exec(&mut self, argv: &[OsString]) -> Status {
+    fn exec(&mut self, argv: &[OsString], zero: Option<&OsStr>, clean: bool) -> Status {
         let argv: Vec<Vec<u8>> = argv.iter().map(|a| a.as_bytes().to_vec()).collect();
-        self.shell.exec_replacing(argv)
+        self.shell
+            .exec_replacing(argv, zero.map(|z| z.as_bytes().to_vec()), clean)
     }
 
     fn keep_redirections(&mut self) {
@@ -319,6 +320,16 @@ impl Context for ShellContext<'_> {
         let flow = self.shell.run_without_functions(argv, default_path);
         self.flow = flow;
         self.shell.status
+    }
+
+    fn run_builtin(&mut self, argv: &[OsString]) -> Option<Status> {
+        let builtin = minishell_builtins::find(argv.first()?.as_bytes())?;
+        if builtin.place == minishell_builtins::Place::Process {
+            return None;
+        }
+        let argv: Vec<Vec<u8>> = argv.iter().map(|a| a.as_bytes().to_vec()).collect();
+        self.flow = self.shell.run_builtin_here(builtin, argv);
+        Some(self.shell.status)
     }
 
     fn set_trap(&mut self, condition: i32, action: Option<TrapAction>) -> Result<(), String> {

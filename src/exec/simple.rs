@@ -53,8 +53,18 @@ impl Shell {
         let Some(name) = argv.first() else {
             return self.run_assignments_only(command);
         };
-        if let Some(last) = argv.last() {
-            self.last_argument.clone_from(last);
+        match command.words.last() {
+            // `declare a=(1 2)`: bash's `$_` is the array's name.
+            Some(crate::ast::Argument::Assignment(Assignment {
+                name,
+                value: AssignValue::Array(_),
+                ..
+            })) => self.last_argument = name.as_bytes().to_vec(),
+            _ => {
+                if let Some(last) = argv.last() {
+                    self.last_argument.clone_from(last);
+                }
+            }
         }
         let resolved = self.resolve(name);
         if let Err(e) = self.push_redirections(&command.redirections) {
@@ -445,7 +455,14 @@ impl Shell {
     /// `exec NAME ARGS`: the shell becomes the program, its redirections
     /// made for real. Returns (with the status to exit with) only when the
     /// program could not be run.
-    pub fn exec_replacing(&mut self, argv: Vec<Vec<u8>>) -> Status {
+    /// `zero` (`exec -a`) becomes argv[0]; `clean` (`exec -c`) empties
+    /// the environment.
+    pub fn exec_replacing(
+        &mut self,
+        mut argv: Vec<Vec<u8>>,
+        zero: Option<Vec<u8>>,
+        clean: bool,
+    ) -> Status {
         let Some(name) = argv.first().cloned() else {
             return 0;
         };
@@ -464,8 +481,14 @@ impl Shell {
             self.report_error(&format!("exec: {text}: not found"));
             return crate::status::NOT_FOUND;
         }
-        let environment = self.vars.environment();
-        let missing = self.missing_message(argv.first().map_or(&[][..], |a| a), true);
+        let environment = match clean {
+            true => std::rc::Rc::new(crate::vars::Environment::empty()),
+            false => self.vars.environment(),
+        };
+        let missing = self.missing_message(&name, true);
+        if let Some(zero) = zero {
+            argv[0] = zero;
+        }
         let Some(program) = Program::new(
             path,
             argv,

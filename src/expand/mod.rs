@@ -260,6 +260,12 @@ trait Sink {
     fn next_field(&mut self, quoted: bool);
     /// Quotes were seen: the field exists even if empty (`""`).
     fn keep(&mut self);
+    /// Whether what it collects is split into fields later. Where it is
+    /// not (an assignment, a `case` word, `[[ ]]`), an unquoted `$*` is
+    /// joined as `"$*"` is: with the first character of IFS.
+    fn splits(&self) -> bool {
+        true
+    }
 }
 
 /// Walks a word's parts, expanding each into a sink.

@@ -239,7 +239,7 @@ impl Walker<'_> {
             Value::One(None) => {}
             Value::One(Some(text)) => self.push_value(&text, quoted, sink),
             Value::Separate(values) => self.push_fields(&values, quoted, sink),
-            Value::Joined(values) if quoted => {
+            Value::Joined(values) if quoted || !sink.splits() => {
                 let separator = self
                     .shell
                     .vars
@@ -252,7 +252,10 @@ impl Walker<'_> {
                     }
                     joined.extend_from_slice(v);
                 }
-                sink.quoted(&joined);
+                match quoted {
+                    true => sink.quoted(&joined),
+                    false => sink.expanded(&joined, b""),
+                }
             }
             Value::Joined(values) => self.push_fields(&values, false, sink),
         }

@@ -173,6 +173,10 @@ impl Sink for Joined {
     }
 
     fn keep(&mut self) {}
+
+    fn splits(&self) -> bool {
+        false
+    }
 }
 
 /// One field that keeps its quoting but is never split: a pattern.
@@ -199,6 +203,10 @@ impl Sink for Unsplit {
     }
 
     fn keep(&mut self) {}
+
+    fn splits(&self) -> bool {
+        false
+    }
 }
 
 #[cfg(test)]

@@ -606,6 +606,8 @@ impl Parser<'_> {
             ..SimpleCommand::default()
         };
         let mut declaration = false;
+        let command_start = self.r.pos();
+        let mut alias_tried = None;
         loop {
             self.blanks();
             let Some(b) = self.r.peek() else { break };
@@ -627,6 +629,14 @@ impl Parser<'_> {
             }
             if self.alias_next.is_some_and(|end| self.r.pos() >= end) {
                 // The alias before ended in a blank: this word may be one.
+                self.alias_next = self.expand_aliases();
+                continue;
+            }
+            let at = self.r.pos();
+            if command.words.is_empty() && at != command_start && alias_tried != Some(at) {
+                // The command's name after redirections or assignments
+                // (`>log e_ 1`, `FOO=2 p_`) is still looked up as an alias.
+                alias_tried = Some(at);
                 self.alias_next = self.expand_aliases();
                 continue;
             }

@@ -77,6 +77,7 @@ impl Parser<'_> {
         let mut parser = Parser::new(&mut lines);
         parser.extglob = self.extglob;
         parser.depth = self.depth;
+        parser.aliases = self.aliases.clone();
         let parts = parser.word_until(Mode::HereDoc)?;
         self.warnings.extend(parser.take_warnings());
         Ok(Word {

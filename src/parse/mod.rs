@@ -110,6 +110,13 @@ impl<'s> Parser<'s> {
         self.r.line()
     }
 
+    /// What was read but not parsed yet: the rest of a line after an alias
+    /// whose text held a newline (`alias two='a\nb'`). The next parser
+    /// must start with it.
+    pub fn leftover(&self) -> &[u8] {
+        self.r.rest()
+    }
+
     /// The text of the command parsed last, all its lines: what a terminal
     /// keeps as one history entry.
     pub fn text(&self) -> &[u8] {

@@ -531,6 +531,7 @@ impl Parser<'_> {
         let mut parser = Parser::new(&mut lines);
         parser.extglob = self.extglob;
         parser.depth = self.depth;
+        parser.aliases = self.aliases.clone();
         let mut list = List::default();
         let result = loop {
             match parser.next_command() {

@@ -119,23 +119,28 @@ fn list(ctx: &mut dyn Context, numbers: &[String]) -> Status {
     if numbers.is_empty() {
         text = signals::table();
     }
-    for number in numbers {
-        let n: i32 = number.parse().unwrap_or(-1);
-        let n = if n > 128 { n - 128 } else { n };
-        match signals::name(n).or_else(|| signals::number(number).and_then(signals::name)) {
-            Some(name) => text.push_str(&format!("{name}\n")),
+    let mut status = 0;
+    for spec in numbers {
+        // A number gives its name; a name, its number.
+        let answer = match spec.parse::<i32>() {
+            Ok(0) => Some("EXIT".to_owned()),
+            Ok(n) => signals::name(if n > 128 { n - 128 } else { n }),
+            Err(_) => signals::number(spec).map(|n| n.to_string()),
+        };
+        match answer {
+            Some(answer) => text.push_str(&format!("{answer}\n")),
             None => {
-                return fail(
+                status = fail(
                     ctx,
                     "kill",
-                    format_args!("{number}: invalid signal specification"),
+                    format_args!("{spec}: invalid signal specification"),
                     1,
                 );
             }
         }
     }
     match ctx.stdout().write_all(text.as_bytes()) {
-        Ok(()) => 0,
+        Ok(()) => status,
         Err(_) => 1,
     }
 }

@@ -2,6 +2,7 @@
 //! waiting, and the few commands every script uses (`echo`, `true`).
 
 pub mod alias;
+pub mod builtin_;
 pub mod caller;
 pub mod cd;
 pub mod command;
