@@ -84,7 +84,8 @@ pub fn parse(args: impl Iterator<Item = std::ffi::OsString>) -> Result<Parsed, S
     let mut stdin = false;
     while let Some(arg) = args.peek().cloned() {
         match arg.as_slice() {
-            b"--" => {
+            // `-` alone ends the options too, as in bash.
+            b"--" | b"-" => {
                 args.next();
                 break;
             }

@@ -135,6 +135,9 @@ pub struct Shell {
     /// Inside a function that the `DEBUG` and `RETURN` traps do not reach
     /// (no `set -T`), or one the `ERR` trap does not (no `set -E`).
     pub debug_suppressed: bool,
+    /// While a simple command's redirections are in force: where standard
+    /// error pointed before them, for `set -x`.
+    pub trace_slot: Option<crate::exec::redirect::Slot>,
     pub err_suppressed: bool,
     /// Where commands were found on PATH, and how often used (`hash`),
     /// for the PATH it was made with.
@@ -202,6 +205,7 @@ impl Shell {
             trap_command: String::new(),
             failed_command: None,
             debug_suppressed: false,
+            trace_slot: None,
             err_suppressed: false,
         };
         // A prompt expands aliases; a script only after `shopt -s

@@ -463,14 +463,26 @@ impl Vars {
     }
 
     /// `unset -n name`: removes the variable itself, nameref or not.
+    ///
+    /// A local of the running function stays local, only unset (bash's
+    /// "local unset": `${x-default}` after it gives the default, not the
+    /// global); a variable of an outer scope goes, revealing the one below.
     pub fn unset_raw(&mut self, name: &str) -> Result<(), VarError> {
-        for scope in self.scopes.iter_mut().rev() {
-            if let Some(var) = scope.remove(name) {
-                if var.attrs.exported {
-                    self.environment = None;
-                }
-                break;
+        let top = self.scopes.len().saturating_sub(1);
+        for (depth, scope) in self.scopes.iter_mut().enumerate().rev() {
+            let Some(var) = scope.get_mut(name) else {
+                continue;
+            };
+            if var.attrs.exported {
+                self.environment = None;
             }
+            if depth == top && depth > 0 {
+                var.value = Value::Unset;
+                var.attrs = Attrs::default();
+            } else {
+                scope.remove(name);
+            }
+            break;
         }
         Ok(())
     }

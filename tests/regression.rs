@@ -62,3 +62,19 @@ fn shopt_options_on_the_command_line() {
         assert_eq!(String::from_utf8_lossy(&out.stdout), expected, "{flag}");
     }
 }
+
+/// A lone `-` ends the options, as `--` does (`sh -x - script`, `sh -c -
+/// 'line'`), instead of being taken for a script named `-`.
+#[test]
+fn a_lone_dash_ends_the_options() {
+    let dir = common::temp_dir();
+    std::fs::write(dir.path().join("s.sh"), "echo from-script\n").unwrap();
+    let out = minishell()
+        .args(["-", "s.sh"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "from-script\n");
+    let out = minishell().args(["-c", "-", "echo one"]).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "one\n");
+}

@@ -67,15 +67,21 @@ impl Shell {
             }
         }
         let resolved = self.resolve(name);
+        let trace_slot = self.fds.slot(2);
         if let Err(e) = self.push_redirections(&command.redirections) {
             return self.expansion_failed(e);
         }
+        // The command's own trace (its assignments, then its words) goes
+        // where standard error pointed before its redirections.
+        self.trace_slot = Some(trace_slot);
         let flow = self.with_assignments(&command.assignments, |shell| {
             if shell.options.xtrace {
                 shell.trace_words(&argv);
             }
+            shell.trace_slot = None;
             shell.run_resolved(resolved, argv, command)
         });
+        self.trace_slot = None;
         self.fds.pop();
         match flow {
             Ok(Flow::Normal) => self.check_errexit(),

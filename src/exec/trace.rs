@@ -31,7 +31,10 @@ impl Shell {
         let mut line = self.trace_prefix();
         line.extend_from_slice(text);
         line.push(b'\n');
-        super::write_to_slot(self.fds.slot(2), &line);
+        // Where the shell's own standard error points: a command's
+        // `2>file` is not where its trace goes, as in bash.
+        let slot = self.trace_slot.unwrap_or_else(|| self.fds.slot(2));
+        super::write_to_slot(slot, &line);
     }
 
     /// A command's words, each quoted as needed.

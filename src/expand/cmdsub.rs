@@ -16,6 +16,11 @@ pub fn capture(shell: &mut Shell, body: &List) -> Vec<u8> {
     while output.last() == Some(&b'\n') {
         output.pop();
     }
+    if output.contains(&0) {
+        // A shell string cannot hold NUL: bash drops them, and says so.
+        output.retain(|&b| b != 0);
+        shell.report_error("warning: command substitution: ignored null byte in input");
+    }
     shell.substitution_status = Some(status);
     output
 }

@@ -30,10 +30,17 @@ impl Value {
         }
     }
 
-    fn is_null(&self) -> bool {
+    /// Whether the value is null for `${x:-…}` and kin. For arrays bash
+    /// asks whether the elements joined make an empty string: with a space
+    /// for `@`, with `separator` (IFS's first byte, none if IFS is empty)
+    /// for `*`. So `("" "")` is not null, except as `${a[*]}` with `IFS=`.
+    fn is_null(&self, separator: Option<u8>) -> bool {
         match self {
             Value::One(v) => v.as_ref().is_none_or(|v| v.is_empty()),
-            Value::Separate(v) | Value::Joined(v) => v.iter().all(|e| e.is_empty()),
+            Value::Separate(v) => v.len() <= 1 && v.iter().all(|e| e.is_empty()),
+            Value::Joined(v) => {
+                (v.len() <= 1 || separator.is_none()) && v.iter().all(|e| e.is_empty())
+            }
         }
     }
 
@@ -81,13 +88,13 @@ impl Walker<'_> {
                 Value::One(Some(n.to_string().into_bytes()))
             }
             ParamOp::Default { colon, word } => {
-                if missing(&value, *colon) {
+                if missing(&value, *colon, self.null_separator(quoted)) {
                     return self.op_word(word, quoted, sink);
                 }
                 value
             }
             ParamOp::Alternative { colon, word } => {
-                if !missing(&value, *colon) {
+                if !missing(&value, *colon, self.null_separator(quoted)) {
                     return self.op_word(word, quoted, sink);
                 }
                 // What is missing still expands as itself: nothing, or
@@ -95,7 +102,7 @@ impl Walker<'_> {
                 value
             }
             ParamOp::Assign { colon, word } => {
-                if missing(&value, *colon) {
+                if missing(&value, *colon, self.null_separator(quoted)) {
                     let text = super::string(self.shell, word)?;
                     self.assign(expr, text.clone())?;
                     Value::One(Some(text))
@@ -104,7 +111,7 @@ impl Walker<'_> {
                 }
             }
             ParamOp::Error { colon, word } => {
-                if missing(&value, *colon) {
+                if missing(&value, *colon, self.null_separator(quoted)) {
                     let message = match word.parts.is_empty() {
                         true => match colon {
                             true => "parameter null or not set".to_owned(),
@@ -259,6 +266,19 @@ impl Walker<'_> {
             }
             Value::Joined(values) => self.push_fields(&values, false, sink),
         }
+    }
+
+    /// What joins `${a[*]}` when asking whether it is null: in quotes
+    /// IFS's first byte (a space when IFS is unset, none when it is
+    /// empty); unquoted its elements stay apart, as `$@`'s do.
+    fn null_separator(&self, quoted: bool) -> Option<u8> {
+        if !quoted {
+            return Some(b' ');
+        }
+        self.shell
+            .vars
+            .get("IFS")
+            .map_or(Some(b' '), |ifs| ifs.first().copied())
     }
 
     /// `set -u`: expanding an unset parameter is an error that ends a
@@ -590,8 +610,8 @@ impl Walker<'_> {
 }
 
 /// Whether `${x-w}` (or with `colon`, `${x:-w}`) takes the word.
-fn missing(value: &Value, colon: bool) -> bool {
-    value.is_unset() || (colon && value.is_null())
+fn missing(value: &Value, colon: bool, separator: Option<u8>) -> bool {
+    value.is_unset() || (colon && value.is_null(separator))
 }
 
 /// The byte offsets where characters start, plus the end: UTF-8

@@ -598,6 +598,7 @@ impl Parser<'_> {
     }
 
     fn braced_param_inner(&mut self, quoted: bool) -> PResult<Option<ParamExpr>> {
+        let start = self.r.pos();
         let mut length = false;
         let mut indirect = false;
         let first = self.r.peek();
@@ -686,6 +687,12 @@ impl Parser<'_> {
                 expr.op = ParamOp::Keys;
                 return Ok(Some(expr));
             }
+        }
+        if length && expr.param == Param::Count && self.r.peek() != Some(b'}') {
+            // `${##2}`, `${###}`: not the length of `$#` but `$#` itself
+            // with an operator (`#2`: remove a prefix 2), as bash reads it.
+            self.r.rewind(start + 1);
+            length = false;
         }
         let Some(b) = self.r.peek() else {
             return Err(self.unexpected_end(Some("}")));
@@ -961,8 +968,18 @@ fn push(parts: &mut Vec<WordPart>, part: WordPart) {
     }
 }
 
-/// Decodes the escapes of `$'…'`, as bash does.
+/// Decodes the escapes of `$'…'`, as bash does. A NUL (`\0`, `\x00`,
+/// `\u0000`) ends the text: shell strings are C strings, and bash keeps
+/// only what comes before it.
 pub fn decode_ansi_c(raw: &[u8]) -> Vec<u8> {
+    let mut out = decode_all(raw);
+    if let Some(nul) = out.iter().position(|&b| b == 0) {
+        out.truncate(nul);
+    }
+    out
+}
+
+fn decode_all(raw: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(raw.len());
     let mut i = 0;
     while i < raw.len() {
