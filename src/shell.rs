@@ -253,7 +253,10 @@ impl Shell {
             ("MACHTYPE", [machine.as_slice(), b"-pc-linux-gnu"].concat()),
             ("HOSTNAME", hostname),
         ] {
-            let _ = self.vars.set(name, value);
+            // What the environment says wins (`HOSTNAME=x sh`), as in bash.
+            if self.vars.get(name).is_none() {
+                let _ = self.vars.set(name, value);
+            }
         }
         let ids = [
             ("UID", nix::unistd::getuid().as_raw() as i64),

@@ -124,6 +124,14 @@ impl Context for ShellContext<'_> {
                 let key = match assoc {
                     true => Key::Text(inside.as_bytes().to_vec()),
                     false => match crate::expand::eval_arith_text(shell, inside.as_bytes()) {
+                        // A negative index counts back from the last element.
+                        Ok(i) if i < 0 => match shell.vars.var(array).map(|v| &v.value) {
+                            Some(Value::Indexed(a)) => match a.keys().next_back() {
+                                Some(last) if last + 1 + i >= 0 => Key::Index(last + 1 + i),
+                                _ => return Err(format!("[{i}]: bad array subscript")),
+                            },
+                            _ => Key::Index(i),
+                        },
                         Ok(i) => Key::Index(i),
                         Err(_) => return Err(String::new()),
                     },

@@ -40,11 +40,50 @@ impl Shell {
     /// status is the last stage's (or, with `set -o pipefail`, the last
     /// stage that failed).
     pub(super) fn run_pipeline_foreground(&mut self, pipeline: &Pipeline) -> Flow {
+        if self.options.lastpipe && self.terminal.is_none() {
+            return self.run_pipeline_lastpipe(&pipeline.commands);
+        }
         self.status = match self.start_job(&pipeline.commands, false) {
             Some(id) => self.wait_foreground(id),
             None => 1,
         };
         Flow::Normal
+    }
+
+    /// `shopt -s lastpipe` (without job control): every stage but the last
+    /// is forked as usual; the last runs in the shell itself, reading the
+    /// pipe, so what it assigns stays (`… | read line`).
+    fn run_pipeline_lastpipe(&mut self, commands: &[Command]) -> Flow {
+        let Some((last, first)) = commands.split_last() else {
+            return Flow::Normal;
+        };
+        let (id, output) = self.start_stages(first, false, true);
+        self.fds.push();
+        if let Some(read_end) = output {
+            self.fds.give(read_end, 0);
+        }
+        let flow = self.run_command(last);
+        // Closing the read end here lets a writer still running end on
+        // SIGPIPE instead of waiting forever.
+        self.fds.pop();
+        let last_status = self.status;
+        let mut statuses = Vec::new();
+        if let Some(id) = id {
+            self.wait_foreground(id);
+            statuses = std::mem::take(&mut self.pipe_statuses);
+        }
+        statuses.push(last_status);
+        self.status = match self.options.pipefail {
+            true => statuses
+                .iter()
+                .rev()
+                .find(|&&s| s != 0)
+                .copied()
+                .unwrap_or(0),
+            false => last_status,
+        };
+        self.pipe_statuses = statuses;
+        flow
     }
 
     /// `… &`: starts the item as a job and goes on. A single pipeline's
@@ -145,6 +184,17 @@ impl Shell {
     /// Starts every stage of a pipeline and records them as one job; its
     /// number. A stage that could not fork is missing from the job.
     pub(super) fn start_job(&mut self, commands: &[Command], background: bool) -> Option<usize> {
+        self.start_stages(commands, background, false).0
+    }
+
+    /// [`Shell::start_job`], and with `feed` the last stage's output goes
+    /// to one more pipe, whose read end is returned (for `lastpipe`).
+    fn start_stages(
+        &mut self,
+        commands: &[Command],
+        background: bool,
+        feed: bool,
+    ) -> (Option<usize>, Option<PrivateFd>) {
         let mut launch = self.launch(background);
         let count = commands.len();
         let mut processes = Vec::with_capacity(count);
@@ -162,7 +212,7 @@ impl Shell {
                 self.fds.give(read_end, 0);
             }
             let mut next_input = None;
-            if i + 1 < count {
+            if i + 1 < count || feed {
                 match pipe2(OFlag::O_CLOEXEC) {
                     Ok((read_end, write_end)) => {
                         self.fds.give(PrivateFd::new(write_end), 1);
@@ -203,9 +253,9 @@ impl Shell {
             _ => None,
         };
         if processes.is_empty() {
-            return None;
+            return (None, input);
         }
-        Some(self.jobs.add(pgid, processes, background))
+        (Some(self.jobs.add(pgid, processes, background)), input)
     }
 
     /// Forks one stage, its pipe ends already in the innermost frame.

@@ -21,8 +21,17 @@ pub static EVAL: Builtin = Builtin {
 
 fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
     let mut args = &args[1..];
-    if args.first().is_some_and(|a| a == "--") {
-        args = &args[1..];
+    match args.first().map(|a| a.as_bytes()) {
+        Some(b"--") => args = &args[1..],
+        // eval takes no options: `-x` is one it does not know.
+        Some([b'-', _, ..]) => {
+            let usage = format!(
+                "{}: invalid option\neval: usage: eval [arg ...]",
+                super::shown(&args[0])
+            );
+            return super::fail(ctx, "eval", usage, 2);
+        }
+        _ => {}
     }
     let mut text = Vec::new();
     for (i, arg) in args.iter().enumerate() {
