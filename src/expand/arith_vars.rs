@@ -79,7 +79,7 @@ impl ArithVars for ShellVars<'_> {
                 _ => None,
             },
             Some(Subscript::Text(key)) => match self.shell.vars.var(name).map(|v| &v.value) {
-                Some(Value::Assoc(a)) => a.get(key).map(Cow::Borrowed),
+                Some(Value::Assoc(a)) => a.get(unquoted_key(key)).map(Cow::Borrowed),
                 _ => {
                     let key = String::from_utf8_lossy(key);
                     return Err(ArithError::shell(format!(
@@ -109,7 +109,7 @@ impl ArithVars for ShellVars<'_> {
         let result = match subscript {
             None => vars.set(name, text),
             Some(Subscript::Index(i)) => vars.set_element(name, i, text),
-            Some(Subscript::Text(key)) => vars.set_key(name, key.to_vec(), text),
+            Some(Subscript::Text(key)) => vars.set_key(name, unquoted_key(key).to_vec(), text),
         };
         result.map_err(|e| ArithError::shell(e.to_string()))
     }
@@ -119,5 +119,14 @@ impl ArithVars for ShellVars<'_> {
             self.shell.vars.var(name).map(|v| &v.value),
             Some(Value::Assoc(_))
         )
+    }
+}
+
+/// An associative array's key as arithmetic text holds it: `m['k']` and
+/// `m["k"]` name the key `k`, as bash unquotes keys.
+fn unquoted_key(key: &[u8]) -> &[u8] {
+    match key {
+        [b'\'', inner @ .., b'\''] | [b'"', inner @ .., b'"'] => inner,
+        _ => key,
     }
 }

@@ -71,10 +71,12 @@ impl Mode {
         )
     }
 
-    /// Whether `'…'` quotes here.
+    /// Whether `'…'` quotes here. In arithmetic a `'` is itself, as in
+    /// bash (`$(( '1' ))` is an error), except in an associative array's
+    /// key, which the evaluator unquotes.
     fn single_quotes(self) -> bool {
         match self {
-            Mode::DoubleQuote | Mode::HereDoc => false,
+            Mode::DoubleQuote | Mode::HereDoc | Mode::Arith | Mode::ArithFor(_) => false,
             Mode::ParamWord { single_quotes, .. } => single_quotes,
             _ => true,
         }

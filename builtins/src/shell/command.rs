@@ -57,14 +57,15 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
     match describe {
         None => ctx.run_command(rest, default_path),
         Some(verbose) => {
-            let mut status = 0;
+            // bash's: the status fails only when no name is found at all.
+            let mut found = 0;
             for name in rest {
-                if !describe_one(ctx, name, verbose) {
-                    status = 1;
+                if describe_one(ctx, name, verbose) {
+                    found += 1;
                 }
             }
             let _ = name;
-            status
+            Status::from(found == 0)
         }
     }
 }

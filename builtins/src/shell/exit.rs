@@ -50,9 +50,7 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
     };
     if args.len() > 1 {
         // bash does not exit, but skips the rest of the line.
-        let status = fail(ctx, &name, "too many arguments", 1);
-        ctx.abandon_line();
-        return status;
+        return super::too_many_arguments(ctx, &name);
     }
     ctx.request_exit(status);
     status

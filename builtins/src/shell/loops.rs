@@ -45,6 +45,9 @@ fn run_continue(args: &[OsString], ctx: &mut dyn Context) -> Status {
 fn run(args: &[OsString], ctx: &mut dyn Context, flow: fn(usize) -> Flow) -> Status {
     let name = shown(&args[0]).into_owned();
     let (_, operands) = options(&args[1..], &[]);
+    if operands.len() > 1 {
+        return super::too_many_arguments(ctx, &name);
+    }
     let levels = match operands.first() {
         None => 1,
         Some(arg) => match shown(arg).trim().parse::<i64>() {

@@ -58,6 +58,14 @@ pub(crate) fn fail(
     status
 }
 
+/// `exit 1 2`, `shift 1 2`, `break 1 2`…: bash reports it and drops the
+/// rest of the line (the script goes on with the next).
+pub(crate) fn too_many_arguments(ctx: &mut dyn Context, name: &str) -> Status {
+    let status = fail(ctx, name, "too many arguments", 1);
+    ctx.abandon_line();
+    status
+}
+
 /// Whether `name` can be a variable name: a letter or `_`, then letters,
 /// digits and `_`.
 /// A name a builtin may assign (`read`, `printf -v`, `getopts`): a

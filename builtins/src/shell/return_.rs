@@ -21,6 +21,9 @@ pub static RETURN: Builtin = Builtin {
 
 fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
     let (_, operands) = options(&args[1..], &[]);
+    if operands.len() > 1 {
+        return super::too_many_arguments(ctx, "return");
+    }
     let status = match operands.first() {
         None => ctx.last_status(),
         Some(arg) => match shown(arg).trim().parse::<i64>() {

@@ -21,6 +21,9 @@ pub static SHIFT: Builtin = Builtin {
 
 fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
     let (_, operands) = options(&args[1..], &[]);
+    if operands.len() > 1 {
+        return super::too_many_arguments(ctx, "shift");
+    }
     let count = match operands.first() {
         None => 1,
         Some(arg) => match shown(arg).trim().parse::<i64>() {
