@@ -18,6 +18,13 @@ impl Shell {
     /// `name() { …; }`: stores the definition (its body is shared, not
     /// copied).
     pub(super) fn define_function(&mut self, def: &FunctionDef) {
+        if def.name.contains('$') {
+            // `$x-y() { …; }`: bash reads it, and refuses it now.
+            self.lineno = def.body.line;
+            self.report_error(&format!("`{}': not a valid identifier", def.name));
+            self.status = 1;
+            return;
+        }
         self.functions
             .insert(def.name.clone(), Rc::new(def.clone()));
         let source = match (self.frames.last(), &self.script_source) {

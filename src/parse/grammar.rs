@@ -535,11 +535,13 @@ impl Parser<'_> {
     /// bash allows, but no quote or expansion.
     fn function_name(&mut self) -> Option<String> {
         let rest = self.r.rest();
+        // bash takes nearly any unquoted word (`func-name=ext`, even
+        // `$x-y`, refused when it runs); an assignment is an assignment.
         let len = rest
             .iter()
-            .take_while(|&&b| !lexer::is_metachar(b) && !b"'\"\\$`=".contains(&b))
+            .take_while(|&&b| !lexer::is_metachar(b) && !b"'\"\\`".contains(&b))
             .count();
-        if len == 0 || lexer::keyword(rest).is_ok() {
+        if len == 0 || lexer::keyword(rest).is_ok() || lexer::assignment_start(rest).is_ok() {
             return None;
         }
         let after = &rest[len..];
