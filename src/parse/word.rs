@@ -218,6 +218,11 @@ impl Parser<'_> {
             let part = match b {
                 b'\\' => self.backslash(mode),
                 b'\'' if mode.single_quotes() => Some(self.single_quoted()?),
+                // In `"${x-'…'}"` the quotes are plain text, yet bash looks for
+                // the closing brace past them: `"${x-'}'}"` is `'}'`.
+                b'\'' if matches!(mode, Mode::ParamWord { quoted: true, .. }) => {
+                    Some(WordPart::Literal(self.quoted_span_as_text()))
+                }
                 b'"' if mode != Mode::HereDoc => {
                     self.r.advance(1);
                     Some(WordPart::DoubleQuoted(self.parts(Mode::DoubleQuote)?))
@@ -286,9 +291,12 @@ impl Parser<'_> {
                     Mode::HereDoc => matches!(c, b'$' | b'`' | b'\\'),
                     // Inside `"${x…}"` a backslash also escapes what would
                     // end the operator's word: `}`, and `/` in a pattern.
-                    Mode::ParamWord { end, .. } => {
+                    Mode::ParamWord {
+                        end, single_quotes, ..
+                    } => {
                         matches!(c, b'$' | b'`' | b'\\' | b'"' | b'}')
                             || (c == b'/' && end == ParamEnd::Slash)
+                            || (c == b'\'' && single_quotes)
                     }
                     _ => matches!(c, b'$' | b'`' | b'\\' | b'"'),
                 };
@@ -311,6 +319,18 @@ impl Parser<'_> {
                 Some(WordPart::Escaped(c))
             }
         }
+    }
+
+    /// `'…'` kept as text, quotes and all; a `'` with no partner alone.
+    fn quoted_span_as_text(&mut self) -> Vec<u8> {
+        let rest = self.r.rest();
+        let len = match rest[1..].iter().position(|&b| b == b'\'') {
+            Some(close) => close + 2,
+            None => 1,
+        };
+        let text = rest[..len].to_vec();
+        self.r.advance(len);
+        text
     }
 
     /// `'…'`: everything up to the next `'` is literal, newlines included.
@@ -366,7 +386,9 @@ impl Parser<'_> {
                 self.r.advance(1);
                 WordPart::Arith(Box::new(arith_sub(text)))
             }
-            b'\'' if !mode.quoted() => {
+            // Also in a pattern inside double quotes (`"${x%$'b'*}"`), as
+            // bash reads it (git-prompt.sh relies on it).
+            b'\'' if !mode.quoted() || mode.single_quotes() => {
                 self.r.advance(1);
                 self.ansi_c()?
             }
@@ -771,10 +793,15 @@ impl Parser<'_> {
                 };
                 self.r
                     .advance(if mode == ReplaceMode::First { 1 } else { 2 });
-                let pattern = self.word_until(word(true, ParamEnd::Slash))?;
+                // A tilde starting the pattern or the replacement expands,
+                // even inside double quotes, as bash has it.
+                let mut pattern = self.word_until(word(true, ParamEnd::Slash))?;
+                mark_tilde(&mut pattern.parts, false);
                 let replacement = if self.r.peek() == Some(b'/') {
                     self.r.advance(1);
-                    self.word_until(word(true, ParamEnd::Brace))?
+                    let mut replacement = self.word_until(word(true, ParamEnd::Brace))?;
+                    mark_tilde(&mut replacement.parts, false);
+                    replacement
                 } else {
                     Word::default()
                 };
@@ -1121,9 +1148,11 @@ pub fn mark_tilde(parts: &mut Vec<WordPart>, after_colons: bool) {
             text.len()
         };
         let segment = &text[start..segment_end];
+        // The prefix ends at a `/`, or at a `:` (bash's: `~:x` is the
+        // home directory, then `:x`).
         let prefix_end = segment
             .iter()
-            .position(|&b| b == b'/')
+            .position(|&b| b == b'/' || b == b':')
             .unwrap_or(segment.len());
         let ends_cleanly = prefix_end < segment.len() || segment_end < text.len() || only_part;
         let user = segment.get(1..prefix_end).unwrap_or(&[]);
