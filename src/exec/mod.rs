@@ -12,6 +12,7 @@
 //! - pipelines and background jobs in [`pipeline`], subshells and `$( )`
 //!   in [`subshell`], the one fork in [`spawn`].
 
+pub mod binary;
 mod compound;
 mod context;
 mod declare;
