@@ -93,3 +93,76 @@ fn issue_13_binary_script_file_is_refused() {
     // A NUL after the first line is no binary.
     same_as_bash(&["s"], &[("s", b"echo first\n\0\n")]);
 }
+
+/// Item 3: backslash-newlines at the very end of the text are removed,
+/// leaving a complete command.
+#[test]
+fn issue_13_backslash_newlines_at_the_end() {
+    for line in ["echo a\\\n\\\n", "echo a \\\n\\\n\\\n", "echo a;\\\n\\\n"] {
+        let (out, _) = same_as_bash(&["-c", line], &[]);
+        assert_eq!(out.stdout, b"a\n", "{line:?}");
+    }
+    same_as_bash(&["s"], &[("s", b"echo a\\\n\\\n")]);
+}
+
+/// Item 4: digits too big for a descriptor before `>` are a word of their
+/// own, and a positional parameter with too many digits is an unset one.
+/// Neither stops the script.
+#[test]
+fn issue_13_numbers_too_big_for_a_descriptor_or_a_parameter() {
+    let script = "echo hi 2147483648>x; echo next $?; cat x\n\
+                  set -- a b; echo \"[${99999999999999999999999}]\" \"[${#99999999999999999999999}]\"\n\
+                  echo \"[${99999999999999999999999:-default}]\" \"[${18446744073709551617}]\"\n\
+                  echo end\n";
+    let (out, bash) = same_as_bash(&["s"], &[("s", script.as_bytes())]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "next 0\nhi 2147483648\n[] [0]\n[default] [a]\nend\n"
+    );
+    assert_eq!(stderr(&out), "", "bash: {bash}");
+}
+
+/// Item 5: a descriptor past the limit: the file is still created, the
+/// error names the number typed, and the command (a builtin too) fails
+/// with 1 without running.
+#[test]
+fn issue_13_descriptor_past_the_limit() {
+    let script = "echo hi 1000000>x; echo \"s $?\"; cat x\n\
+                  /bin/echo hi 1000000>y; echo \"s $?\"; cat y\n\
+                  { echo group; } 1000000>z; echo \"s $?\"\n\
+                  echo a 1000000>&-; echo \"s $?\"\n\
+                  ls x y z\n";
+    let (out, bash) = same_as_bash(&["s"], &[("s", script.as_bytes())]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "s 1\ns 1\ns 1\na\ns 0\nx\ny\nz\n"
+    );
+    let errors = stderr(&out);
+    assert_eq!(
+        errors.matches("1000000: Bad file descriptor").count(),
+        3,
+        "{errors} (bash: {bash})"
+    );
+}
+
+/// Item 11: a bad substitution is found when its command runs: reported,
+/// status 1, and the script goes on with its next line (the rest of the
+/// failing line is dropped, as in bash).
+#[test]
+fn issue_13_bad_substitution_is_reported_when_run() {
+    let script = "echo ${}; echo same-line\necho next $?\n\
+                  f() { echo ${}; echo in-f; }\nf\necho after-f $?\n\
+                  if true; then echo ${a b}; fi\necho end\n";
+    let (out, bash) = same_as_bash(&["s"], &[("s", script.as_bytes())]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "next 1\nafter-f 1\nend\n"
+    );
+    let errors = stderr(&out);
+    assert!(
+        errors.contains("s: line 1: ${}: bad substitution"),
+        "{errors} (bash: {bash})"
+    );
+    // A command string is one line: the rest of it is dropped.
+    same_as_bash(&["-c", "echo ${}; echo next"], &[]);
+}

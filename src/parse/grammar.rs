@@ -678,7 +678,14 @@ impl Parser<'_> {
         let Ok((after, (digits, op, strip_tabs))) = lexer::redirect_op(self.r.rest()) else {
             return Ok(None);
         };
-        let fd = digits.map(|digits| lexer::descriptor(digits).unwrap_or(i32::MAX));
+        // Digits too big for a descriptor are no descriptor: bash reads
+        // them as a word of their own (`echo 2147483648>x` writes the
+        // number to x), and the operator then starts the next word.
+        let fd = match digits.map(lexer::descriptor) {
+            Some(None) => return Ok(None),
+            Some(Some(fd)) => Some(fd),
+            None => None,
+        };
         let consumed = self.r.rest().len() - after.len();
         if matches!(op, RedirOp::Read | RedirOp::Write) && after.first() == Some(&b'(') {
             // `<(list)`: a word (a process substitution), not `<` and `(`.
