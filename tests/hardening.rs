@@ -166,3 +166,128 @@ fn issue_13_bad_substitution_is_reported_when_run() {
     // A command string is one line: the rest of it is dropped.
     same_as_bash(&["-c", "echo ${}; echo next"], &[]);
 }
+
+/// `ls -l /proc/N/fd` output as (descriptor, target) pairs.
+fn listing(text: &str) -> Vec<(i32, String)> {
+    text.lines()
+        .filter_map(|line| {
+            let (left, target) = line.split_once(" -> ")?;
+            let fd = left.rsplit(' ').next()?.parse().ok()?;
+            Some((fd, target.to_string()))
+        })
+        .collect()
+}
+
+/// The descriptors above 2 in `child` that are neither inherited (in
+/// `shell`, the shell's own at start, with the same target) nor one of
+/// the files the command redirects to.
+fn strays(child: &[(i32, String)], shell: &[(i32, String)], redirected: &[&str]) -> Vec<String> {
+    child
+        .iter()
+        .filter(|(fd, target)| {
+            *fd > 2
+                && !shell.contains(&(*fd, target.clone()))
+                && !redirected
+                    .iter()
+                    .any(|name| target.ends_with(&format!("/{name}")))
+        })
+        .map(|(fd, target)| format!("{fd} -> {target}"))
+        .collect()
+}
+
+/// Item 6: a forked copy of the shell (a background list, a pipeline
+/// stage, a builtin's stage) holds 0, 1, 2 and its own redirections, no
+/// more. Each lists its own descriptors (`$BASHPID`) while its command
+/// runs, into a file its group redirects to, so nothing races.
+#[test]
+fn issue_13_a_child_running_shell_code_holds_only_its_descriptors() {
+    let script = "ls -l /proc/$$/fd > base\n\
+                  { ls -l /proc/$BASHPID/fd; true; } > bg & wait\n\
+                  { true && ls -l /proc/$BASHPID/fd; } > andor & wait\n\
+                  { ls -l /proc/$BASHPID/fd > /dev/stderr; true; } 3>e 4>f 5>&3 2>stage | cat\n\
+                  eval 'ls -l /proc/$BASHPID/fd >&2' 3>e 4>f 5>&3 2>builtin | cat\n\
+                  echo x 3>e 4>f 5>&3 | cat\n";
+    let dir = temp_dir();
+    std::fs::write(dir.path().join("s"), script).unwrap();
+    let out = run("minishell", &["s"], dir.path());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "x\n",
+        "{}",
+        stderr(&out)
+    );
+    let read = |name: &str| listing(&std::fs::read_to_string(dir.path().join(name)).unwrap());
+    // The shell's own listing holds `base`, its redirection.
+    let shell = read("base");
+    for (name, redirected) in [
+        ("bg", &["bg"][..]),
+        ("andor", &["andor"]),
+        ("stage", &["e", "f", "stage"]),
+        ("builtin", &["e", "f", "builtin"]),
+    ] {
+        let child = read(name);
+        assert!(child.iter().any(|(fd, _)| *fd == 0), "{name}: {child:?}");
+        assert_eq!(
+            strays(&child, &shell, redirected),
+            Vec::<String>::new(),
+            "{name}"
+        );
+    }
+}
+
+/// Item 6 at a terminal: the line editor's own descriptors (a socket pair
+/// for its signals) do not reach a background list's copy of the shell.
+#[test]
+fn issue_13_a_background_list_at_the_prompt_holds_no_editor_descriptor() {
+    use expectrl::Session;
+    let home = temp_dir();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_minishell"));
+    command
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .env("TERM", "xterm")
+        .env("PS1", "ms> ")
+        .current_dir(home.path());
+    let mut shell = Session::spawn(command).expect("spawn minishell on a pty");
+    shell.set_expect_timeout(Some(std::time::Duration::from_secs(10)));
+    shell.expect("ms> ").unwrap();
+    shell
+        .send_line("ls -l /proc/$$/fd > base; { true && ls -l /proc/$BASHPID/fd; } > bg & wait; echo listed-$((6*7))")
+        .unwrap();
+    shell.expect("listed-42").unwrap();
+    shell.expect("ms> ").unwrap();
+    let read = |name: &str| listing(&std::fs::read_to_string(home.path().join(name)).unwrap());
+    let (parent, child) = (read("base"), read("bg"));
+    // The shell at the prompt holds more than its standard descriptors
+    // (what the editor opened), none of which the child may keep.
+    let own: Vec<(i32, String)> = parent.iter().filter(|(fd, _)| *fd > 2).cloned().collect();
+    let kept: Vec<&(i32, String)> = child
+        .iter()
+        .filter(|(fd, target)| *fd > 2 && !target.ends_with("/bg"))
+        .filter(|entry| own.contains(entry) && !entry.1.ends_with("/base"))
+        .collect();
+    assert_eq!(
+        kept,
+        Vec::<&(i32, String)>::new(),
+        "parent {parent:?}, child {child:?}"
+    );
+    shell.send_line("exit").unwrap();
+}
+
+/// Found with item 6: `/dev/stderr`, `/dev/stdout` and `/dev/fd/N` in a
+/// redirection mean where that descriptor of the command points, even
+/// when the shell holds it under another number (`{ …; } 2>log`).
+#[test]
+fn issue_13_dev_stderr_follows_the_commands_redirections() {
+    let script = "{ echo builtin > /dev/stderr; } 2>x; cat x\n\
+                  { /bin/echo program > /dev/stderr; } 2>y; cat y\n\
+                  f() { echo in-f > /dev/stdout; }; f > w; cat w\n\
+                  { /bin/echo fd > /dev/fd/4; } 4>z; cat z\n\
+                  { echo closed > /dev/stdout; } >&-; echo \"s $?\"\n";
+    let (out, _) = same_as_bash(&["s"], &[("s", script.as_bytes())]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "builtin\nprogram\nin-f\nfd\ns 1\n"
+    );
+}
