@@ -291,3 +291,62 @@ fn issue_13_dev_stderr_follows_the_commands_redirections() {
         "builtin\nprogram\nin-f\nfd\ns 1\n"
     );
 }
+
+/// Item 10: a builtin whose output cannot be written reports
+/// `NAME: write error: No space left on device` once and fails with 1,
+/// whichever builtin it is: they all write through one path.
+#[test]
+fn issue_13_builtin_write_errors_are_reported_once() {
+    // The builtins bash reports for too, with the same status.
+    let lines = [
+        "type ls",
+        "help cd",
+        "cd /; cd -",
+        "export -p",
+        "echo x",
+        "printf x",
+        "declare -p HOME",
+        "alias a=b; alias",
+        "trap '' USR1; trap",
+        "dirs",
+        "shopt",
+        "umask",
+        "times",
+        "readonly -p",
+        "pwd",
+        "set -o",
+        "eval 'echo e'",
+    ];
+    for line in lines {
+        let name = line.rsplit("; ").next().unwrap().split(' ').next().unwrap();
+        let script = format!("{line} > /dev/full; echo \"status $?\"");
+        let (out, bash) = same_as_bash(&["-c", &script], &[]);
+        let errors = stderr(&out);
+        let expected = match name {
+            "eval" => "echo: write error: No space left on device",
+            _ => &format!("{name}: write error: No space left on device"),
+        };
+        assert_eq!(
+            errors.matches(expected).count(),
+            1,
+            "{line}: {errors} (bash: {bash})"
+        );
+        assert_eq!(errors.lines().count(), 1, "{line}: {errors}");
+    }
+    // bash stays silent for these (status 0); minishell's one path
+    // reports them too.
+    for line in ["sleep 1 & jobs -l", "kill -l", "command -v ls"] {
+        let out = run(
+            "minishell",
+            &["-c", &format!("{line} > /dev/full; echo \"status $?\"")],
+            Path::new("/"),
+        );
+        let name = line.rsplit("& ").next().unwrap().split(' ').next().unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "status 1\n", "{line}");
+        assert_eq!(
+            stderr(&out),
+            format!("minishell: line 1: {name}: write error: No space left on device\n"),
+            "{line}"
+        );
+    }
+}
