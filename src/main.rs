@@ -155,6 +155,10 @@ fn run(invocation: cli::Invocation) -> i32 {
                     return status::NOT_FOUND;
                 }
             };
+            if exec::binary::looks_binary(&text) {
+                eprintln!("{name}: {name}: cannot execute binary file");
+                return status::NOT_EXECUTABLE;
+            }
             (
                 Mode::Script,
                 Origin {

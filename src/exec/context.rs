@@ -5,6 +5,7 @@ use std::ffi::{OsStr, OsString};
 use std::io::{self, Write};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
+use minishell_builtins::output::Output;
 use minishell_builtins::{
     CommandKind, Context, Declaration, Flow, JobSummary, Status, TrapAction, VarInfo,
 };
@@ -49,7 +50,7 @@ impl Write for FdWriter {
 /// the flow it asks for (`break`, `return`, `exit`).
 pub struct ShellContext<'a> {
     pub shell: &'a mut Shell,
-    stdout: FdWriter,
+    stdout: Output<FdWriter>,
     stderr: FdWriter,
     flow: Flow,
 }
@@ -58,7 +59,7 @@ impl<'a> ShellContext<'a> {
     pub fn new(shell: &'a mut Shell, stdout: Slot, stderr: Slot) -> ShellContext<'a> {
         ShellContext {
             shell,
-            stdout: FdWriter::new(stdout),
+            stdout: Output::new(FdWriter::new(stdout)),
             stderr: FdWriter::new(stderr),
             flow: Flow::Normal,
         }
@@ -83,6 +84,10 @@ impl<'a> ShellContext<'a> {
 impl Context for ShellContext<'_> {
     fn stdout(&mut self) -> &mut dyn Write {
         &mut self.stdout
+    }
+
+    fn take_write_error(&mut self) -> Option<io::Error> {
+        self.stdout.take_error()
     }
 
     fn stderr(&mut self) -> &mut dyn Write {
