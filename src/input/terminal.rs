@@ -61,11 +61,37 @@ fn create_private(file: &std::path::Path) {
         .open(file);
 }
 
+/// The bytes of a line as typed: rustyline hands a byte that was not UTF-8
+/// over as a private-use character (see `rustyline::char_of_byte`), turned
+/// back into that byte here, so `echo A\xffB` runs with the `\xff` typed.
+fn line_bytes(line: &str) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(line.len());
+    for c in line.chars() {
+        match rustyline::byte_of_char(c) {
+            Some(byte) => bytes.push(byte),
+            None => bytes.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+        }
+    }
+    bytes
+}
+
+/// A command as rustyline's history holds it: the reverse of
+/// [`line_bytes`], so a recalled line runs with the same bytes.
+fn line_text(bytes: &[u8]) -> String {
+    bytes
+        .utf8_chunks()
+        .flat_map(|chunk| {
+            let invalid = chunk.invalid().iter().map(|&b| rustyline::char_of_byte(b));
+            chunk.valid().chars().chain(invalid)
+        })
+        .collect()
+}
+
 impl LineSource for TerminalSource {
     fn read_line(&mut self, buf: &mut Vec<u8>, prompt: &str) -> io::Result<bool> {
         match self.editor.readline(prompt) {
             Ok(line) => {
-                buf.extend_from_slice(line.as_bytes());
+                buf.extend(line_bytes(&line));
                 buf.push(b'\n');
                 self.lines += 1;
                 Ok(true)
@@ -79,7 +105,7 @@ impl LineSource for TerminalSource {
     }
 
     fn add_history(&mut self, command: &[u8]) {
-        let text = String::from_utf8_lossy(command);
+        let text = line_text(command);
         let text = text.trim_end_matches('\n');
         if text.trim().is_empty() {
             return;
@@ -105,5 +131,18 @@ impl LineSource for TerminalSource {
 
     fn is_terminal(&self) -> bool {
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_that_are_not_utf8_survive_the_line_editor() {
+        let typed = b"echo A\xff\xfeB \xc3\xa9 \xe2\x82";
+        let text = line_text(typed);
+        assert!(text.contains('é'));
+        assert_eq!(line_bytes(&text), typed);
     }
 }
