@@ -36,6 +36,12 @@ pub trait LineSource {
     /// Before each prompt: what the shell looks like now, for completion.
     fn refresh(&mut self, _view: ShellView) {}
 
+    /// Children the source collected while it waited for input, oldest
+    /// first, for the job table (a terminal's only).
+    fn collected(&mut self) -> Vec<nix::sys::wait::WaitStatus> {
+        Vec::new()
+    }
+
     /// Whether this is the terminal a person types at.
     fn is_terminal(&self) -> bool {
         false
