@@ -261,6 +261,8 @@ fn view(shell: &Shell) -> ShellView {
     ShellView {
         path: String::from_utf8_lossy(shell.vars.get("PATH").unwrap_or_default()).into_owned(),
         jobs: shell.jobs.summaries().iter().map(|j| j.id).collect(),
+        vars: shell.vars.names_with_prefix(""),
+        home: String::from_utf8_lossy(shell.vars.get("HOME").unwrap_or_default()).into_owned(),
     }
 }
 

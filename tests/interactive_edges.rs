@@ -104,3 +104,83 @@ fn ctrl_c_at_the_prompt_shows_caret_c() {
         "the abandoned line ran"
     );
 }
+
+/// A shell in a home directory holding `labs/`, `lab-notes.txt` and
+/// `projects/inside-file`, without colours (so a completed word is not cut
+/// by colour codes).
+fn start_with_files() -> (expectrl::Session, std::path::PathBuf) {
+    let home = tempfile::tempdir().unwrap().keep();
+    std::fs::create_dir(home.join("labs")).unwrap();
+    std::fs::write(home.join("lab-notes.txt"), "").unwrap();
+    std::fs::create_dir(home.join("projects")).unwrap();
+    std::fs::write(home.join("projects").join("inside-file"), "").unwrap();
+    let shell = common::pty::start_in(&home, &[("PS1", PROMPT), ("NO_COLOR", "1")]);
+    (shell, home)
+}
+
+#[test]
+fn cd_completes_directories_only() {
+    let (mut shell, _home) = start_with_files();
+    // `lab` starts `labs/` and `lab-notes.txt`; only the directory fits.
+    shell.send("cd lab\t").unwrap();
+    shell.expect("cd labs/").unwrap();
+    shell.send("\r").unwrap();
+    shell.expect(PROMPT).unwrap();
+    shell.send_line("pwd").unwrap();
+    shell.expect("/labs\r\n").unwrap();
+}
+
+#[test]
+fn a_tilde_and_a_variable_complete() {
+    let (mut shell, home) = start_with_files();
+    shell.send("ls ~/proj\t").unwrap();
+    shell.expect("ls ~/projects/").unwrap();
+    shell.send("\r").unwrap();
+    shell.expect("inside-file").unwrap();
+    shell.expect(PROMPT).unwrap();
+    shell.send("echo ~roo\t").unwrap();
+    shell.expect("echo ~root/").unwrap();
+    shell.send("\r").unwrap();
+    shell.expect("/root/\r\n").unwrap();
+    shell.expect(PROMPT).unwrap();
+    shell.send("echo $HOM\t").unwrap();
+    shell.expect("echo $HOME").unwrap();
+    shell.send("\r").unwrap();
+    shell
+        .expect(format!("{}\r\n", home.display()).as_str())
+        .unwrap();
+}
+
+#[test]
+fn help_and_type_complete_builtin_and_demo_names_with_descriptions() {
+    let (mut shell, _home) = start_with_files();
+    shell.send("help sum-a\t").unwrap();
+    shell.expect("help sum-array").unwrap();
+    shell.send("\r").unwrap();
+    shell.expect("sum-array [--method").unwrap();
+    shell.expect(PROMPT).unwrap();
+    shell.send("type ech\t").unwrap();
+    shell.expect("type echo").unwrap();
+    shell.send("\r").unwrap();
+    shell.expect("echo is a shell builtin").unwrap();
+    shell.expect(PROMPT).unwrap();
+    // Two candidates: the second Tab lists them, each with its summary.
+    shell.send("help typ\t\t").unwrap();
+    shell.expect("type  (say what a command name runs)").unwrap();
+    shell.expect("typeset  (the same as declare)").unwrap();
+    shell.send(ControlCode::EndOfText).unwrap();
+    shell.expect(PROMPT).unwrap();
+}
+
+#[test]
+fn a_demo_s_options_complete_after_its_name() {
+    let (mut shell, _home) = start_with_files();
+    shell.send("sigchld --jso\t").unwrap();
+    shell.expect("sigchld --json").unwrap();
+    shell.send(ControlCode::EndOfText).unwrap();
+    shell.expect(PROMPT).unwrap();
+    shell.send("sigchld --\t\t").unwrap();
+    shell.expect("--parent  (handler|never|block|all)").unwrap();
+    shell.send(ControlCode::EndOfText).unwrap();
+    shell.expect(PROMPT).unwrap();
+}

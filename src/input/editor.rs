@@ -8,6 +8,8 @@ use std::collections::BTreeSet;
 use std::os::unix::fs::PermissionsExt;
 
 use rustyline::completion::{Completer, FilenameCompleter, Pair};
+
+use super::complete::{complete, is_break};
 use rustyline::highlight::{CmdKind, Highlighter};
 use rustyline::hint::{Hinter, HistoryHinter};
 use rustyline::validate::Validator;
@@ -20,6 +22,10 @@ pub struct ShellView {
     pub path: String,
     /// The numbers of the current jobs, for `fg %<Tab>`.
     pub jobs: Vec<usize>,
+    /// The shell's variable names, for `$HO<Tab>`.
+    pub vars: Vec<String>,
+    /// `$HOME`, for `~/<Tab>`.
+    pub home: String,
 }
 
 pub struct ShellHelper {
@@ -29,11 +35,6 @@ pub struct ShellHelper {
     colour: bool,
     files: FilenameCompleter,
     hints: HistoryHinter,
-}
-
-/// The bytes that end a word for completion and colouring.
-fn is_break(c: char) -> bool {
-    c.is_whitespace() || "|&;<>()".contains(c)
 }
 
 impl ShellHelper {
@@ -64,26 +65,6 @@ impl ShellHelper {
         }
         minishell_builtins::find(name.as_bytes()).is_some() || self.commands.contains(name)
     }
-
-    /// Command names starting with `prefix`: builtins, lab demos, PATH.
-    fn command_names(&self, prefix: &str) -> Vec<Pair> {
-        let builtins = minishell_builtins::REGISTRY
-            .iter()
-            .map(|b| b.name.to_owned());
-        let mut names: Vec<String> = builtins
-            .chain(self.commands.iter().cloned())
-            .filter(|n| n.starts_with(prefix))
-            .collect();
-        names.sort();
-        names.dedup();
-        names
-            .into_iter()
-            .map(|name| Pair {
-                display: name.clone(),
-                replacement: format!("{name} "),
-            })
-            .collect()
-    }
 }
 
 /// Every executable file in PATH's directories, by name.
@@ -105,18 +86,6 @@ fn executables_on(path: &str) -> BTreeSet<String> {
     names
 }
 
-/// Where the word under the cursor starts, and whether it is a command's
-/// first word (at the start, or after an operator).
-fn current_word(line: &str, pos: usize) -> (usize, bool) {
-    let before = &line[..pos];
-    let start = before.rfind(is_break).map_or(0, |i| {
-        i + before[i..].chars().next().map_or(1, char::len_utf8)
-    });
-    let ahead = before[..start].trim_end();
-    let first = ahead.is_empty() || ahead.ends_with(['|', '&', ';', '(']);
-    (start, first)
-}
-
 impl Completer for ShellHelper {
     type Candidate = Pair;
 
@@ -124,26 +93,9 @@ impl Completer for ShellHelper {
         &self,
         line: &str,
         pos: usize,
-        ctx: &Context<'_>,
+        _ctx: &Context<'_>,
     ) -> rustyline::Result<(usize, Vec<Pair>)> {
-        let (start, first) = current_word(line, pos);
-        let word = &line[start..pos];
-        if first && !word.contains('/') {
-            return Ok((start, self.command_names(word)));
-        }
-        let command = line[..start].split_whitespace().last().unwrap_or("");
-        if word.starts_with('%') && ["fg", "bg", "kill", "wait", "jobs"].contains(&command) {
-            let jobs = self.view.jobs.iter().map(|id| format!("%{id}"));
-            let pairs = jobs
-                .filter(|spec| spec.starts_with(word))
-                .map(|spec| Pair {
-                    display: spec.clone(),
-                    replacement: spec,
-                })
-                .collect();
-            return Ok((start, pairs));
-        }
-        self.files.complete(line, pos, ctx)
+        Ok(complete(&self.view, &self.commands, &self.files, line, pos))
     }
 }
 
@@ -262,15 +214,6 @@ impl Helper for ShellHelper {}
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_word_under_the_cursor_and_whether_it_is_a_command() {
-        assert_eq!(current_word("sum-a", 5), (0, true));
-        assert_eq!(current_word("ls src/ma", 9), (3, false));
-        assert_eq!(current_word("ls | gr", 7), (5, true));
-        assert_eq!(current_word("a && b", 6), (5, true));
-        assert_eq!(current_word("echo x > fi", 11), (9, false));
-    }
 
     #[test]
     fn colours_mark_unknown_commands_operators_and_strings() {
