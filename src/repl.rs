@@ -121,6 +121,9 @@ pub fn run(shell: &mut Shell, source: &mut dyn LineSource, origin: &Origin) -> F
                     }
                 }
                 remember(shell, source, &text);
+                if at_terminal {
+                    source.note_result(&text, false);
+                }
                 if at_terminal && unclosed_at_eof(shell, &error) {
                     continue;
                 }
@@ -144,6 +147,9 @@ pub fn run(shell: &mut Shell, source: &mut dyn LineSource, origin: &Origin) -> F
             Flow::Exit(status) => return Flow::Exit(status),
             Flow::Return(status) => shell.status = status,
             _ => {}
+        }
+        if at_terminal {
+            source.note_result(&text, shell.status == 0);
         }
     }
 }

@@ -166,7 +166,9 @@ fn help_and_type_complete_builtin_and_demo_names_with_descriptions() {
     shell.expect(PROMPT).unwrap();
     // Two candidates: the second Tab lists them, each with its summary.
     shell.send("help typ\t\t").unwrap();
-    shell.expect("type  (say what a command name runs)").unwrap();
+    shell
+        .expect("type  (say what a command name runs)")
+        .unwrap();
     shell.expect("typeset  (the same as declare)").unwrap();
     shell.send(ControlCode::EndOfText).unwrap();
     shell.expect(PROMPT).unwrap();
@@ -183,4 +185,74 @@ fn a_demo_s_options_complete_after_its_name() {
     shell.expect("--parent  (handler|never|block|all)").unwrap();
     shell.send(ControlCode::EndOfText).unwrap();
     shell.expect(PROMPT).unwrap();
+}
+
+/// The dim text of a hint, as the prompt draws it with colours.
+fn dim(text: &str) -> String {
+    format!("\x1b[2m{text}\x1b[0m")
+}
+
+/// A hint never offers a line that failed (a newer failed one is skipped
+/// for an older one that worked), and a command of several lines hints its
+/// first line only.
+#[test]
+fn hints_skip_failed_lines_and_show_one_line() {
+    let mut shell = start();
+    // Each command's output, then the prompt: a prompt alone could be the
+    // editor redrawing the line as it is typed.
+    shell.send_line("echo hint-good").unwrap();
+    shell.expect("hint-good\r\n").unwrap();
+    shell.expect(PROMPT).unwrap();
+    shell.send_line("echo hint-bad; false").unwrap();
+    shell.expect("hint-bad\r\n").unwrap();
+    shell.expect(PROMPT).unwrap();
+    shell.send("echo hint-").unwrap();
+    shell.expect(dim("good").as_str()).unwrap();
+    shell.send(ControlCode::EndOfText).unwrap();
+    shell.expect(PROMPT).unwrap();
+    // A syntax error is a failure too.
+    shell.send_line("echo synt-err )").unwrap();
+    shell.expect("syntax error").unwrap();
+    shell.expect(PROMPT).unwrap();
+    shell.send("echo synt").unwrap();
+    shell.send("-").unwrap();
+    let seen = shell.expect("synt-").unwrap();
+    shell.send("Z").unwrap();
+    let after = shell.expect("synt-Z").unwrap();
+    let drawn = [seen.before(), after.before()].concat();
+    assert!(
+        !String::from_utf8_lossy(&drawn).contains("err )"),
+        "{drawn:?}"
+    );
+    shell.send(ControlCode::EndOfText).unwrap();
+    shell.expect(PROMPT).unwrap();
+    shell.send_line("echo multi-a &&").unwrap();
+    shell.expect("…> ").unwrap();
+    shell.send_line("echo multi-b").unwrap();
+    shell.expect("multi-b\r\n").unwrap();
+    shell.expect(PROMPT).unwrap();
+    shell.send("echo mul").unwrap();
+    shell.expect(dim("ti-a &&").as_str()).unwrap();
+}
+
+/// With NO_COLOR a hint could not look different from typed text, so
+/// none is shown.
+#[test]
+fn no_color_shows_no_hint() {
+    let home = tempfile::tempdir().unwrap();
+    let vars = [("PS1", PROMPT), ("NO_COLOR", "1")];
+    let mut shell = common::pty::start_in(home.path(), &vars);
+    shell.send_line("echo hinted-text").unwrap();
+    shell.expect("hinted-text\r\n").unwrap();
+    shell.expect(PROMPT).unwrap();
+    shell.send("echo hin").unwrap();
+    let seen = shell.expect("hin").unwrap();
+    // Without colours the editor may draw just the key typed.
+    shell.send("X").unwrap();
+    let after = shell.expect("X").unwrap();
+    let drawn = [seen.before(), after.before()].concat();
+    assert!(
+        !String::from_utf8_lossy(&drawn).contains("ted-text"),
+        "{drawn:?}"
+    );
 }

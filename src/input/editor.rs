@@ -10,8 +10,10 @@ use std::os::unix::fs::PermissionsExt;
 use rustyline::completion::{Completer, FilenameCompleter, Pair};
 
 use super::complete::{complete, is_break};
+use rustc_hash::FxHashSet;
 use rustyline::highlight::{CmdKind, Highlighter};
-use rustyline::hint::{Hinter, HistoryHinter};
+use rustyline::hint::Hinter;
+use rustyline::history::SearchDirection;
 use rustyline::validate::Validator;
 use rustyline::{Context, Helper};
 
@@ -34,7 +36,9 @@ pub struct ShellHelper {
     commands: BTreeSet<String>,
     colour: bool,
     files: FilenameCompleter,
-    hints: HistoryHinter,
+    /// Commands that failed (a syntax error, or a status other than 0)
+    /// the last time they ran: never offered as a hint.
+    failed: FxHashSet<String>,
 }
 
 impl ShellHelper {
@@ -45,8 +49,17 @@ impl ShellHelper {
             commands: BTreeSet::new(),
             colour,
             files: FilenameCompleter::new(),
-            hints: HistoryHinter::new(),
+            failed: FxHashSet::default(),
         }
+    }
+
+    /// Notes how `command` (as history holds it) ended the last time it
+    /// ran, for the hints.
+    pub fn note_result(&mut self, command: &str, succeeded: bool) {
+        match succeeded {
+            true => self.failed.remove(command),
+            false => self.failed.insert(command.to_owned()),
+        };
     }
 
     pub fn update(&mut self, view: ShellView) {
@@ -102,9 +115,30 @@ impl Completer for ShellHelper {
 impl Hinter for ShellHelper {
     type Hint = String;
 
-    /// The rest of the latest history line that starts with what is typed.
+    /// The rest of the latest history line that starts with what is typed
+    /// and did not fail, up to the end of its first line (a command of
+    /// several lines hints only its first). None without colours: a hint
+    /// in the colour of typed text would look typed (`NO_COLOR`).
     fn hint(&self, line: &str, pos: usize, ctx: &Context<'_>) -> Option<String> {
-        self.hints.hint(line, pos, ctx)
+        if !self.colour || line.is_empty() || pos < line.len() {
+            return None;
+        }
+        let history = ctx.history();
+        let mut start = history.len().checked_sub(1)?;
+        loop {
+            let found = history
+                .starts_with(line, start, SearchDirection::Reverse)
+                .ok()??;
+            let entry: &str = &found.entry;
+            if !self.failed.contains(entry.trim_end_matches('\n')) {
+                let first_line = entry.split('\n').next().unwrap_or("");
+                return first_line
+                    .get(pos..)
+                    .filter(|rest| !rest.is_empty())
+                    .map(str::to_owned);
+            }
+            start = found.idx.checked_sub(1)?;
+        }
     }
 }
 

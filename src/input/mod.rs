@@ -29,6 +29,10 @@ pub trait LineSource {
     /// Called with each complete command, for the terminal's history.
     fn add_history(&mut self, _command: &[u8]) {}
 
+    /// After a command from the terminal ran (or failed to parse): whether
+    /// it succeeded, so that a failed one is not offered as a hint.
+    fn note_result(&mut self, _command: &[u8], _succeeded: bool) {}
+
     /// The history so far, oldest first (a terminal's only).
     fn history(&self) -> Vec<String> {
         Vec::new()

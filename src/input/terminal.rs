@@ -195,6 +195,13 @@ impl LineSource for TerminalSource {
         }
     }
 
+    fn note_result(&mut self, command: &[u8], succeeded: bool) {
+        let text = line_text(command);
+        if let Some(helper) = self.editor.helper_mut() {
+            helper.note_result(text.trim_end_matches('\n'), succeeded);
+        }
+    }
+
     fn history(&self) -> Vec<String> {
         self.editor.history().iter().cloned().collect()
     }
