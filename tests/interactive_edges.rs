@@ -256,3 +256,25 @@ fn no_color_shows_no_hint() {
         "{drawn:?}"
     );
 }
+
+/// At an 80 by 24 terminal `help` shows the names in columns, every line
+/// within the width and the whole within the height; a name that is none
+/// gets the close ones.
+#[test]
+fn help_fits_the_terminal_and_suggests_close_names() {
+    let mut shell = start();
+    shell.get_process_mut().set_window_size(80, 24).unwrap();
+    shell.send_line("help; echo end-of-help").unwrap();
+    shell.expect("builtins and lab demos: ").unwrap();
+    let listing = shell.expect("end-of-help\r\n").unwrap();
+    let text = String::from_utf8_lossy(listing.before()).into_owned();
+    let lines: Vec<&str> = text.split("\r\n").collect();
+    assert!(lines.len() < 24, "{text}");
+    assert!(lines.iter().all(|l| l.chars().count() <= 80), "{text}");
+    assert!(text.contains("race-condition") && text.contains("sum-array"));
+    shell.expect(PROMPT).unwrap();
+    shell.send_line("help race").unwrap();
+    shell
+        .expect("no help topics match 'race'; did you mean race-condition?")
+        .unwrap();
+}
