@@ -278,3 +278,17 @@ fn help_fits_the_terminal_and_suggests_close_names() {
         .expect("no help topics match 'race'; did you mean race-condition?")
         .unwrap();
 }
+
+/// A subshell of the interactive shell holds only its standard
+/// descriptors: not the line editor's SIGWINCH pipe, nor the SIGCHLD pipe
+/// the prompt watches.
+#[test]
+fn a_subshell_at_the_prompt_holds_only_its_standard_descriptors() {
+    let mut shell = start();
+    shell
+        .send_line(
+            "(o=fds:; for f in $(seq 0 40); do [ -e /proc/$BASHPID/fd/$f ] && o=\"$o $f\"; done; echo \"$o.\")",
+        )
+        .unwrap();
+    shell.expect("fds: 0 1 2.\r\n").unwrap();
+}

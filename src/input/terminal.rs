@@ -3,7 +3,7 @@
 //! rustyline would read ahead and take input that belongs to the commands.
 
 use std::io;
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::FromRawFd;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -18,6 +18,7 @@ use rustyline::history::FileHistory;
 
 use super::LineSource;
 use super::editor::{ShellHelper, ShellView};
+use crate::exec::fds::PrivateFd;
 
 /// How many commands the history keeps.
 const HISTORY_SIZE: usize = 1000;
@@ -30,6 +31,19 @@ pub struct TerminalSource {
     lines: usize,
     /// Children collected while the prompt waited (see [`ChildWatch`]).
     children: Option<ChildWatch>,
+    /// The editor's own descriptors (its SIGWINCH pipe), listed among the
+    /// shell's private ones so that a forked copy of the shell closes
+    /// them; the editor owns them, and they are released, not closed,
+    /// before it closes them.
+    editor_fds: Vec<PrivateFd>,
+}
+
+impl Drop for TerminalSource {
+    fn drop(&mut self) {
+        for fd in self.editor_fds.drain(..) {
+            fd.release();
+        }
+    }
 }
 
 /// While the prompt waits for a key, a child that ends or stops is
@@ -40,8 +54,11 @@ pub struct TerminalSource {
 /// here for the job table ([`LineSource::collected`]), which files them
 /// before the next command runs or prompt shows.
 struct ChildWatch {
-    /// The pipe's read end; the write end belongs to the handler.
-    _pipe: OwnedFd,
+    /// The pipe's ends, listed as the shell's private descriptors so that a
+    /// forked copy of the shell (a subshell) closes them. The handler owns
+    /// the write end and closes it when unregistered: it is only listed.
+    _read_end: PrivateFd,
+    write_end: Option<PrivateFd>,
     handler: signal_hook::SigId,
     statuses: Arc<Mutex<Vec<WaitStatus>>>,
 }
@@ -54,16 +71,19 @@ impl ChildWatch {
         // draining stops when it is empty.
         let flags = OFlag::O_CLOEXEC | OFlag::O_NONBLOCK;
         let (read_end, write_end) = nix::unistd::pipe2(flags).ok()?;
-        let handler = signal_hook::low_level::pipe::register(libc::SIGCHLD, write_end).ok()?;
+        let (read_end, write_end) = (PrivateFd::new(read_end), PrivateFd::new(write_end));
+        let handler =
+            signal_hook::low_level::pipe::register_raw(libc::SIGCHLD, write_end.raw()).ok()?;
         let statuses = Arc::new(Mutex::new(Vec::new()));
-        let fd = read_end.as_raw_fd();
+        let fd = read_end.raw();
         let shared = Arc::clone(&statuses);
         editor.set_wake(Some(rustyline::Wake {
             fd,
             action: Arc::new(move || collect(fd, &shared)),
         }));
         Some(ChildWatch {
-            _pipe: read_end,
+            _read_end: read_end,
+            write_end: Some(write_end),
             handler,
             statuses,
         })
@@ -72,6 +92,10 @@ impl ChildWatch {
 
 impl Drop for ChildWatch {
     fn drop(&mut self) {
+        if let Some(write_end) = self.write_end.take() {
+            write_end.release();
+        }
+        // Closes the write end.
         signal_hook::low_level::unregister(self.handler);
     }
 }
@@ -117,11 +141,20 @@ impl TerminalSource {
             let _ = editor.load_history(file);
         }
         let children = ChildWatch::install(&mut editor);
+        let editor_fds = editor
+            .own_fds()
+            .into_iter()
+            // SAFETY: the editor keeps these open for as long as it lives;
+            // the `PrivateFd` only lists them and is released (never
+            // closes them) when the source drops, before the editor does.
+            .map(|fd| PrivateFd::new(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) }))
+            .collect();
         Ok(TerminalSource {
             editor,
             history_file,
             lines: 0,
             children,
+            editor_fds,
         })
     }
 }

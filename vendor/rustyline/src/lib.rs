@@ -926,6 +926,13 @@ impl<H: Helper, I: History> Editor<H, I> {
         self.term.set_wake(wake);
     }
 
+    /// The descriptors the editor opened for itself (see
+    /// `PosixTerminal::own_fds`).
+    #[cfg(unix)]
+    pub fn own_fds(&self) -> Vec<std::os::fd::RawFd> {
+        self.term.own_fds()
+    }
+
     /// Create an external printer
     pub fn create_external_printer(&mut self) -> Result<<Terminal as Term>::ExternalPrinter> {
         self.term.create_external_printer()

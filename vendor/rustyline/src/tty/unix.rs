@@ -1401,9 +1401,23 @@ pub struct PosixTerminal {
 }
 
 impl PosixTerminal {
-    /// Watches `wake.0` while waiting for keys (see [`Wake`]).
+    /// Watches `wake.fd` while waiting for keys (see [`Wake`]).
     pub fn set_wake(&mut self, wake: Option<Wake>) {
         self.wake = wake;
+    }
+
+    /// The descriptors the terminal opened for itself (the SIGWINCH pipe's
+    /// ends), for a program that forks without exec and must close them in
+    /// the child.
+    pub fn own_fds(&self) -> Vec<RawFd> {
+        let Some(sig) = &self.sig else {
+            return Vec::new();
+        };
+        #[cfg(not(feature = "signal-hook"))]
+        let write_end = unsafe { SIG_PIPE.0 };
+        #[cfg(feature = "signal-hook")]
+        let write_end = -1;
+        [sig.pipe.0, write_end].into_iter().filter(|&fd| fd >= 0).collect()
     }
 }
 
