@@ -106,3 +106,23 @@ pub fn is_dead_or_zombie(pid: i32) -> bool {
 pub fn is_zombie(pid: i32) -> bool {
     stat_fields(pid).is_some_and(|(_, fields)| fields.first().is_some_and(|s| s == "Z"))
 }
+
+/// Waits until a thread other than the main one, in the session's process
+/// or one of its children, sleeps in the kernel on a futex: a thread inside
+/// a condition variable's or a mutex's wait.
+pub fn wait_for_a_thread_blocked_on_a_futex(shell: &Session) {
+    let blocked = |pid: i32| {
+        let tasks = std::fs::read_dir(format!("/proc/{pid}/task"))
+            .into_iter()
+            .flatten();
+        tasks.flatten().any(|task| {
+            let tid = task.file_name().to_string_lossy().into_owned();
+            let wchan = std::fs::read_to_string(task.path().join("wchan")).unwrap_or_default();
+            tid != pid.to_string() && wchan.contains("futex")
+        })
+    };
+    wait_until("a thread blocked on a futex", || {
+        let pid = shell_pid(shell);
+        blocked(pid) || children(shell).into_iter().any(blocked)
+    });
+}
