@@ -292,3 +292,15 @@ fn a_subshell_at_the_prompt_holds_only_its_standard_descriptors() {
         .unwrap();
     shell.expect("fds: 0 1 2.\r\n").unwrap();
 }
+
+/// A job collected while the prompt waited keeps its status for `wait`.
+#[test]
+fn a_job_collected_at_the_prompt_keeps_its_status_for_wait() {
+    let mut shell = start();
+    shell.send_line("sh -c 'exit 7' &").unwrap();
+    shell.expect("[1] ").unwrap();
+    shell.expect(PROMPT).unwrap();
+    wait_until("the job to be collected", || children(&shell).is_empty());
+    shell.send_line("wait $!; echo waited $?").unwrap();
+    shell.expect("waited 7\r\n").unwrap();
+}
