@@ -2,6 +2,7 @@
 //! without reading ahead, or a terminal with line editing. The input loop
 //! ([`crate::repl`]) sees them all through [`LineSource`].
 
+mod children;
 mod complete;
 mod editor;
 mod script;
