@@ -74,6 +74,7 @@ pub fn options_of(help: &str) -> Vec<(String, String)> {
         if name.len() < 2 || !name.starts_with('-') || name == "--" {
             return;
         }
+        let what = short(what);
         match options.iter_mut().find(|(n, _)| n == name) {
             // The body's explanation wins over the usage line's value.
             Some((_, known)) if !what.is_empty() && (known.is_empty() || !from_usage) => {
@@ -84,35 +85,72 @@ pub fn options_of(help: &str) -> Vec<(String, String)> {
         }
     };
     let mut lines = help.lines();
-    // The usage line: `name [--parent handler|never] [-n N] [--json]`.
+    // The usage line: `name [--parent handler|never] [-n N] [-L|-P] [-ers]`.
     if let Some(usage) = lines.next() {
         for group in usage.split('[').skip(1) {
             let group = group.split(']').next().unwrap_or("");
             let mut words = group.split_whitespace();
-            if let Some(name) = words.next() {
-                add(name, words.next().unwrap_or(""), true);
+            let Some(names) = words.next() else {
+                continue;
+            };
+            let value = words.next().unwrap_or("");
+            for name in names.split('|').flat_map(letters) {
+                add(&name, value, true);
             }
         }
     }
-    // The body: `  --json   print the measurements as one JSON object`.
+    // The body: `  --json   print the measurements as one JSON object`,
+    // sometimes two to a line (`-a  an array      -A  an associative one`).
     for line in lines {
-        let line = line.trim_start();
-        if !line.starts_with('-') {
-            continue;
-        }
-        let (head, what) = line.split_once("  ").unwrap_or((line, ""));
-        let name = head.split_whitespace().next().unwrap_or("");
-        let what = what.trim();
-        // A line per value (`--parent never  …`) explains the value, not
-        // the option: keep what the usage line said.
-        let explains_value = head.split_whitespace().count() > 1
-            && !head.split_whitespace().nth(1).is_some_and(|w| {
-                w.chars()
+        for (head, what) in entries(line) {
+            let mut words = head.split_whitespace();
+            let name = words.next().unwrap_or("");
+            // A line per value (`--parent never  …`) explains the value,
+            // not the option: keep what the usage line said.
+            let explains_value = words.next().is_some_and(|w| {
+                !w.chars()
                     .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
             });
-        add(name, if explains_value { "" } else { what }, false);
+            add(name, if explains_value { "" } else { what.trim() }, false);
+        }
     }
     options
+}
+
+/// A line of a help text's body as (option and its value, explanation)
+/// pairs: a wide gap ends the option's words, and a wide gap followed by
+/// `-` starts the next option.
+fn entries(line: &str) -> Vec<(&str, &str)> {
+    let mut found: Vec<(&str, &str)> = Vec::new();
+    for piece in line.split("   ").map(str::trim).filter(|p| !p.is_empty()) {
+        let (head, what) = piece.split_once("  ").unwrap_or((piece, ""));
+        match found.last_mut() {
+            _ if piece.starts_with('-') => found.push((head, what.trim())),
+            Some((_, explanation)) if explanation.is_empty() => *explanation = piece,
+            _ => {}
+        }
+    }
+    found
+}
+
+/// A cluster of one-letter options (`-ers`) as its letters (`-e`, `-r`,
+/// `-s`); any other name as it is.
+fn letters(name: &str) -> Vec<String> {
+    match name.strip_prefix('-') {
+        Some(cluster) if cluster.len() > 1 && cluster.chars().all(|c| c.is_ascii_alphabetic()) => {
+            cluster.chars().map(|c| format!("-{c}")).collect()
+        }
+        _ => vec![name.to_owned()],
+    }
+}
+
+/// An option's explanation cut to what its first line says whole: before
+/// a parenthesis the line does not close.
+fn short(what: &str) -> &str {
+    match (what.rfind('('), what.rfind(')')) {
+        (Some(open), close) if close.is_none_or(|close| close < open) => what[..open].trim_end(),
+        _ => what,
+    }
 }
 
 /// The options of command `command` starting with `prefix`.
@@ -313,6 +351,16 @@ mod tests {
             Some("print the measurements as one JSON object")
         );
         assert_eq!(options.len(), 3);
+        // Clusters, alternatives, two options to a line, a cut explanation.
+        let help = "read [-ers] [-L|-P] [--after S]
+      -a  an indexed array        -A  an associative array
+      --after S   notify after S seconds (default 1 when standard
+";
+        let options = options_of(help);
+        let names: Vec<&str> = options.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["-e", "-r", "-s", "-L", "-P", "--after", "-a", "-A"]);
+        assert_eq!(options[5].1, "notify after S seconds");
+        assert_eq!(options[7].1, "an associative array");
     }
 
     #[test]
