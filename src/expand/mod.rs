@@ -302,9 +302,19 @@ impl Walker<'_> {
     }
 
     /// `"$@"`-like values: each element its own field in quotes, and split
-    /// further outside them.
+    /// further outside them. Unquoted, bash joins the elements with IFS's
+    /// first byte and splits the whole, so with a non-blank IFS an empty
+    /// element still makes a field where another follows it
+    /// (`IFS=:; set -- '' a; f $*` gives `f` two arguments).
     fn push_fields(&self, values: &[Vec<u8>], quoted: bool, sink: &mut dyn Sink) {
         let ifs = if quoted { Vec::new() } else { self.ifs() };
+        if !quoted && sink.splits() && !ifs.is_empty() {
+            let joined = values.join(&ifs[..1]);
+            if !joined.is_empty() {
+                sink.expanded(&joined, &ifs);
+            }
+            return;
+        }
         for (i, value) in values.iter().enumerate() {
             if i > 0 {
                 sink.next_field(quoted);
