@@ -7,7 +7,7 @@ use std::collections::{HashMap, VecDeque};
 
 use minishell_builtins::{JobState, JobSummary};
 use nix::errno::Errno;
-use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+use nix::sys::wait::{WaitPidFlag, WaitStatus};
 use nix::unistd::Pid;
 
 use crate::status::{ChildEnd, Status, signal_words};
@@ -250,7 +250,7 @@ impl Jobs {
     pub fn reap(&mut self) {
         loop {
             let flags = WaitPidFlag::WNOHANG | WaitPidFlag::WUNTRACED | WaitPidFlag::WCONTINUED;
-            match waitpid(Pid::from_raw(-1), Some(flags)) {
+            match crate::sys::waitpid(-1, flags.bits()) {
                 Ok(WaitStatus::StillAlive) | Err(_) => return,
                 Ok(status) => self.record(status),
             }
@@ -264,7 +264,7 @@ impl Jobs {
     pub fn wait_while_running(&mut self, id: usize, stops: bool) -> bool {
         let flags = stops.then_some(WaitPidFlag::WUNTRACED);
         while self.get(id).is_some_and(|j| j.state() == JobState::Running) {
-            match waitpid(Pid::from_raw(-1), flags) {
+            match crate::sys::waitpid(-1, flags.map_or(0, |f| f.bits())) {
                 Ok(status) => self.record(status),
                 Err(Errno::EINTR) if crate::signals::interrupted() => return false,
                 Err(Errno::EINTR) => continue,
@@ -404,7 +404,7 @@ impl Jobs {
                 return None;
             }
             let flags = stops.then_some(WaitPidFlag::WUNTRACED);
-            match waitpid(Pid::from_raw(-1), flags) {
+            match crate::sys::waitpid(-1, flags.map_or(0, |f| f.bits())) {
                 Ok(status) => self.record(status),
                 Err(Errno::EINTR) if crate::signals::interrupted() => return Some(INTERRUPTED),
                 Err(Errno::EINTR) => {}
@@ -438,7 +438,7 @@ impl Jobs {
                 ProcessState::Stopped(signal) => return Some(128 + signal),
                 ProcessState::Running => {}
             }
-            match waitpid(Pid::from_raw(-1), flags) {
+            match crate::sys::waitpid(-1, flags.map_or(0, |f| f.bits())) {
                 Ok(status) => self.record(status),
                 Err(Errno::EINTR) if crate::signals::interrupted() => return Some(INTERRUPTED),
                 Err(Errno::EINTR) => continue,

@@ -19,6 +19,7 @@ mod repl;
 mod shell;
 mod signals;
 mod status;
+mod sys;
 mod terminal;
 mod traps;
 mod vars;

@@ -81,6 +81,14 @@ impl<'a> ShellContext<'a> {
 }
 
 impl Context for ShellContext<'_> {
+    fn change_dir(&mut self, path: &std::path::Path) -> std::io::Result<()> {
+        crate::sys::chdir(path)
+    }
+
+    fn kill(&mut self, pid: i32, signal: Option<nix::sys::signal::Signal>) -> nix::Result<()> {
+        crate::sys::kill(pid, signal)
+    }
+
     fn stdout(&mut self) -> &mut dyn Write {
         &mut self.stdout
     }

@@ -14,7 +14,7 @@
 //! changes stays in the child, as in bash.
 
 use nix::fcntl::OFlag;
-use nix::unistd::{Pid, pipe2};
+use nix::unistd::Pid;
 
 use super::Flow;
 use super::fds::PrivateFd;
@@ -213,7 +213,7 @@ impl Shell {
             }
             let mut next_input = None;
             if i + 1 < count || feed {
-                match pipe2(OFlag::O_CLOEXEC) {
+                match crate::sys::pipe2("between two stages of the pipeline") {
                     Ok((read_end, write_end)) => {
                         self.fds.give(PrivateFd::new(write_end), 1);
                         next_input = Some(PrivateFd::new(read_end));

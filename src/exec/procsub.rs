@@ -13,7 +13,7 @@
 
 use std::os::fd::{FromRawFd, OwnedFd};
 
-use nix::fcntl::{FcntlArg, OFlag, fcntl};
+use nix::fcntl::{FcntlArg, fcntl};
 
 use super::fds::PrivateFd;
 use super::spawn::{Group, Signals, Work, spawn};
@@ -28,7 +28,7 @@ impl Shell {
     /// Starts `body` joined to a pipe, and gives the path of the shell's end
     /// (`reads`: `<( )`, the command reads what the list writes).
     pub fn process_substitution(&mut self, body: &List, reads: bool) -> Vec<u8> {
-        let (read_end, write_end) = match nix::unistd::pipe2(OFlag::O_CLOEXEC) {
+        let (read_end, write_end) = match crate::sys::pipe2("for a process substitution") {
             Ok(ends) => ends,
             Err(errno) => {
                 self.report_error(&format!("pipe: {}", errno.desc()));

@@ -406,16 +406,14 @@ impl Redirections {
             }
             let slot = self.frames.last().map_or(Slot::Closed, |f| f.moves[i].1);
             match slot {
-                // SAFETY: dup2 and close on descriptor numbers; the target
-                // is the user's, no private one (moved aside above).
+                // The target is the user's, no private one (moved aside
+                // above).
                 Slot::Fd(real) => {
-                    if unsafe { libc::dup2(real, logical) } < 0 {
+                    if crate::sys::dup2(real, logical).is_err() {
                         return Err(RedirectError::BadFd(logical.to_string()));
                     }
                 }
-                Slot::Closed => unsafe {
-                    libc::close(logical);
-                },
+                Slot::Closed => crate::sys::close(logical),
             }
         }
         if let Some(top) = self.frames.last_mut() {

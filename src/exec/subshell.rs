@@ -5,8 +5,6 @@
 //! it (the terminal, the job table, the SIGCHLD watch) and, whatever
 //! happens, ends with `_exit` and never returns into its parent's loop.
 
-use nix::fcntl::OFlag;
-
 use super::Flow;
 use super::fds::PrivateFd;
 use super::spawn::{Work, spawn};
@@ -91,7 +89,7 @@ impl Shell {
     /// `$( list )`: runs the list in a forked copy with its standard output
     /// on a pipe, and returns what it wrote and its status.
     pub fn capture_output(&mut self, list: &List) -> (Vec<u8>, Status) {
-        let (read_end, write_end) = match nix::unistd::pipe2(OFlag::O_CLOEXEC) {
+        let (read_end, write_end) = match crate::sys::pipe2("for the output of $( )") {
             Ok(ends) => ends,
             Err(errno) => {
                 self.report_error(&format!("pipe: {}", errno.desc()));
