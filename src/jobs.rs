@@ -5,10 +5,10 @@
 
 use std::collections::{HashMap, VecDeque};
 
+use minishell_builtins::wait_status::WaitBits;
 use minishell_builtins::{JobState, JobSummary};
 use nix::errno::Errno;
-use nix::sys::wait::{WaitPidFlag, WaitStatus};
-use nix::unistd::Pid;
+use nix::sys::wait::WaitPidFlag;
 
 use crate::status::{ChildEnd, Status, signal_words};
 
@@ -251,8 +251,8 @@ impl Jobs {
         loop {
             let flags = WaitPidFlag::WNOHANG | WaitPidFlag::WUNTRACED | WaitPidFlag::WCONTINUED;
             match crate::sys::waitpid(-1, flags.bits()) {
-                Ok(WaitStatus::StillAlive) | Err(_) => return,
-                Ok(status) => self.record(status),
+                Ok(None) | Err(_) => return,
+                Ok(Some((pid, bits))) => self.record(pid, bits),
             }
         }
     }
@@ -265,7 +265,8 @@ impl Jobs {
         let flags = stops.then_some(WaitPidFlag::WUNTRACED);
         while self.get(id).is_some_and(|j| j.state() == JobState::Running) {
             match crate::sys::waitpid(-1, flags.map_or(0, |f| f.bits())) {
-                Ok(status) => self.record(status),
+                Ok(Some((pid, bits))) => self.record(pid, bits),
+                Ok(None) => {}
                 Err(Errno::EINTR) if crate::signals::interrupted() => return false,
                 Err(Errno::EINTR) => continue,
                 Err(_) => {
@@ -292,14 +293,11 @@ impl Jobs {
     }
 
     /// Files one status from `waitpid` under the process it belongs to.
-    pub fn record(&mut self, status: WaitStatus) {
-        let Some(pid) = status.pid().map(Pid::as_raw) else {
-            return;
-        };
-        let state = match status {
-            WaitStatus::Stopped(_, signal) => ProcessState::Stopped(signal as i32),
-            WaitStatus::Continued(_) => ProcessState::Running,
-            other => match ChildEnd::from_wait(other) {
+    pub fn record(&mut self, pid: i32, bits: WaitBits) {
+        let state = match bits {
+            WaitBits::Stopped(signal) => ProcessState::Stopped(signal),
+            WaitBits::Continued => ProcessState::Running,
+            other => match ChildEnd::from_bits(other) {
                 Some(end) => ProcessState::Ended(end),
                 None => return,
             },
@@ -405,7 +403,8 @@ impl Jobs {
             }
             let flags = stops.then_some(WaitPidFlag::WUNTRACED);
             match crate::sys::waitpid(-1, flags.map_or(0, |f| f.bits())) {
-                Ok(status) => self.record(status),
+                Ok(Some((pid, bits))) => self.record(pid, bits),
+                Ok(None) => {}
                 Err(Errno::EINTR) if crate::signals::interrupted() => return Some(INTERRUPTED),
                 Err(Errno::EINTR) => {}
                 Err(_) => return None,
@@ -439,7 +438,8 @@ impl Jobs {
                 ProcessState::Running => {}
             }
             match crate::sys::waitpid(-1, flags.map_or(0, |f| f.bits())) {
-                Ok(status) => self.record(status),
+                Ok(Some((pid, bits))) => self.record(pid, bits),
+                Ok(None) => {}
                 Err(Errno::EINTR) if crate::signals::interrupted() => return Some(INTERRUPTED),
                 Err(Errno::EINTR) => continue,
                 Err(_) => self.mark_lost(id),
@@ -489,8 +489,10 @@ mod tests {
         }
     }
 
-    fn exited(pid: i32, code: i32) -> WaitStatus {
-        WaitStatus::Exited(Pid::from_raw(pid), code)
+    /// A child's status as `waitpid` gives it: `exit(code)` puts the
+    /// code in the second byte.
+    fn exited(code: i32) -> WaitBits {
+        WaitBits::decode(code << 8)
     }
 
     #[test]
@@ -506,9 +508,9 @@ mod tests {
     fn a_job_is_done_when_every_process_ended_and_its_status_is_the_last() {
         let mut jobs = Jobs::default();
         let id = jobs.add(None, vec![process(10), process(11)], true);
-        jobs.record(exited(11, 3));
+        jobs.record(11, exited(3));
         assert_eq!(jobs.get(id).unwrap().state(), JobState::Running);
-        jobs.record(exited(10, 0));
+        jobs.record(10, exited(0));
         let job = jobs.get(id).unwrap();
         assert_eq!((job.state(), job.status()), (JobState::Done, 3));
         assert_eq!(job.state_text(), "Exit 3");
@@ -520,10 +522,8 @@ mod tests {
         jobs.add(None, vec![process(10)], true);
         let second = jobs.add(None, vec![process(11)], true);
         let stopped = jobs.add(None, vec![process(12)], false);
-        jobs.record(WaitStatus::Stopped(
-            Pid::from_raw(12),
-            nix::sys::signal::Signal::SIGTSTP,
-        ));
+        // 0x147f: stopped (0x7f) by SIGTSTP (20).
+        jobs.record(12, WaitBits::decode(0x147f));
         let marks: Vec<(usize, char)> = jobs.summaries().iter().map(|s| (s.id, s.mark)).collect();
         assert_eq!(marks, [(1, ' '), (second, '-'), (stopped, '+')]);
     }
@@ -533,12 +533,12 @@ mod tests {
         let mut jobs = Jobs::default();
         let first = jobs.add(None, vec![process(10)], true);
         let second = jobs.add(None, vec![process(11)], true);
-        jobs.record(exited(11, 3));
+        jobs.record(11, exited(3));
         let marks = |jobs: &Jobs| jobs.summaries().iter().map(|s| s.mark).collect::<String>();
         assert_eq!(marks(&jobs), "-+");
         // The marked first job goes away: the ended second one can no
         // longer be current, as in bash.
-        jobs.record(exited(10, 0));
+        jobs.record(10, exited(0));
         jobs.forget(first);
         assert_eq!(marks(&jobs), " ");
         assert!(jobs.get(second).is_some());
@@ -548,7 +548,7 @@ mod tests {
     fn ended_children_of_forgotten_jobs_still_answer_wait() {
         let mut jobs = Jobs::default();
         let id = jobs.add(None, vec![process(10)], true);
-        jobs.record(exited(10, 4));
+        jobs.record(10, exited(4));
         let notices = jobs.take_notices();
         assert_eq!(notices.len(), 1);
         assert!(jobs.get(id).is_none());

@@ -18,7 +18,6 @@ use minishell_builtins::syscall_text::{self as text, failure};
 use minishell_builtins::wait_status::{WaitBits, signal_name};
 use nix::errno::Errno;
 use nix::sys::signal::Signal;
-use nix::sys::wait::WaitStatus;
 use nix::unistd::{ForkResult, Pid};
 
 /// A note after a narrated call, saying why the shell made it; empty for
@@ -145,7 +144,8 @@ pub fn kill(pid: i32, signal: Option<Signal>) -> nix::Result<()> {
 
 /// `waitpid(pid, flags)` with the status bits decoded: what the kernel
 /// said, then the course mini-shell's own line for a child that exited.
-pub fn waitpid(pid: i32, flags: i32) -> nix::Result<WaitStatus> {
+/// `None` when `WNOHANG` found nothing to report.
+pub fn waitpid(pid: i32, flags: i32) -> nix::Result<Option<(i32, WaitBits)>> {
     let mut raw = 0;
     // SAFETY: `raw` outlives the call.
     let got = unsafe { libc::waitpid(pid, &mut raw, flags) };
@@ -164,8 +164,8 @@ pub fn waitpid(pid: i32, flags: i32) -> nix::Result<WaitStatus> {
         }
     }
     match result? {
-        0 => Ok(WaitStatus::StillAlive),
-        child => WaitStatus::from_raw(Pid::from_raw(child), raw),
+        0 => Ok(None),
+        child => Ok(Some((child, WaitBits::decode(raw)))),
     }
 }
 
