@@ -89,21 +89,27 @@ impl Job {
         match self.state() {
             JobState::Running => "Running".to_owned(),
             JobState::Stopped => "Stopped".to_owned(),
-            JobState::Done => match self.last_end() {
-                Some(ChildEnd::Exited(0)) | None => "Done".to_owned(),
-                Some(ChildEnd::Exited(code)) => format!("Exit {code}"),
-                Some(ChildEnd::Signaled {
-                    signal,
-                    core_dumped,
-                }) => {
-                    let words = signal_words(signal);
-                    if core_dumped {
-                        format!("{words} (core dumped)")
-                    } else {
-                        words
-                    }
-                }
-            },
+            JobState::Done => self.last_end().map_or_else(|| "Done".to_owned(), end_words),
+        }
+    }
+}
+
+/// How a job's notice words an end: `Done`, `Exit 3`, `Killed`,
+/// `Segmentation fault (core dumped)`.
+fn end_words(end: ChildEnd) -> String {
+    match end {
+        ChildEnd::Exited(0) => "Done".to_owned(),
+        ChildEnd::Exited(code) => format!("Exit {code}"),
+        ChildEnd::Signaled {
+            signal,
+            core_dumped,
+        } => {
+            let words = signal_words(signal);
+            if core_dumped {
+                format!("{words} (core dumped)")
+            } else {
+                words
+            }
         }
     }
 }
@@ -314,6 +320,11 @@ impl Jobs {
                 }
                 if job.state() != before {
                     job.reported = false;
+                }
+                if job.background {
+                    if let ProcessState::Ended(end) = state {
+                        crate::explain::background_reaped(pid, job.id, &end_words(end));
+                    }
                 }
                 if job.state() == JobState::Stopped {
                     let id = job.id;

@@ -136,6 +136,7 @@ pub fn run(shell: &mut Shell, source: &mut dyn LineSource, origin: &Origin) -> F
             continue;
         }
         source.before_run();
+        crate::explain::tree(&list);
         match shell.run_list(&list) {
             Flow::Exit(status) => return Flow::Exit(status),
             Flow::Return(status) => shell.status = status,
@@ -162,6 +163,7 @@ pub fn run_text(shell: &mut Shell, text: &[u8], first_line: u32) -> Flow {
         parser.aliases = shell.parser_aliases();
         match parser.next_command() {
             Ok(Some(list)) => {
+                crate::explain::tree(&list);
                 let flow = shell.run_list(&list);
                 if !flow.is_normal() {
                     return flow;

@@ -236,6 +236,9 @@ pub trait Context {
     /// `kill(pid, signal)` (a negative `pid` names a process group; no
     /// signal only checks), through the shell's system-call layer.
     fn kill(&mut self, pid: i32, signal: Option<nix::sys::signal::Signal>) -> nix::Result<()>;
+    /// The command tree the parser builds for `text`, drawn one node per
+    /// line (`parse`); the parser's message for a syntax error.
+    fn parse_tree(&mut self, text: &[u8]) -> Result<String, String>;
     /// The positional parameters `$1…`.
     fn positional(&self) -> Vec<OsString>;
     /// Replaces the positional parameters (`set --`, `shift`).

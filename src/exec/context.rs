@@ -89,6 +89,12 @@ impl Context for ShellContext<'_> {
         crate::sys::kill(pid, signal)
     }
 
+    fn parse_tree(&mut self, text: &[u8]) -> Result<String, String> {
+        crate::parse::parse(text)
+            .map(|list| crate::ast::tree::draw(&list))
+            .map_err(|e| e.describe())
+    }
+
     fn stdout(&mut self) -> &mut dyn Write {
         &mut self.stdout
     }

@@ -169,6 +169,7 @@ impl Shell {
     /// Collects children that changed, if SIGCHLD said some did.
     pub fn reap_if_signalled(&mut self) {
         if self.child_signal.as_ref().is_some_and(SignalFlag::take) {
+            crate::explain::child_signal();
             self.jobs.reap();
         }
     }

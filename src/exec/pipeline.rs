@@ -305,6 +305,7 @@ impl Shell {
             Ok(argv) => argv,
             Err(_) => return self.start_failed_stage(1, launch),
         };
+        crate::explain::words(&simple.words, &argv);
         let Some(name) = argv.first() else {
             return self.start_shell_stage(launch, in_pipeline, |shell| shell.run_simple(simple));
         };
