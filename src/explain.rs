@@ -80,6 +80,7 @@ pub fn builtin(builtin: &Builtin) {
         "exec" => "it replaces the shell itself",
         "source" | "." | "eval" => "its commands run in this shell",
         "jobs" | "fg" | "bg" | "wait" | "disown" => "the jobs are the shell's children",
+        "kill" => "it can name jobs (%1), which only the shell knows",
         "trap" | "umask" | "ulimit" | "alias" | "unalias" | "hash" | "shopt" => {
             "it changes the shell's own state"
         }

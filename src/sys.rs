@@ -192,6 +192,48 @@ pub fn close(fd: RawFd) {
     }
 }
 
+/// `open(path, flags, mode)`: a redirection's file, opened by the shell
+/// before the fork (so an error is the shell's, and costs no process).
+pub fn open(
+    path: &std::ffi::OsStr,
+    flags: nix::fcntl::OFlag,
+    mode: nix::sys::stat::Mode,
+) -> nix::Result<OwnedFd> {
+    let result = nix::fcntl::open(path, flags, mode);
+    if narrate::on() {
+        use std::os::fd::AsRawFd;
+        let shown = match &result {
+            Ok(fd) => fd.as_raw_fd().to_string(),
+            Err(e) => failure(*e),
+        };
+        say(&format!(
+            "open({}, {}, 0{:o}) = {shown}",
+            text::quoted(path.as_bytes()),
+            text::open_flags(flags.bits()),
+            mode.bits()
+        ));
+    }
+    result
+}
+
+/// `fcntl(fd, F_DUPFD_CLOEXEC, lowest)`: a close-on-exec copy of `fd`,
+/// numbered `lowest` or above.
+pub fn dup_above(fd: RawFd, lowest: RawFd, why: &str) -> nix::Result<RawFd> {
+    // SAFETY: fcntl on descriptor numbers; the caller owns the copy.
+    let result = Errno::result(unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, lowest) });
+    if narrate::on() {
+        let shown = match result {
+            Ok(copy) => copy.to_string(),
+            Err(e) => failure(e),
+        };
+        say(&with_why(
+            format!("fcntl({fd}, F_DUPFD_CLOEXEC, {lowest}) = {shown}"),
+            why,
+        ));
+    }
+    result
+}
+
 /// `chdir(path)`: only the shell's own process can change the shell's
 /// directory, which is why `cd` is a builtin.
 pub fn chdir(path: &Path) -> std::io::Result<()> {

@@ -131,6 +131,7 @@ fn strace_form(text: &str) -> Option<String> {
         "dup2" => format!("dup2 {args} = {result}"),
         "dup3" => format!("dup3 {args} = {result}"),
         "close" => format!("close {args} = {result}"),
+        "kill" => format!("kill {args} = {result}"),
         "wait4" => {
             let mut parts = args.splitn(2, ", ");
             let pid = parts.next()?;
@@ -222,6 +223,7 @@ fn narrated_form(text: &str) -> Option<String> {
         }
         "dup2" => format!("dup2 {args} = {}", result_form(result)),
         "close" => format!("close {args} = {}", result_form(result)),
+        "kill" => format!("kill {args} = {}", result_form(result)),
         "waitpid" => {
             let (pid, flags) = args.split_once(", ")?;
             let (got, status) = match result.split_once(", status ") {
@@ -328,6 +330,13 @@ fn a_subshell_a_command_substitution_and_a_background_job() {
 fn path_search_missing_commands_and_exec() {
     narration_matches_strace(
         "echo hi | tr a-z A-Z | cat > out 2>&1; nosuchcommand 2>/dev/null; exec 3>f; exec /bin/true",
+    );
+}
+
+#[test]
+fn kill_failed_execs_and_a_script_without_a_shebang() {
+    narration_matches_strace(
+        "kill -0 $$; /bin/sleep 5 & kill $!; wait; /no/such/file; printf 'echo from script\\n' > s; chmod +x s; ./s",
     );
 }
 
@@ -500,4 +509,42 @@ fn parse_draws_the_tree_and_runs_nothing() {
         .assert()
         .code(2)
         .stdout("");
+}
+
+#[test]
+fn help_explain_says_how_to_read_it() {
+    let out = minishell().args(["-c", "help explain"]).assert().success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(text.contains("How to read it"), "{text}");
+    assert!(text.contains("WIFEXITED"), "{text}");
+}
+
+#[test]
+fn the_example_walks_the_labs_questions() {
+    let (out, err, status) = common::run_example("explain.sh", &[]);
+    assert_eq!(status, 0, "{err}");
+    // `ls / | wc -l`: one pipe, two processes, two programs, two waits.
+    assert!(out.contains("pipes made by the shell: 1\n"), "{out}");
+    assert!(out.contains("processes started:       2\n"), "{out}");
+    assert!(out.contains("programs run (execve):   2\n"), "{out}");
+    // `> out 2>&1`: the file opened first, then 1, then 2 made the file.
+    let open = out
+        .find("open(\"out\", O_WRONLY|O_CREAT")
+        .expect("the open");
+    let one = out.find("dup2(3, 1) = 1").expect("1 moved");
+    let two = out.find("dup2(3, 2) = 2").expect("2 moved");
+    assert!(open < one && one < two, "{out}");
+    assert!(
+        out.contains("processes for cd: 0; for /bin/pwd: 1"),
+        "{out}"
+    );
+    assert!(
+        out.contains("status 0x0100: WIFEXITED, WEXITSTATUS = 1"),
+        "{out}"
+    );
+    assert!(out.contains("WTERMSIG = 11 (SIGSEGV)"), "{out}");
+    assert!(
+        out.contains("Child process (pid PID) terminated normally, with exit code 1"),
+        "{out}"
+    );
 }

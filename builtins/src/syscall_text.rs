@@ -97,6 +97,29 @@ pub fn wait_flags(flags: i32) -> String {
     }
 }
 
+/// `open`'s flags by name: `O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC`.
+pub fn open_flags(flags: i32) -> String {
+    let mut names = vec![match flags & libc::O_ACCMODE {
+        libc::O_RDONLY => "O_RDONLY".to_owned(),
+        libc::O_WRONLY => "O_WRONLY".to_owned(),
+        libc::O_RDWR => "O_RDWR".to_owned(),
+        other => format!("{other:#o}"),
+    }];
+    for (bit, name) in [
+        (libc::O_CREAT, "O_CREAT"),
+        (libc::O_EXCL, "O_EXCL"),
+        (libc::O_NOCTTY, "O_NOCTTY"),
+        (libc::O_TRUNC, "O_TRUNC"),
+        (libc::O_APPEND, "O_APPEND"),
+        (libc::O_CLOEXEC, "O_CLOEXEC"),
+    ] {
+        if flags & bit != 0 {
+            names.push(name.to_owned());
+        }
+    }
+    names.join("|")
+}
+
 /// A failed call's result as strace prints it: `-1 ENOENT (No such file or
 /// directory)`.
 pub fn failure(errno: Errno) -> String {

@@ -21,7 +21,7 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
 
 use nix::errno::Errno;
-use nix::fcntl::{FcntlArg, FdFlag, OFlag, fcntl, open};
+use nix::fcntl::{FcntlArg, FdFlag, OFlag, fcntl};
 use nix::sys::stat::Mode;
 
 use super::fds::{self, PrivateFd};
@@ -317,7 +317,11 @@ impl Redirections {
             if source == mapping[i].0 || !targets.contains(&source) {
                 continue;
             }
-            let Ok(copy) = fcntl(borrowed(source), FcntlArg::F_DUPFD_CLOEXEC(highest + 1)) else {
+            let Ok(copy) = crate::sys::dup_above(
+                source,
+                highest + 1,
+                "a copy, so the child's dup2 onto it loses nothing",
+            ) else {
                 continue;
             };
             for entry in &mut mapping {
@@ -461,7 +465,7 @@ impl Redirections {
 fn open_file(target: &[u8], flags: OFlag) -> Result<PrivateFd, RedirectError> {
     let path = std::ffi::OsStr::from_bytes(target);
     let mode = Mode::from_bits_truncate(0o666);
-    open(path, flags | OFlag::O_CLOEXEC | OFlag::O_NOCTTY, mode)
+    crate::sys::open(path, flags | OFlag::O_CLOEXEC | OFlag::O_NOCTTY, mode)
         .map(PrivateFd::new)
         .map_err(|errno| RedirectError::Open {
             target: target.to_vec(),

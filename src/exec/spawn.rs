@@ -320,6 +320,7 @@ struct Told {
     script: LineId,
     script_failed: LineId,
     exit: LineId,
+    exit_failed: LineId,
 }
 
 impl Told {
@@ -382,9 +383,9 @@ impl Told {
                 );
                 (
                     lines.add(&call),
-                    lines.add(&format!("{call} = ")),
+                    lines.add(&format!("{call} = {RESULT}")),
                     lines.add(&script_call),
-                    lines.add(&format!("{script_call} = ")),
+                    lines.add(&format!("{script_call} = {RESULT}")),
                 )
             }
             _ => {
@@ -396,7 +397,11 @@ impl Told {
             "_exit({RESULT})    # nothing to run: the message was made by the shell before {}",
             "the child started"
         ));
+        let exit_failed = lines.add(&format!(
+            "_exit({RESULT})    # execve failed: the child ends with the status the shell gives it"
+        ));
         Told {
+            exit_failed,
             lines,
             setpgid,
             tcsetpgrp,
@@ -565,7 +570,7 @@ fn exec(program: &Program, told: Option<&Told>) -> ! {
         NOT_EXECUTABLE
     };
     if let Some(t) = told {
-        t.lines.say(t.exit, status as isize, b"");
+        t.lines.say(t.exit_failed, status as isize, b"");
     }
     exit_now(status)
 }
