@@ -152,7 +152,9 @@ impl Strategy {
     /// runs shell code needs its own copy. `MINISHELL_SPAWN=fork` in the
     /// shell's environment forces fork, to compare the two.
     fn for_work(work: &Work<'_>) -> Strategy {
-        let forced = std::env::var_os("MINISHELL_SPAWN").is_some_and(|v| v == "fork");
+        static FORCED_FORK: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        let forced = *FORCED_FORK
+            .get_or_init(|| std::env::var_os("MINISHELL_SPAWN").is_some_and(|v| v == "fork"));
         match work {
             Work::Exec(_) | Work::Fail { .. } if !forced => Strategy::CloneVfork,
             _ => Strategy::Fork,
@@ -235,7 +237,8 @@ fn clone_vfork(job: &mut ChildJob<'_, '_>) -> nix::Result<Pid> {
         let job = unsafe { &mut *arg.cast::<ChildJob<'_, '_>>() };
         child(job)
     }
-    let mut stack = vec![0u8; CLONE_STACK];
+    // Uninitialised: the child writes its frames before it reads them.
+    let mut stack: Vec<std::mem::MaybeUninit<u8>> = Vec::with_capacity(CLONE_STACK);
     // The stack grows down from its end, which must be 16-byte aligned.
     let top = (stack.as_mut_ptr() as usize + CLONE_STACK) & !15;
     let mut blocked: libc::sigset_t;

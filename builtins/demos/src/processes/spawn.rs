@@ -395,5 +395,16 @@ fn notice(report: &Report) -> Vec<String> {
                 .to_owned(),
             );
     }
+    lines.push(shell_strategy().to_owned());
     lines
+}
+
+/// How minishell itself starts a program, the strategy its spawn module
+/// picks (MINISHELL_SPAWN=fork in its environment forces fork).
+fn shell_strategy() -> &'static str {
+    if std::env::var_os("MINISHELL_SPAWN").is_some_and(|v| v == "fork") {
+        "minishell itself starts programs here with fork() (MINISHELL_SPAWN=fork), the fork-exec row's way; `explain CMD` shows the call"
+    } else {
+        "minishell itself starts a program the vfork row's way: clone(CLONE_VM|CLONE_VFORK|SIGCHLD), the child on a stack of its own (fork only for shell code: ( ), $( ), a builtin in a pipeline); `explain CMD` shows the call"
+    }
 }
