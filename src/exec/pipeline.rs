@@ -172,8 +172,8 @@ impl Shell {
         if self.terminal.is_some() {
             return;
         }
-        if let Ok(null) = nix::fcntl::open(
-            "/dev/null",
+        if let Ok(null) = crate::sys::open(
+            std::ffi::OsStr::new("/dev/null"),
             OFlag::O_RDONLY | OFlag::O_CLOEXEC,
             nix::sys::stat::Mode::empty(),
         ) {
