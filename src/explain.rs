@@ -103,6 +103,14 @@ pub fn function(name: &[u8]) {
     }
 }
 
+/// Why the next child is a copy of the shell (made by `fork`, since it
+/// runs shell code, not a program).
+pub fn copy(why: &str) {
+    if on() {
+        say(&format!("forking a copy of the shell: {why}"));
+    }
+}
+
 /// SIGCHLD arrived: a child changed state, so the shell collects it.
 pub fn child_signal() {
     if on() {

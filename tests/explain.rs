@@ -548,3 +548,49 @@ fn the_example_walks_the_labs_questions() {
         "{out}"
     );
 }
+
+/// minishell at a prompt on a pseudo-terminal, with these variables.
+fn at_a_terminal(vars: &[(&str, &str)]) -> expectrl::Session {
+    let home = tempfile::tempdir().unwrap().keep();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_minishell"));
+    command
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", &home)
+        .env("TERM", "xterm")
+        .env("PS1", "ms> ")
+        .current_dir(&home);
+    for (name, value) in vars {
+        command.env(name, value);
+    }
+    let mut session = expectrl::Session::spawn(command).expect("spawn minishell on a pty");
+    session.set_expect_timeout(Some(std::time::Duration::from_secs(10)));
+    session.expect("ms> ").expect("first prompt");
+    session
+}
+
+/// On a terminal the lines are dim, and job control's calls are told: the
+/// child's own group and the terminal handed to it, then taken back.
+#[test]
+fn at_a_terminal_lines_are_dim_and_job_control_is_told() {
+    let mut shell = at_a_terminal(&[]);
+    shell.send_line("set -o explain; /bin/true").unwrap();
+    shell.expect("\u{1b}[2m[explain ").unwrap();
+    shell.expect("setpgid(0, 0) = 0").unwrap();
+    shell.expect("tcsetpgrp(0, getpgrp()) = 0").unwrap();
+    shell.expect("execve(\"/bin/true\"").unwrap();
+    shell.expect("WIFEXITED, WEXITSTATUS = 0").unwrap();
+    shell.expect("ms> ").unwrap();
+}
+
+#[test]
+fn no_color_keeps_them_plain_even_on_a_terminal() {
+    let mut shell = at_a_terminal(&[("NO_COLOR", "1")]);
+    shell
+        .send_line("explain /bin/true; echo end-$((1))")
+        .unwrap();
+    let seen = shell.expect("end-1").unwrap();
+    let text = String::from_utf8_lossy(seen.before()).into_owned();
+    assert!(text.contains("[explain "), "{text}");
+    assert!(!text.contains("\u{1b}[2m"), "{text}");
+}

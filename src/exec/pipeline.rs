@@ -145,6 +145,7 @@ impl Shell {
         let launch = self.launch(true);
         self.fds.push();
         self.background_stdin();
+        crate::explain::copy("a background list of shell code: a copy of the shell runs it");
         let plan = self.fds.shell_child_actions();
         let mut run = || self.run_in_child(|shell| shell.run_and_or(list), false);
         let started = spawn(
@@ -275,6 +276,9 @@ impl Shell {
         keep_jobs: bool,
         f: impl FnOnce(&mut Shell) -> Flow,
     ) -> Option<Pid> {
+        crate::explain::copy(
+            "a pipeline stage of shell code (a builtin, a function, a compound command): a copy of the shell runs it",
+        );
         let plan = self.fds.shell_child_actions();
         let mut f = Some(f);
         let mut run = || {

@@ -44,6 +44,7 @@ impl Shell {
         let kept = PrivateFd::new(numbered_high(kept));
         self.fds.push();
         self.fds.give(PrivateFd::new(given), child_fd);
+        crate::explain::copy("a process substitution: a copy of the shell runs the list on a pipe");
         let plan = self.fds.shell_child_actions();
         let mut run = || self.run_in_child(|shell| shell.run_list(body), true);
         let started = spawn(

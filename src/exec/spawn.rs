@@ -174,7 +174,7 @@ pub fn spawn(
     let told = narrate::on().then(|| Told::prepare(&work, actions, signals, group));
     let strategy = Strategy::for_work(&work);
     let why = match &work {
-        Work::Shell(_) => "a copy of the shell, to run shell code in a process of its own",
+        Work::Shell(_) => "a copy of the shell",
         _ => "",
     };
     let mut job = ChildJob {

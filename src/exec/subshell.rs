@@ -18,6 +18,7 @@ impl Shell {
     /// `( list )`: runs the list in a forked copy and waits for it.
     pub(super) fn run_subshell(&mut self, list: &List) -> Flow {
         let launch = self.launch(false);
+        crate::explain::copy("( ): a subshell, so nothing it changes reaches this shell");
         let plan = self.fds.shell_child_actions();
         let mut run = || self.run_in_child(|shell| shell.run_list(list), false);
         let started = spawn(
@@ -99,6 +100,7 @@ impl Shell {
         let read_end = PrivateFd::new(read_end);
         self.fds.push();
         self.fds.give(PrivateFd::new(write_end), 1);
+        crate::explain::copy("$( ): the list runs in a copy whose stdout is the pipe's write end");
         let plan = self.fds.shell_child_actions();
         let mut run = || {
             self.run_in_child(

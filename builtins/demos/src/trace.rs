@@ -37,7 +37,7 @@ use serde::Serialize;
 use crate::postfork::Relaunch;
 // Clone flags by name, the exit signal last (`CLONE_VM|CLONE_VFORK|SIGCHLD`):
 // the shell's explain mode renders its own clone with the same function.
-use minishell_builtins::syscall_text::clone_flags;
+use minishell_builtins::syscall_text::{argv, clone_flags, quoted};
 
 /// What one traced call did, as the tracer saw it.
 #[derive(Debug, Serialize)]
@@ -532,7 +532,11 @@ fn describe(pid: Pid, nr: i64, args: &[u64; 6]) -> Option<(String, Option<Execve
         libc::SYS_execve => {
             let exec = exec(args[0], args[1]);
             return Some((
-                format!("execve({:?}, {:?})", exec.path, exec.argv),
+                format!(
+                    "execve({}, {})",
+                    quoted(exec.path.as_bytes()),
+                    argv(&exec.argv)
+                ),
                 Some(exec),
             ));
         }
@@ -540,8 +544,10 @@ fn describe(pid: Pid, nr: i64, args: &[u64; 6]) -> Option<(String, Option<Execve
             let exec = exec(args[1], args[2]);
             return Some((
                 format!(
-                    "execveat({}, {:?}, {:?})",
-                    args[0] as i32, exec.path, exec.argv
+                    "execveat({}, {}, {})",
+                    args[0] as i32,
+                    quoted(exec.path.as_bytes()),
+                    argv(&exec.argv)
                 ),
                 Some(exec),
             ));

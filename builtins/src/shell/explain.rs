@@ -24,6 +24,8 @@ pub static EXPLAIN: Builtin = Builtin {
     between fork and execve. A call is written as strace writes it, with
     its real arguments and its result (-1 and the errno when it failed).
     Lines are dim on a terminal, plain elsewhere or with NO_COLOR set.
+    Each process writes its own lines as it goes, so a child may speak
+    before its parent's line for the fork or clone that made it.
       parsed:      the command tree the parser built (also `parse LINE`)
       expanded:    the words as written → the fields after expansion
       PATH search: each directory tried, in order, as execvp does
