@@ -234,6 +234,12 @@ pub fn dup_above(fd: RawFd, lowest: RawFd, why: &str) -> nix::Result<RawFd> {
     result
 }
 
+/// Closes a descriptor the shell owns.
+pub fn close_owned(fd: OwnedFd) {
+    use std::os::fd::IntoRawFd;
+    close(fd.into_raw_fd());
+}
+
 /// `chdir(path)`: only the shell's own process can change the shell's
 /// directory, which is why `cd` is a builtin.
 pub fn chdir(path: &Path) -> std::io::Result<()> {

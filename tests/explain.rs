@@ -322,7 +322,7 @@ fn a_pipeline_a_redirection_and_a_failing_command() {
 #[test]
 fn a_subshell_a_command_substitution_and_a_background_job() {
     narration_matches_strace(
-        "(/bin/echo in; cd /); x=$(/bin/echo sub); /bin/sleep 0 & wait; echo $x > y 2>&1",
+        "(/bin/echo in; cd /); x=$(/bin/echo sub); /bin/sleep 0 & wait; echo $x > y 2>&1; cat <(/bin/echo p) > z",
     );
 }
 

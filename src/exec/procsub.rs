@@ -13,8 +13,6 @@
 
 use std::os::fd::{FromRawFd, OwnedFd};
 
-use nix::fcntl::{FcntlArg, fcntl};
-
 use super::fds::PrivateFd;
 use super::spawn::{Group, Signals, Work, spawn};
 use crate::ast::List;
@@ -72,9 +70,14 @@ impl Shell {
 /// closed before anything forks, or the list's copy would hold the pipe
 /// open and its reader never see the end.
 fn numbered_high(fd: OwnedFd) -> OwnedFd {
-    match fcntl(&fd, FcntlArg::F_DUPFD_CLOEXEC(FIRST_FD)) {
+    use std::os::fd::AsRawFd;
+    match crate::sys::dup_above(
+        fd.as_raw_fd(),
+        FIRST_FD,
+        "numbered high, as bash numbers them",
+    ) {
         Ok(high) => {
-            drop(fd);
+            crate::sys::close_owned(fd);
             // SAFETY: F_DUPFD_CLOEXEC returned a new descriptor that
             // nothing else owns.
             unsafe { OwnedFd::from_raw_fd(high) }

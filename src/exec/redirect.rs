@@ -454,8 +454,9 @@ impl Redirections {
     /// Moves private descriptor `fd` to a free number, updating every frame
     /// that points at it.
     fn move_private_aside(&mut self, fd: RawFd) -> Result<(), RedirectError> {
-        let moved = fcntl(borrowed(fd), FcntlArg::F_DUPFD_CLOEXEC(10))
-            .map_err(|_| RedirectError::BadFd(fd.to_string()))?;
+        let moved =
+            crate::sys::dup_above(fd, 10, "the shell's own descriptor moves out of the way")
+                .map_err(|_| RedirectError::BadFd(fd.to_string()))?;
         for frame in &mut self.frames {
             for (_, slot) in &mut frame.moves {
                 if *slot == Slot::Fd(fd) {
