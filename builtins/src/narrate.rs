@@ -228,3 +228,39 @@ impl StackLine {
         &self.bytes[..self.len]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A child's line: its PID, the text made before the fork, the
+    /// result in place of the mark, the tail, in one write.
+    #[test]
+    fn a_child_line_is_composed_from_parts_made_before_the_fork() {
+        let (reader, writer) = nix::unistd::pipe().unwrap();
+        use std::os::fd::AsRawFd;
+        to_fd(writer.as_raw_fd()).unwrap();
+        drop(writer);
+        set(true).unwrap();
+        let mut lines = ChildLines::default();
+        let first = lines.add(&format!("dup2(3, 1) = {RESULT}    # stdout → out"));
+        let second = lines.add(&format!(
+            "execve(\"/x\", [\"x\"], <0 environment variables>) = {RESULT}"
+        ));
+        lines.say(first, 1, b"");
+        lines.say(second, -1, b" ENOENT (No such file or directory)");
+        set(false).unwrap();
+        // SAFETY: the test owns the sink it closes.
+        unsafe { libc::close(SINK.swap(-1, Ordering::Relaxed)) };
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::fs::File::from(reader), &mut text).unwrap();
+        let pid = std::process::id();
+        assert_eq!(
+            text,
+            format!(
+                "[explain {pid}] dup2(3, 1) = 1    # stdout → out\n\
+                 [explain {pid}] execve(\"/x\", [\"x\"], <0 environment variables>) = -1 ENOENT (No such file or directory)\n"
+            )
+        );
+    }
+}
