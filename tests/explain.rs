@@ -594,3 +594,25 @@ fn no_color_keeps_them_plain_even_on_a_terminal() {
     assert!(text.contains("[explain "), "{text}");
     assert!(!text.contains("\u{1b}[2m"), "{text}");
 }
+
+/// The spawn demo traces the shell itself and names the call it made its
+/// child with: the strategy the spawn module picked.
+#[test]
+fn the_spawn_demo_shows_which_strategy_the_shell_used() {
+    let dir = temp_dir();
+    let (out, err, _) = common::run_c("spawn --method vfork --runs 1 /bin/true", dir.path());
+    let seen = out.contains(
+        "minishell itself, traced just now, made CMD's process with clone(CLONE_VM|CLONE_VFORK|SIGCHLD)",
+    );
+    assert!(seen || out.contains("not observed"), "{out}\n{err}");
+    let forced = minishell()
+        .env("MINISHELL_SPAWN", "fork")
+        .current_dir(dir.path())
+        .args(["-c", "spawn --method vfork --runs 1 /bin/true"])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&forced.stdout);
+    if seen {
+        assert!(out.contains("the fork-exec row's way"), "{out}");
+    }
+}

@@ -64,8 +64,8 @@ pub struct Prepared {
     _strings: Vec<CString>,
     argv: Vec<*const c_char>,
     envp: Vec<*const c_char>,
-    /// `CMD ARGS` quoted for sh, for system().
-    shell_line: CString,
+    /// `CMD ARGS` quoted for sh, for system() (and for minishell, traced).
+    pub(super) shell_line: CString,
 }
 
 impl Prepared {
