@@ -106,7 +106,14 @@ fn run(invocation: cli::Invocation) -> i32 {
         options,
         interactive,
         norc,
+        explain_to,
     } = invocation;
+    if let Some(file) = explain_to {
+        if let Err(e) = minishell_builtins::narrate::to_file(&std::ffi::OsString::from_vec(file)) {
+            eprintln!("minishell: --explain-to: {e}");
+            return 2;
+        }
+    }
     let zero = zero.unwrap_or_else(|| b"minishell".to_vec());
     let command_string = matches!(source, cli::Source::Command { .. });
     let params = Params {

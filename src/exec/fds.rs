@@ -55,9 +55,12 @@ impl AsFd for PrivateFd {
 }
 
 impl Drop for PrivateFd {
+    /// Closes through `sys`, so explain mode shows the shell closing its
+    /// end of a pipe (which is what lets the reader see end of file).
     fn drop(&mut self) {
-        if let Some(fd) = &self.0 {
+        if let Some(fd) = self.0.take() {
             unlist(fd.as_raw_fd());
+            crate::sys::close(fd.into_raw_fd());
         }
     }
 }

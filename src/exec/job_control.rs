@@ -95,7 +95,7 @@ impl Shell {
                 terminal.give_to(pgid);
             }
         }
-        if let Err(e) = signal_job(pgid, &pids, Signal::SIGCONT) {
+        if let Err(e) = signal_job(pgid, &pids, Signal::SIGCONT, &mut crate::sys::kill) {
             if let Some(terminal) = &self.terminal {
                 terminal.take_back();
             }
@@ -125,8 +125,9 @@ impl Shell {
     pub fn hang_up_jobs(&mut self) {
         for job in self.jobs.summaries() {
             if job.state != JobState::Done {
-                let _ = signal_job(job.pgid, &job.pids, Signal::SIGHUP);
-                let _ = signal_job(job.pgid, &job.pids, Signal::SIGCONT);
+                let kill = &mut crate::sys::kill;
+                let _ = signal_job(job.pgid, &job.pids, Signal::SIGHUP, kill);
+                let _ = signal_job(job.pgid, &job.pids, Signal::SIGCONT, kill);
             }
         }
     }
@@ -168,6 +169,7 @@ impl Shell {
     /// Collects children that changed, if SIGCHLD said some did.
     pub fn reap_if_signalled(&mut self) {
         if self.child_signal.as_ref().is_some_and(SignalFlag::take) {
+            crate::explain::child_signal();
             self.jobs.reap();
         }
     }

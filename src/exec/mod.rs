@@ -313,8 +313,8 @@ impl Shell {
             if !message.is_empty() {
                 self.report_error(&message);
             }
-            // SAFETY: `fd` was just made by F_DUPFD and nothing else holds it.
-            unsafe { libc::close(fd) };
+            // `fd` was just made by F_DUPFD and nothing else holds it.
+            crate::sys::close(fd);
             return Err(ExpandError::Failed(1));
         }
         Ok(())

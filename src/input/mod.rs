@@ -44,7 +44,7 @@ pub trait LineSource {
 
     /// Children the source collected while it waited for input, oldest
     /// first, for the job table (a terminal's only).
-    fn collected(&mut self) -> Vec<nix::sys::wait::WaitStatus> {
+    fn collected(&mut self) -> Vec<(i32, minishell_builtins::wait_status::WaitBits)> {
         Vec::new()
     }
 
