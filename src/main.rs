@@ -209,6 +209,9 @@ fn run(invocation: cli::Invocation) -> i32 {
         shell.watch_children();
         shell.hangup = signals::SignalFlag::install(libc::SIGHUP);
     }
+    if mode != Mode::Interactive {
+        signals::handle_script_interrupts();
+    }
     if mode == Mode::Interactive && !norc {
         run_startup_file(&mut shell);
     }
