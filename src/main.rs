@@ -169,6 +169,8 @@ fn run(invocation: cli::Invocation) -> i32 {
         }
         cli::Source::Stdin { prompt } if terminal || interactive => {
             let _ = prompt;
+            // The line editor opens descriptors of its own.
+            exec::fds::expect_unlisted();
             match TerminalSource::new(history_file(), colour()) {
                 Ok(source) => (
                     Mode::Interactive,
