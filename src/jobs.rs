@@ -3,7 +3,9 @@
 //! reports lands here, whoever was waiting. So no child is lost, none is
 //! reaped twice, and `wait $!` still answers for a child that ended long ago.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use rustc_hash::FxHashMap;
 
 use minishell_builtins::{JobState, JobSummary};
 use nix::errno::Errno;
@@ -116,7 +118,7 @@ pub struct Jobs {
     /// before.
     recency: Vec<usize>,
     /// Statuses of ended children whose jobs are gone, for `wait PID`.
-    ended: HashMap<i32, Status>,
+    ended: FxHashMap<i32, Status>,
     ended_order: VecDeque<i32>,
 }
 

@@ -79,6 +79,13 @@ impl Shell {
         if let Some(flag) = self.hangup.take() {
             flag.uninstall_to_default();
         }
+        if self.mode == crate::shell::Mode::Interactive {
+            // The line editor's SIGWINCH handler writes to a pipe the copy
+            // closed (see input::terminal): the copy has no editor.
+            // SAFETY: restoring a signal's default action has no
+            // preconditions.
+            unsafe { libc::signal(libc::SIGWINCH, libc::SIG_DFL) };
+        }
         self.traps.reset_for_subshell(
             self.options.traces_errors(),
             self.options.traces_functions(),
