@@ -156,6 +156,8 @@ fn run(invocation: cli::Invocation) -> i32 {
         }
         cli::Source::Stdin { prompt } if terminal || interactive => {
             let _ = prompt;
+            // The line editor opens descriptors of its own.
+            exec::fds::expect_unlisted();
             match TerminalSource::new(history_file(), colour()) {
                 Ok(source) => (
                     Mode::Interactive,
@@ -195,6 +197,9 @@ fn run(invocation: cli::Invocation) -> i32 {
         signals::ignore_job_control_signals();
         shell.watch_children();
         shell.hangup = signals::SignalFlag::install(libc::SIGHUP);
+    }
+    if mode != Mode::Interactive {
+        signals::handle_script_interrupts();
     }
     if mode == Mode::Interactive && !norc {
         run_startup_file(&mut shell);

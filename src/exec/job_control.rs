@@ -23,7 +23,12 @@ impl Shell {
         if let (Some(terminal), Some(pgid)) = (&self.terminal, pgid) {
             terminal.give_to(pgid);
         }
+        let interrupts = self
+            .terminal
+            .is_none()
+            .then(crate::signals::ForegroundWait::begin);
         self.jobs.wait_while_running(id, self.terminal.is_some());
+        let interrupted = interrupts.is_some_and(crate::signals::ForegroundWait::end);
         let modes = self.terminal.as_ref().and_then(Terminal::take_back);
         let Some(job) = self.jobs.get_mut(id) else {
             return 1;
@@ -47,6 +52,16 @@ impl Shell {
                 _ => None,
             })
             .collect();
+        if interrupted && ends.last() == Some(&ChildEnd::interrupted()) {
+            // Ctrl-C ended the command (its last stage, whose status the
+            // pipeline's is), and the shell got it too: the
+            // script ends as if killed by it, after its EXIT trap, as
+            // bash's does. (A command that survived it, or caught it,
+            // lets the script go on.)
+            self.jobs.forget(id);
+            let _ = self.run_exit_trap(ChildEnd::interrupted().status());
+            crate::signals::die_of(libc::SIGINT);
+        }
         let statuses: Vec<Status> = ends.iter().map(|end| end.status()).collect();
         // `set -o pipefail`: the rightmost stage that failed decides.
         let status = match self.options.pipefail {

@@ -429,10 +429,10 @@ impl Redirections {
     /// The same moves for a forked copy of the shell that runs shell code:
     /// after them, every close-on-exec descriptor not made one of the
     /// command's is closed, since no `execve` will close it. That is each
-    /// private one, and also those libraries opened for the shell (the
-    /// line editor's signal pipe), which no list names; descriptors the
-    /// shell inherited or the user made (`exec 3>f`) are not close-on-exec
-    /// and stay, as they would across `execve`.
+    /// private one, and, at a prompt, also those the line editor opened
+    /// (its signal socket pair), which no list names ([`fds::unlisted_possible`]);
+    /// descriptors the shell inherited or the user made (`exec 3>f`) are
+    /// not close-on-exec and stay, as they would across `execve`.
     pub fn shell_child_actions(&self) -> ChildPlan {
         let mut plan = self.child_actions();
         let targets: Vec<RawFd> = plan
@@ -445,7 +445,9 @@ impl Redirections {
             .collect();
         let temporaries: Vec<RawFd> = plan._temporaries.iter().map(AsRawFd::as_raw_fd).collect();
         let mut closing: Vec<RawFd> = fds::all().into_iter().chain(temporaries).collect();
-        closing.extend(open_close_on_exec());
+        if fds::unlisted_possible() {
+            closing.extend(open_close_on_exec());
+        }
         closing.sort_unstable();
         closing.dedup();
         for fd in closing {
@@ -549,6 +551,8 @@ fn open_close_on_exec() -> Vec<RawFd> {
     numbers
         .into_iter()
         .filter(|&fd| is_cloexec(fd) == Some(true))
+        // Explain mode's narration goes on in the copy.
+        .filter(|&fd| !minishell_builtins::narrate::is_sink(fd))
         .collect()
 }
 

@@ -514,7 +514,11 @@ fn reset_signals(signals: Signals, shared_memory: bool) {
             }
         }
         for signal in CHANGED_BY_SHELLS {
-            libc::signal(signal, libc::SIG_DFL);
+            // `trap '' SIG` (or a signal ignored when the shell started)
+            // stays ignored in children, as POSIX says.
+            if !crate::signals::kept_ignored(signal) {
+                libc::signal(signal, libc::SIG_DFL);
+            }
         }
         if signals == Signals::IgnoreInterrupts {
             libc::signal(libc::SIGINT, libc::SIG_IGN);
