@@ -136,6 +136,11 @@ pub fn run(shell: &mut Shell, source: &mut dyn LineSource, origin: &Origin) -> F
             continue;
         }
         source.before_run();
+        // `-c`'s last command: nothing is left to read after it.
+        shell.tail = shell.command_string
+            && shell.mode == Mode::Script
+            && pending.is_empty()
+            && source.at_end();
         match shell.run_list(&list) {
             Flow::Exit(status) => return Flow::Exit(status),
             Flow::Return(status) => shell.status = status,

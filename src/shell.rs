@@ -104,6 +104,12 @@ pub struct Shell {
     pub lineno: u32,
     /// Whether this process is a forked copy of the shell (a subshell).
     pub subshell: bool,
+    /// The command about to run is the last thing this process does (the
+    /// end of `-c`'s text, or of a subshell): a program there may replace
+    /// the shell with `execve` instead of forking, as bash and dash do.
+    /// Set just before a list, pipeline or command runs and taken (reset)
+    /// by it, so nothing nested inherits it by mistake.
+    pub tail: bool,
     /// Started with `-c`: `$-` shows `c`.
     pub command_string: bool,
     /// The script's name as `BASH_SOURCE` ends with it (none for `-c` and
@@ -189,6 +195,7 @@ impl Shell {
             script_name: None,
             lineno: 0,
             subshell: false,
+            tail: false,
             command_string: false,
             trace_level: 0,
             script_source: None,

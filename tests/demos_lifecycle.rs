@@ -202,7 +202,8 @@ fn wait_for_me_killed_alone_takes_its_child_with_it() {
     let dir = temp_dir();
     let mut shell = common::std_minishell()
         .arg("-c")
-        .arg("wait-for-me --delay-ms 1000 msg.txt")
+        // `; true`: the demo runs as a child of the shell, not in its place.
+        .arg("wait-for-me --delay-ms 1000 msg.txt; true")
         .current_dir(dir.path())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())

@@ -56,12 +56,15 @@ impl Shell {
     /// Runs a list: each item in turn, in the foreground or started in the
     /// background, until one asks to unwind.
     pub fn run_list(&mut self, list: &List) -> Flow {
-        for item in &list.items {
+        let tail = std::mem::take(&mut self.tail);
+        let count = list.items.len();
+        for (index, item) in list.items.iter().enumerate() {
             self.reap_if_signalled();
             let flow = if item.background {
                 self.start_background(&item.and_or);
                 Flow::Normal
             } else {
+                self.tail = tail && index + 1 == count;
                 self.run_and_or(&item.and_or)
             };
             if !flow.is_normal() {
@@ -79,7 +82,9 @@ impl Shell {
     /// so far agrees with its operator. All but the last are conditions,
     /// where `set -e` does not apply.
     fn run_and_or(&mut self, list: &AndOrList) -> Flow {
+        let tail = std::mem::take(&mut self.tail);
         let last = list.rest.len();
+        self.tail = tail && last == 0;
         let mut flow = self.run_condition_if(last > 0, |shell| shell.run_pipeline(&list.first));
         for (i, (op, pipeline)) in list.rest.iter().enumerate() {
             if !flow.is_normal() {
@@ -90,6 +95,7 @@ impl Shell {
                 AndOr::Or => self.status != 0,
             };
             if run {
+                self.tail = tail && i + 1 == last;
                 flow = self.run_condition_if(i + 1 < last, |shell| shell.run_pipeline(pipeline));
             }
         }
@@ -117,6 +123,9 @@ impl Shell {
     }
 
     fn run_pipeline(&mut self, pipeline: &Pipeline) -> Flow {
+        // Only a lone command keeps the tail: `!` and `time` have work
+        // left after it.
+        let tail = std::mem::take(&mut self.tail);
         self.note_command_start();
         let timer = pipeline.timed.map(|_| compound::Timer::start());
         // A single command checks `set -e` itself (a simple command, a
@@ -128,7 +137,10 @@ impl Shell {
                 self.status = 0;
                 Flow::Normal
             }
-            [command] => self.run_condition_if(negated, |shell| shell.run_command(command)),
+            [command] => {
+                self.tail = tail && !negated && pipeline.timed.is_none();
+                self.run_condition_if(negated, |shell| shell.run_command(command))
+            }
             _ => {
                 let flow =
                     self.run_condition_if(negated, |shell| shell.run_pipeline_foreground(pipeline));
@@ -180,8 +192,12 @@ impl Shell {
     fn run_command(&mut self, command: &crate::ast::Command) -> Flow {
         match command {
             crate::ast::Command::Simple(simple) => self.run_simple(simple),
-            crate::ast::Command::Compound(compound) => self.run_compound(compound),
+            crate::ast::Command::Compound(compound) => {
+                self.tail = false;
+                self.run_compound(compound)
+            }
             crate::ast::Command::Function(def) => {
+                self.tail = false;
                 self.define_function(def);
                 Flow::Normal
             }

@@ -21,7 +21,17 @@ impl Shell {
     pub(super) fn run_subshell(&mut self, list: &List) -> Flow {
         let launch = self.launch(false);
         let plan = self.fds.shell_child_actions();
-        let mut run = || self.run_in_child(|shell| shell.run_list(list), false);
+        let mut run = || {
+            self.run_in_child(
+                |shell| {
+                    // The copy ends with the list: its last program may
+                    // replace it.
+                    shell.tail = true;
+                    shell.run_list(list)
+                },
+                false,
+            )
+        };
         let started = spawn(
             Work::Shell(&mut run),
             &plan.actions,
@@ -110,6 +120,7 @@ impl Shell {
                     // inherit_errexit (or POSIX mode) keeps it.
                     let options = &mut shell.options;
                     options.errexit &= options.inherit_errexit || options.posix;
+                    shell.tail = true;
                     shell.run_list(list)
                 },
                 true,
