@@ -303,11 +303,23 @@ impl Walker<'_> {
 
     /// `"$@"`-like values: each element its own field in quotes, and split
     /// further outside them.
+    ///
+    /// Unquoted, bash joins the elements with the first character of IFS
+    /// and splits the result, so with a separator that is not white space
+    /// an empty element between others still makes an empty field
+    /// (`IFS=x; set -- a '' b; echo $@` gives three words).
     fn push_fields(&self, values: &[Vec<u8>], quoted: bool, sink: &mut dyn Sink) {
         let ifs = if quoted { Vec::new() } else { self.ifs() };
+        let joiner = match ifs.first() {
+            Some(&first) if sink.splits() => Some([first]),
+            _ => None,
+        };
         for (i, value) in values.iter().enumerate() {
             if i > 0 {
-                sink.next_field(quoted);
+                match &joiner {
+                    Some(joiner) => sink.expanded(joiner, &ifs),
+                    None => sink.next_field(quoted),
+                }
             }
             if quoted {
                 sink.keep();
