@@ -26,6 +26,7 @@ mod simple;
 pub mod spawn;
 mod subshell;
 mod trace;
+mod virtual_subshell;
 
 use std::os::fd::{BorrowedFd, RawFd};
 

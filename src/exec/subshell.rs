@@ -101,6 +101,10 @@ impl Shell {
     /// `$( list )`: runs the list in a forked copy with its standard output
     /// on a pipe, and returns what it wrote and its status.
     pub fn capture_output(&mut self, list: &List) -> (Vec<u8>, Status) {
+        // Without a fork when the body needs none (virtual_subshell.rs).
+        if let Some(captured) = self.capture_virtually(list) {
+            return captured;
+        }
         let (read_end, write_end) = match nix::unistd::pipe2(OFlag::O_CLOEXEC) {
             Ok(ends) => ends,
             Err(errno) => {
@@ -112,9 +116,13 @@ impl Shell {
         self.fds.push();
         self.fds.give(PrivateFd::new(write_end), 1);
         let plan = self.fds.shell_child_actions();
+        // Unlike `( )`, bash's `$( )` still counts the loops around it:
+        // `$(break)` in a loop ends the substitution without a word.
+        let loops = self.loop_depth;
         let mut run = || {
             self.run_in_child(
                 |shell| {
+                    shell.loop_depth = loops;
                     shell.trace_level += 1;
                     // bash's `$( )` leaves `set -e` behind, unless
                     // inherit_errexit (or POSIX mode) keeps it.
