@@ -346,6 +346,10 @@ pub struct Redirection {
     /// The descriptor written before the operator (`2` in `2>f`); `None`
     /// means the operator's default (0 for input, 1 for output).
     pub fd: Option<i32>,
+    /// `{name}>file`: the descriptor is one the shell picks (10 or above),
+    /// its number stored in `name`, and it stays open after the command;
+    /// `{name}>&-` closes the one `name` holds.
+    pub fd_var: Option<String>,
     pub op: RedirOp,
     pub target: RedirTarget,
 }

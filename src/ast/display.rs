@@ -253,6 +253,20 @@ impl Display for FunctionDef {
 /// numbers written out (`1>&2`), a close as `N>&-`.
 impl Display for Redirection {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        if let Some(name) = &self.fd_var {
+            return match &self.target {
+                RedirTarget::Word(word)
+                    if matches!(self.op, RedirOp::DupOutput | RedirOp::DupInput) =>
+                {
+                    write!(f, "{{{name}}}{}{word}", self.op.symbol())
+                }
+                RedirTarget::Word(word) => write!(f, "{{{name}}}{} {word}", self.op.symbol()),
+                RedirTarget::HereDoc(doc) => {
+                    let delimiter = String::from_utf8_lossy(&doc.delimiter);
+                    write!(f, "{{{name}}}<<{delimiter}")
+                }
+            };
+        }
         if let (RedirOp::DupOutput | RedirOp::DupInput, RedirTarget::Word(word)) =
             (self.op, &self.target)
         {

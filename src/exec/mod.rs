@@ -40,7 +40,7 @@ use crate::shell::Shell;
 use crate::status::Status;
 use context::FdWriter;
 pub use lookup::search_path;
-use redirect::Slot;
+use redirect::{RedirectError, Slot};
 
 /// Runs one builtin with the process's own standard output and error: a
 /// lab demo in the process the shell started for it.
@@ -238,6 +238,9 @@ impl Shell {
                 None => Vec::new(),
             },
         };
+        if let Some(name) = &redirection.fd_var {
+            return self.open_named_redirection(name, redirection.op, &target);
+        }
         if !valid_descriptor(fd) {
             self.report_error(&format!(
                 "{}: Bad file descriptor",
@@ -248,7 +251,76 @@ impl Shell {
         let op = redirection.op;
         let noclobber = self.options.noclobber;
         if let Err(e) = self.fds.add(fd, op, &target, noclobber) {
-            self.report_error(&e.to_string());
+            match (&e, &redirection.target) {
+                // A copy from a closed descriptor: bash names the word as
+                // written (`$fd: Bad file descriptor`).
+                (RedirectError::BadFd(_), crate::ast::RedirTarget::Word(word))
+                    if matches!(
+                        op,
+                        crate::ast::RedirOp::DupOutput | crate::ast::RedirOp::DupInput
+                    ) =>
+                {
+                    self.report_error(&format!("{word}: Bad file descriptor"))
+                }
+                _ => self.report_error(&e.to_string()),
+            }
+            return Err(ExpandError::Failed(1));
+        }
+        Ok(())
+    }
+
+    /// `{name}>file` opens a descriptor of its own and stores its number in
+    /// `name`; `{name}>&-` closes the descriptor `name` holds.
+    fn open_named_redirection(
+        &mut self,
+        name: &str,
+        op: crate::ast::RedirOp,
+        target: &[u8],
+    ) -> Result<(), ExpandError> {
+        use crate::ast::RedirOp;
+        if matches!(op, RedirOp::DupOutput | RedirOp::DupInput) && target == b"-" {
+            let reference = format!("${{{name}}}");
+            let value = match crate::parse::expandable_text(reference.as_bytes()) {
+                Ok(word) => expand::string(self, &word).unwrap_or_default(),
+                Err(_) => Vec::new(),
+            };
+            let fd = String::from_utf8_lossy(&value).trim().parse::<RawFd>();
+            return match fd {
+                Ok(fd) if valid_descriptor(fd) => {
+                    if let Err(e) = self.fds.add(fd, op, target, false) {
+                        self.report_error(&e.to_string());
+                        return Err(ExpandError::Failed(1));
+                    }
+                    Ok(())
+                }
+                _ => {
+                    self.report_error(&format!("{name}: ambiguous redirect"));
+                    Err(ExpandError::Failed(1))
+                }
+            };
+        }
+        if self
+            .vars
+            .is_readonly(name.split('[').next().unwrap_or(name))
+        {
+            self.report_error(&format!("{name}: readonly variable"));
+            self.report_error(&format!("{name}: cannot assign fd to variable"));
+            return Err(ExpandError::Failed(1));
+        }
+        let noclobber = self.options.noclobber;
+        let fd = match self.fds.open_named(op, target, noclobber) {
+            Ok(fd) => fd,
+            Err(e) => {
+                self.report_error(&e.to_string());
+                return Err(ExpandError::Failed(1));
+            }
+        };
+        if let Err(message) = self.assign_text(name, fd.to_string().as_bytes(), false) {
+            if !message.is_empty() {
+                self.report_error(&message);
+            }
+            // SAFETY: `fd` was just made by F_DUPFD and nothing else holds it.
+            unsafe { libc::close(fd) };
             return Err(ExpandError::Failed(1));
         }
         Ok(())

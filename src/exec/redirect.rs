@@ -209,6 +209,31 @@ impl Redirections {
         Ok(())
     }
 
+    /// `{name}>file`: opens the redirection as any other, then copies it
+    /// to a number of its own, 10 or above. That descriptor is the
+    /// script's, not the shell's: it outlives the command (bash leaves
+    /// closing it to the script, `{name}>&-`) and children inherit it.
+    pub fn open_named(
+        &mut self,
+        op: RedirOp,
+        target: &[u8],
+        noclobber: bool,
+    ) -> Result<RawFd, RedirectError> {
+        // A logical number no command can name, only to resolve the target.
+        const SCRATCH: RawFd = RawFd::MAX;
+        self.push();
+        let opened = self.add(SCRATCH, op, target, noclobber);
+        let result = opened.and_then(|()| match self.slot(SCRATCH) {
+            Slot::Fd(real) => fcntl(borrowed(real), FcntlArg::F_DUPFD(10))
+                .map_err(|_| RedirectError::BadFd(String::from_utf8_lossy(target).into_owned())),
+            Slot::Closed => Err(RedirectError::BadFd(
+                String::from_utf8_lossy(target).into_owned(),
+            )),
+        });
+        self.pop();
+        result
+    }
+
     /// A here-document or here-string: its text, readable on `fd`. The text
     /// goes into an anonymous file in memory (memfd), seekable like the
     /// temporary file bash uses, so a reader sees a regular file whatever

@@ -666,22 +666,19 @@ impl Parser<'_> {
         if self.r.peek().is_none() {
             return Ok(None);
         }
-        if self.r.peek() == Some(b'{') {
-            // `{fd}>file`: bash picks a descriptor and stores it in `fd`.
-            let rest = self.r.rest();
-            if let Ok((after, _)) = lexer::name(&rest[1..]) {
-                if after.first() == Some(&b'}') && lexer::redirect_op(&after[1..]).is_ok() {
-                    return Err(self.unsupported(start, "named descriptors ({fd}>file) are"));
-                }
-            }
-        }
+        let fd_var = self.descriptor_variable();
         let Ok((after, (digits, op, strip_tabs))) = lexer::redirect_op(self.r.rest()) else {
             return Ok(None);
         };
+        if fd_var.is_some() && digits.is_some() {
+            self.r.rewind(start);
+            return Ok(None);
+        }
         let fd = digits.map(|digits| lexer::descriptor(digits).unwrap_or(i32::MAX));
         let consumed = self.r.rest().len() - after.len();
         if matches!(op, RedirOp::Read | RedirOp::Write) && after.first() == Some(&b'(') {
             // `<(list)`: a word (a process substitution), not `<` and `(`.
+            self.r.rewind(start);
             return Ok(None);
         }
         self.r.advance(consumed);
@@ -702,6 +699,7 @@ impl Parser<'_> {
             let doc = self.heredoc_operator(&delimiter, strip_tabs);
             return Ok(Some(Redirection {
                 fd,
+                fd_var,
                 op,
                 target: RedirTarget::HereDoc(doc),
             }));
@@ -709,9 +707,40 @@ impl Parser<'_> {
         let target = self.word(Mode::Normal)?;
         Ok(Some(Redirection {
             fd,
+            fd_var,
             op,
             target: RedirTarget::Word(target),
         }))
+    }
+
+    /// `{name}` or `{name[i]}` right before a redirection operator (no
+    /// blank between): bash then picks a descriptor of 10 or above and
+    /// stores its number in the variable. Consumed only when an operator
+    /// follows; otherwise `{…}` is an ordinary word.
+    fn descriptor_variable(&mut self) -> Option<String> {
+        let rest = self.r.rest();
+        if rest.first() != Some(&b'{') {
+            return None;
+        }
+        let (after, _) = lexer::name(&rest[1..]).ok()?;
+        let mut end = rest.len() - after.len();
+        if rest.get(end) == Some(&b'[') {
+            let close = rest[end..].iter().position(|&b| b == b']')?;
+            if rest[end..end + close].contains(&b'}') {
+                return None;
+            }
+            end += close + 1;
+        }
+        if rest.get(end) != Some(&b'}') {
+            return None;
+        }
+        let (_, (digits, _, _)) = lexer::redirect_op(&rest[end + 1..]).ok()?;
+        if digits.is_some() {
+            return None;
+        }
+        let name = String::from_utf8_lossy(&rest[1..end]).into_owned();
+        self.r.advance(end + 1);
+        Some(name)
     }
 
     /// `NAME=value`, `NAME+=value`, `NAME[i]=value`, `NAME=(…)`, or `None`
@@ -797,6 +826,7 @@ impl Parser<'_> {
 fn stderr_to_stdout(command: &mut Command) {
     let redirection = Redirection {
         fd: Some(2),
+        fd_var: None,
         op: RedirOp::DupOutput,
         target: RedirTarget::Word(Word::literal("1")),
     };

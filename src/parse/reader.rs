@@ -191,6 +191,22 @@ impl<'s> Reader<'s> {
         &self.buf
     }
 
+    /// Removes every `\<newline>` that starts `k` bytes after the position,
+    /// reading the lines they continue onto: `$\<newline>?` is `$?`, since
+    /// bash joins continued lines before it reads a token.
+    pub fn splice_continuations(&mut self, k: usize) {
+        while self.peek_at(k) == Some(b'\\') && self.peek_at(k + 1) == Some(b'\n') {
+            let at = self.pos + k;
+            self.want(k + 3);
+            self.buf.drain(at..at + 2);
+            for start in &mut self.line_starts {
+                if *start > at + 1 {
+                    *start -= 2;
+                }
+            }
+        }
+    }
+
     /// Removes `\<newline>` at the position (a line continuation), reading
     /// the next line; called where the grammar is about to read a token, so
     /// that `&\<newline>&` is still `&&`. Returns whether one was removed.

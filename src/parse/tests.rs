@@ -564,15 +564,26 @@ fn process_substitution_is_a_word_not_a_redirection() {
 
 #[test]
 fn unsupported_constructs_are_refused_by_name() {
-    for (source, what) in [
-        ("coproc cat", "coproc"),
-        ("exec {fd}>f", "named descriptors"),
+    let e = error("coproc cat");
+    let SyntaxErrorKind::Unsupported(message) = e.kind else {
+        panic!("coproc: {e:?}");
+    };
+    assert!(message.contains("coproc"), "{message}");
+}
+
+#[test]
+fn a_name_in_braces_before_an_operator_names_the_descriptor() {
+    for (source, name, words) in [
+        ("exec {fd}>f", Some("fd"), 1),
+        ("exec {a[2]}<&0", Some("a[2]"), 1),
+        ("echo {fd} >f", None, 2),
+        ("echo {fd}2>f", None, 2),
+        ("echo {1x}>f", None, 2),
     ] {
-        let e = error(source);
-        let SyntaxErrorKind::Unsupported(message) = e.kind else {
-            panic!("{source:?}: {e:?}");
-        };
-        assert!(message.contains(what), "{source:?}: {message}");
+        let simple = simple(source);
+        assert_eq!(simple.redirections.len(), 1, "{source}");
+        assert_eq!(simple.redirections[0].fd_var.as_deref(), name, "{source}");
+        assert_eq!(simple.words.len(), words, "{source}");
     }
 }
 

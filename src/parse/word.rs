@@ -221,7 +221,7 @@ impl Parser<'_> {
                 // In `"${x-'…'}"` the quotes are plain text, yet bash looks for
                 // the closing brace past them: `"${x-'}'}"` is `'}'`.
                 b'\'' if matches!(mode, Mode::ParamWord { quoted: true, .. }) => {
-                    Some(WordPart::Literal(self.quoted_span_as_text()))
+                    Some(self.quoted_span_as_text()?)
                 }
                 b'"' if mode != Mode::HereDoc => {
                     self.r.advance(1);
@@ -321,16 +321,32 @@ impl Parser<'_> {
         }
     }
 
-    /// `'…'` kept as text, quotes and all; a `'` with no partner alone.
-    fn quoted_span_as_text(&mut self) -> Vec<u8> {
+    /// `'…'` inside `"${x-…}"`: the quotes are text and what is between
+    /// them still expands (`"${u-'$v'}"` is `'` and $v and `'`); a `'` with
+    /// no partner is alone.
+    fn quoted_span_as_text(&mut self) -> PResult<WordPart> {
         let rest = self.r.rest();
-        let len = match rest[1..].iter().position(|&b| b == b'\'') {
-            Some(close) => close + 2,
-            None => 1,
+        let Some(close) = rest[1..].iter().position(|&b| b == b'\'') else {
+            self.r.advance(1);
+            return Ok(WordPart::Literal(b"'".to_vec()));
         };
-        let text = rest[..len].to_vec();
-        self.r.advance(len);
-        text
+        let inner = rest[1..=close].to_vec();
+        let at = self.r.pos();
+        self.r.advance(close + 2);
+        let mut parts = vec![WordPart::Literal(b"'".to_vec())];
+        match super::expandable_text(&inner) {
+            Ok(crate::ast::Word { parts: inner_parts }) => {
+                for part in inner_parts {
+                    match part {
+                        WordPart::DoubleQuoted(inside) => parts.extend(inside),
+                        other => parts.push(other),
+                    }
+                }
+            }
+            Err(e) => return Err(self.error(at + 1, e.kind)),
+        }
+        parts.push(WordPart::Literal(b"'".to_vec()));
+        Ok(WordPart::DoubleQuoted(parts))
     }
 
     /// `'…'`: everything up to the next `'` is literal, newlines included.
@@ -366,6 +382,7 @@ impl Parser<'_> {
     /// `$` and what follows it. A `$` that starts no expansion is literal.
     fn dollar(&mut self, mode: Mode) -> PResult<Option<WordPart>> {
         let literal_dollar = || Some(WordPart::Literal(b"$".to_vec()));
+        self.r.splice_continuations(1);
         let Some(next) = self.r.peek_at(1) else {
             self.r.advance(1);
             return Ok(literal_dollar());
