@@ -75,9 +75,10 @@ pub fn fields(shell: &mut Shell, words: &[Word]) -> Expanded<Vec<Vec<u8>>> {
 
 /// One word's fields, appended to `out`.
 fn fields_into(shell: &mut Shell, word: &Word, out: &mut Vec<Vec<u8>>) -> Expanded<()> {
-    // A plain word, the commonest by far, needs none of the machinery.
+    // A plain word, the commonest by far, needs none of the machinery; nor
+    // one that only looks like a pattern (`[`, the test command).
     if let Some(text) = word.as_literal() {
-        if !has_glob_byte(text) {
+        if !has_glob_byte(text) || !glob::is_pattern(text, |_| false, shell.options.extglob) {
             out.push(text.to_vec());
             return Ok(());
         }
@@ -286,8 +287,10 @@ impl<'s> Walker<'s> {
 }
 
 impl Walker<'_> {
-    fn ifs(&self) -> Vec<u8> {
-        self.shell.vars.get("IFS").unwrap_or(b" \t\n").to_vec()
+    /// `$IFS`, borrowed: copying it for every unquoted expansion cost an
+    /// allocation each time.
+    fn ifs(&self) -> &[u8] {
+        self.shell.vars.get("IFS").unwrap_or(b" \t\n")
     }
 
     /// Pushes an expansion's result: quoted inside double quotes, split
@@ -297,7 +300,7 @@ impl Walker<'_> {
             sink.keep();
             sink.quoted(text);
         } else if !text.is_empty() {
-            sink.expanded(text, &self.ifs());
+            sink.expanded(text, self.ifs());
         }
     }
 
@@ -309,7 +312,7 @@ impl Walker<'_> {
     /// an empty element between others still makes an empty field
     /// (`IFS=x; set -- a '' b; echo $@` gives three words).
     fn push_fields(&self, values: &[Vec<u8>], quoted: bool, sink: &mut dyn Sink) {
-        let ifs = if quoted { Vec::new() } else { self.ifs() };
+        let ifs: &[u8] = if quoted { b"" } else { self.ifs() };
         let joiner = match ifs.first() {
             Some(&first) if sink.splits() => Some([first]),
             _ => None,
@@ -325,7 +328,7 @@ impl Walker<'_> {
                 sink.keep();
                 sink.quoted(value);
             } else if !value.is_empty() {
-                sink.expanded(value, &ifs);
+                sink.expanded(value, ifs);
             }
         }
     }
@@ -340,7 +343,10 @@ impl Walker<'_> {
     fn part(&mut self, part: &WordPart, quoted: bool, sink: &mut dyn Sink) -> Expanded<()> {
         match part {
             WordPart::Literal(text) if quoted => sink.quoted(text),
-            WordPart::Literal(text) if self.split_literals => sink.expanded(text, &self.ifs()),
+            WordPart::Literal(text) if self.split_literals => {
+                let ifs = self.shell.vars.get("IFS").unwrap_or(b" \t\n");
+                sink.expanded(text, ifs)
+            }
             WordPart::Literal(text) => sink.literal(text),
             WordPart::Escaped(byte) => {
                 sink.quoted(&[*byte]);
