@@ -320,7 +320,7 @@ impl Walker<'_> {
         for (i, value) in values.iter().enumerate() {
             if i > 0 {
                 match &joiner {
-                    Some(joiner) => sink.expanded(joiner, &ifs),
+                    Some(joiner) => sink.expanded(joiner, ifs),
                     None => sink.next_field(quoted),
                 }
             }
