@@ -301,10 +301,14 @@ impl Shell {
         let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
             .iter()
             .find_map(|name| self.vars.get(name).filter(|v| !v.is_empty()));
-        locale.is_some_and(|value| {
-            let value = String::from_utf8_lossy(value).to_ascii_lowercase();
-            value.contains("utf-8") || value.contains("utf8")
-        })
+        // Compared in place, case folded byte by byte: lowering a copy
+        // cost an allocation each time a pattern or a `read` asked.
+        let has = |value: &[u8], part: &[u8]| {
+            value
+                .windows(part.len())
+                .any(|window| window.eq_ignore_ascii_case(part))
+        };
+        locale.is_some_and(|value| has(value, b"utf-8") || has(value, b"utf8"))
     }
 
     /// The aliases a new parser expands, if alias expansion is on.
