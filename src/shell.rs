@@ -153,6 +153,9 @@ pub struct Shell {
     pub dir_stack: Vec<std::ffi::OsString>,
     /// The aliases, shared with the parser of the next command.
     pub aliases: crate::parse::Aliases,
+    /// Patterns compiled lately, by text, quoting and options (see
+    /// `expand::pattern`).
+    pub patterns: FxHashMap<crate::expand::PatternKey, Rc<crate::pattern::Pattern>>,
 }
 
 /// bash's PATH when the environment has none.
@@ -203,6 +206,7 @@ impl Shell {
             random: (pid as u32) ^ 0x5eed,
             traps: crate::traps::Traps::default(),
             aliases: Default::default(),
+            patterns: FxHashMap::default(),
             pipe_statuses: Vec::new(),
             command_hash: FxHashMap::default(),
             hashed_path: Vec::new(),

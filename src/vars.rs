@@ -242,10 +242,11 @@ impl Vars {
     pub fn get(&self, name: &str) -> Option<&[u8]> {
         // A plain variable (no nameref): one lookup, nothing copied. Every
         // `$x` comes here.
-        if let Some(var) = self.var_raw(name) {
-            if !var.attrs.nameref {
-                return var.scalar();
-            }
+        match self.var_raw(name) {
+            Some(var) if !var.attrs.nameref => return var.scalar(),
+            // Unset, and no subscript to look into: nothing to follow.
+            None if !name.contains('[') => return None,
+            _ => {}
         }
         let target = self.target(name);
         if let Some((base, key)) = split_subscript(&target) {
