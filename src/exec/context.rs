@@ -232,7 +232,18 @@ impl Context for ShellContext<'_> {
     }
 
     fn arith(&mut self, text: &[u8]) -> Option<i64> {
-        crate::expand::eval_arith_text(self.shell, text).ok()
+        match crate::expand::eval_arith_text(self.shell, text) {
+            Ok(value) => Some(value),
+            // `set -u` and an unset name: the script ends, as with `$x`.
+            Err(crate::expand::ExpandError::Fatal(status)) => {
+                self.flow = match self.shell.interactive() && !self.shell.subshell {
+                    true => Flow::Abandon,
+                    false => Flow::Exit(status),
+                };
+                None
+            }
+            Err(_) => None,
+        }
     }
 
     fn variables(&self) -> Vec<VarInfo> {
