@@ -144,6 +144,11 @@ pub fn run(shell: &mut Shell, source: &mut dyn LineSource, origin: &Origin) -> F
         source.before_run();
         file_collected(shell, source);
         crate::explain::tree(&list);
+        // `-c`'s last command: nothing is left to read after it.
+        shell.tail = shell.command_string
+            && shell.mode == Mode::Script
+            && pending.is_empty()
+            && source.at_end();
         match shell.run_list(&list) {
             Flow::Exit(status) => return Flow::Exit(status),
             Flow::Return(status) => shell.status = status,

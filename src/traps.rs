@@ -46,6 +46,15 @@ impl Traps {
         self.actions.get(&condition)
     }
 
+    /// Whether any trap runs commands (signals, EXIT, ERR…): then the
+    /// shell has work left after its last command and may not `execve` it
+    /// in place.
+    pub fn any_to_run(&self) -> bool {
+        self.actions
+            .values()
+            .any(|action| matches!(action, TrapAction::Run(_)))
+    }
+
     pub fn has(&self, condition: i32) -> bool {
         matches!(self.actions.get(&condition), Some(TrapAction::Run(_)))
     }

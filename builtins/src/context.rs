@@ -203,6 +203,12 @@ pub trait Context {
 
     /// A variable's value; `None` when it is unset.
     fn var(&self, name: &str) -> Option<OsString>;
+    /// Whether the locale (`LC_ALL`, `LC_CTYPE`, `LANG`) is UTF-8: text
+    /// is characters, not bytes. The shell answers without copying the
+    /// variables (`read` asks once per line).
+    fn utf8_locale(&self) -> bool {
+        crate::shell::printf::utf8_locale_of_vars(self)
+    }
     /// Sets a shell variable; an exported one changes the environment of
     /// later commands too.
     fn set_var(&mut self, name: &str, value: &OsStr) -> Result<(), String>;

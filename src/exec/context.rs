@@ -115,6 +115,10 @@ impl Context for ShellContext<'_> {
             .map(|v| OsString::from_vec(v.to_vec()))
     }
 
+    fn utf8_locale(&self) -> bool {
+        self.shell.utf8()
+    }
+
     fn set_var(&mut self, name: &str, value: &OsStr) -> Result<(), String> {
         if name.contains('[') {
             // `read 'a[i]'`: the subscript is evaluated as an assignment

@@ -48,6 +48,12 @@ pub trait LineSource {
         Vec::new()
     }
 
+    /// Whether every line has been read: the command just parsed is the
+    /// last. Only a script in memory knows for sure.
+    fn at_end(&self) -> bool {
+        false
+    }
+
     /// Whether this is the terminal a person types at.
     fn is_terminal(&self) -> bool {
         false
