@@ -126,6 +126,8 @@ pub struct Shell {
     /// The state of `$RANDOM`, and the value it gave last.
     pub random: u32,
     pub last_random: Option<u32>,
+    /// A subshell began: the next `$RANDOM` first takes a seed of its own.
+    pub random_reseed: bool,
     pub traps: crate::traps::Traps,
     /// The statuses of the stages of the last foreground pipeline, for
     /// `$PIPESTATUS`.
@@ -214,6 +216,7 @@ impl Shell {
             started: std::time::Instant::now(),
             random: (pid as u32) ^ 0x5eed,
             last_random: None,
+            random_reseed: false,
             traps: crate::traps::Traps::default(),
             aliases: Default::default(),
             patterns: FxHashMap::default(),
@@ -357,6 +360,7 @@ impl Shell {
     /// `RANDOM=N`: the next values are those bash gives after the same
     /// assignment.
     pub fn seed_random(&mut self, seed: u32) {
+        self.random_reseed = false;
         self.random = seed;
         self.last_random = None;
     }
@@ -388,6 +392,9 @@ impl Shell {
     /// the same value twice in a row: bash's generator, so a script that
     /// seeds it sees bash's numbers.
     pub fn next_random(&mut self) -> u32 {
+        if std::mem::take(&mut self.random_reseed) {
+            self.reseed_random();
+        }
         loop {
             let x = match self.random {
                 0 => 123_459_876_i64,
