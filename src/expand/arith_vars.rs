@@ -67,6 +67,9 @@ impl ArithVars for ShellVars<'_> {
             let place = reference::resolve(self.shell, name).map_err(|_| ArithError::reported())?;
             return Ok(reference::read(self.shell, &place).map(Cow::Owned));
         }
+        if name == "RANDOM" {
+            self.shell.take_random_seed();
+        }
         let exists = self.shell.vars.var(name).is_some();
         let value = match subscript {
             None if !exists => self.shell.dynamic_var(name).map(Cow::Owned),
