@@ -123,6 +123,10 @@ pub struct Shell {
     /// The state of `$RANDOM`, and the value it gave last.
     pub random: u32,
     pub last_random: Option<u32>,
+    /// A forked copy reseeds at its first `$RANDOM`, not at the fork: the
+    /// copy of a pipeline stage or `( )` then makes no system call it
+    /// does not need (getpid) before its work.
+    pub reseed_pending: bool,
     pub traps: crate::traps::Traps,
     /// The statuses of the stages of the last foreground pipeline, for
     /// `$PIPESTATUS`.
@@ -210,6 +214,7 @@ impl Shell {
             started: std::time::Instant::now(),
             random: (pid as u32) ^ 0x5eed,
             last_random: None,
+            reseed_pending: false,
             traps: crate::traps::Traps::default(),
             aliases: Default::default(),
             patterns: FxHashMap::default(),
@@ -355,6 +360,7 @@ impl Shell {
     pub fn seed_random(&mut self, seed: u32) {
         self.random = seed;
         self.last_random = None;
+        self.reseed_pending = false;
     }
 
     /// Before `RANDOM` is read: a value assigned to it since (by `=`,
@@ -384,6 +390,9 @@ impl Shell {
     /// the same value twice in a row: bash's generator, so a script that
     /// seeds it sees bash's numbers.
     pub fn next_random(&mut self) -> u32 {
+        if self.reseed_pending {
+            self.reseed_random();
+        }
         loop {
             let x = match self.random {
                 0 => 123_459_876_i64,

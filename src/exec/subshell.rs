@@ -79,7 +79,8 @@ impl Shell {
         self.fds.forget_in_child();
         self.terminal = None;
         self.subshell = true;
-        self.reseed_random();
+        // Reseeded at its first $RANDOM (see `Shell::reseed_pending`).
+        self.reseed_pending = true;
         // Loops outside the copy are not its own: `(break)` in a loop is
         // "only meaningful in a loop", as in bash.
         self.loop_depth = 0;
