@@ -80,6 +80,9 @@ pub struct Shell {
     /// Nonzero while running a condition (`if`, `while`, left of `&&`…),
     /// where `set -e` does not apply.
     pub errexit_exempt: usize,
+    /// A builtin dropped the rest of the line (`shift 1 2`): that reaches
+    /// past `eval`, which contains the other ways a line is dropped.
+    pub builtin_abandoned: bool,
     /// Set by `exit`: the shell stops reading and leaves with this status.
     pub exit_request: Option<Status>,
     /// The terminal, when the shell runs jobs under job control
@@ -197,6 +200,7 @@ impl Shell {
             function_sources: FxHashMap::default(),
             substitution_status: None,
             errexit_exempt: 0,
+            builtin_abandoned: false,
             exit_request: None,
             terminal: None,
             child_signal: None,
