@@ -218,7 +218,12 @@ impl Shell {
                 crate::status::NOT_FOUND
             }
             _ => {
-                let reason = nix::errno::Errno::from_raw(errno).desc();
+                // A binary for another machine, or data: bash's words, as
+                // the forked child says them (spawn.rs).
+                let reason = match errno {
+                    libc::ENOEXEC => "cannot execute binary file: Exec format error",
+                    _ => nix::errno::Errno::from_raw(errno).desc(),
+                };
                 let text = [&prefix[..], &name, b": ", reason.as_bytes(), b"\n"].concat();
                 super::write_to_slot(stderr, &text);
                 NOT_EXECUTABLE
