@@ -156,6 +156,10 @@ pub struct Shell {
     /// Patterns compiled lately, by text, quoting and options (see
     /// `expand::pattern`).
     pub patterns: FxHashMap<crate::expand::PatternKey, Rc<crate::pattern::Pattern>>,
+    /// Whether `$( )` and `<( )` run their lists. Always, but in the
+    /// expansion fuzz checks ([`crate::fuzzing`]), which must start no
+    /// process: there they expand to nothing.
+    pub run_substitutions: bool,
 }
 
 /// bash's PATH when the environment has none.
@@ -218,6 +222,7 @@ impl Shell {
             debug_suppressed: false,
             trace_slot: None,
             err_suppressed: false,
+            run_substitutions: true,
         };
         // A prompt expands aliases; a script only after `shopt -s
         // expand_aliases`, as in bash.

@@ -1,74 +1,18 @@
-//! minishell: the course's mini-shell grown into a real shell. This file
-//! reads the command line, picks the input mode, and exits with the status
-//! of the last command.
-
-// The C runtime calls our `main` below directly: std's wrapper around
-// `fn main` installs a stack-overflow handler that reads /proc/self/maps,
-// a fifth of what `-c true` executed (callgrind: 46 K of 207 K
-// instructions). What else the wrapper does that matters is done here.
-#![no_main]
-
-mod ast;
-mod cli;
-mod cond;
-mod exec;
-mod expand;
-mod input;
-mod jobs;
-mod options;
-mod parse;
-mod pattern;
-mod prompt;
-mod quote;
-mod regex;
-mod repl;
-mod shell;
-mod signals;
-mod status;
-mod terminal;
-mod traps;
-mod vars;
+//! Starting the shell: reads the command line, picks the input mode, and
+//! exits with the status of the last command.
 
 use std::io::Write as _;
 use std::os::unix::ffi::OsStringExt;
 
-use input::{LineSource, ScriptSource, StdinSource, TerminalSource};
+use crate::input::{LineSource, ScriptSource, StdinSource, TerminalSource};
+use crate::repl::Origin;
+use crate::shell::{Mode, Params, Shell};
+use crate::{cli, exec, repl, signals, status, terminal};
 use minishell_builtins::Place;
-use repl::Origin;
-use shell::{Mode, Params, Shell};
 
-/// The process's entry point, as C's. (std reads argv itself, from its own
-/// start-up hook, so `std::env::args_os` works as usual.)
-#[unsafe(no_mangle)]
-extern "C" fn main(_argc: libc::c_int, _argv: *const *const libc::c_char) -> libc::c_int {
+/// The whole program: what `src/bin/minishell.rs` runs.
+pub fn main() -> ! {
     open_missing_standard_descriptors();
-    shell_main()
-}
-
-/// What std's wrapper would have done: a standard descriptor that is not
-/// open at start (`minishell 1>&-`) is opened on /dev/null, so the first
-/// file the shell opens cannot take its number. One `poll` checks all
-/// three.
-fn open_missing_standard_descriptors() {
-    let mut fds = [0, 1, 2].map(|fd| libc::pollfd {
-        fd,
-        events: 0,
-        revents: 0,
-    });
-    // SAFETY: three valid pollfd structs for the duration of the call.
-    if unsafe { libc::poll(fds.as_mut_ptr(), 3, 0) } < 0 {
-        return;
-    }
-    for pollfd in fds {
-        if pollfd.revents & libc::POLLNVAL != 0 {
-            // SAFETY: open with a static C string; it takes the lowest free
-            // number, which is this one.
-            unsafe { libc::open(c"/dev/null".as_ptr(), libc::O_RDWR) };
-        }
-    }
-}
-
-fn shell_main() -> ! {
     if let Some(status) = run_as_demo() {
         std::process::exit(status);
     }
@@ -89,6 +33,30 @@ fn shell_main() -> ! {
     // SAFETY: setting a signal to its default action has no preconditions.
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
     std::process::exit(run(invocation));
+}
+
+/// What std's wrapper around a Rust `main` would have done (the binary
+/// skips it, see `src/bin/minishell.rs`): a standard descriptor that is not
+/// open at start (`minishell 1>&-`) is opened on /dev/null, so the first
+/// file the shell opens cannot take its number. One `poll` checks all
+/// three.
+fn open_missing_standard_descriptors() {
+    let mut fds = [0, 1, 2].map(|fd| libc::pollfd {
+        fd,
+        events: 0,
+        revents: 0,
+    });
+    // SAFETY: three valid pollfd structs for the duration of the call.
+    if unsafe { libc::poll(fds.as_mut_ptr(), 3, 0) } < 0 {
+        return;
+    }
+    for pollfd in fds {
+        if pollfd.revents & libc::POLLNVAL != 0 {
+            // SAFETY: open with a static C string; it takes the lowest free
+            // number, which is this one.
+            unsafe { libc::open(c"/dev/null".as_ptr(), libc::O_RDWR) };
+        }
+    }
 }
 
 /// Where the history lives: `$MINISHELL_HISTFILE`, else
@@ -163,7 +131,14 @@ fn run(invocation: cli::Invocation) -> i32 {
         options,
         interactive,
         norc,
+        explain_to,
     } = invocation;
+    if let Some(file) = explain_to {
+        if let Err(e) = minishell_builtins::narrate::to_file(&std::ffi::OsString::from_vec(file)) {
+            eprintln!("minishell: --explain-to: {e}");
+            return 2;
+        }
+    }
     let zero = zero.unwrap_or_else(|| b"minishell".to_vec());
     let command_string = matches!(source, cli::Source::Command { .. });
     let params = Params {
@@ -192,6 +167,10 @@ fn run(invocation: cli::Invocation) -> i32 {
                     return status::NOT_FOUND;
                 }
             };
+            if exec::binary::looks_binary(&text) {
+                eprintln!("{name}: {name}: cannot execute binary file");
+                return status::NOT_EXECUTABLE;
+            }
             (
                 Mode::Script,
                 Origin {
@@ -202,6 +181,8 @@ fn run(invocation: cli::Invocation) -> i32 {
         }
         cli::Source::Stdin { prompt } if terminal || interactive => {
             let _ = prompt;
+            // The line editor opens descriptors of its own.
+            exec::fds::expect_unlisted();
             match TerminalSource::new(history_file(), colour()) {
                 Ok(source) => (
                     Mode::Interactive,
@@ -241,6 +222,9 @@ fn run(invocation: cli::Invocation) -> i32 {
         signals::ignore_job_control_signals();
         shell.watch_children();
         shell.hangup = signals::SignalFlag::install(libc::SIGHUP);
+    }
+    if mode != Mode::Interactive {
+        signals::handle_script_interrupts();
     }
     if mode == Mode::Interactive && !norc {
         run_startup_file(&mut shell);
