@@ -173,9 +173,11 @@ impl Shell {
 
     /// Whether the shell has nothing to do once its last command ends: no
     /// trap to run (EXIT included), no job to wait for or report, no
-    /// terminal to take back.
+    /// terminal to take back, and no explain mode, which narrates the
+    /// fork and the wait a student came to see.
     fn nothing_left_after(&self) -> bool {
         !self.interactive()
+            && !minishell_builtins::narrate::on()
             && self.terminal.is_none()
             && !self.traps.any_to_run()
             && self.jobs.pending().is_none()
@@ -212,7 +214,11 @@ impl Shell {
                 crate::status::NOT_FOUND
             }
             _ => {
-                let reason = nix::errno::Errno::from_raw(errno).desc();
+                let reason = match errno {
+                    // A binary for another machine, or data: bash's words.
+                    libc::ENOEXEC => "cannot execute binary file: Exec format error",
+                    _ => nix::errno::Errno::from_raw(errno).desc(),
+                };
                 let text = [&prefix[..], &name, b": ", reason.as_bytes(), b"\n"].concat();
                 super::write_to_slot(stderr, &text);
                 NOT_EXECUTABLE
