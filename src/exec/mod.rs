@@ -422,6 +422,11 @@ fn valid_descriptor(fd: RawFd) -> bool {
     if fd < 0 {
         return false;
     }
+    if fd <= 2 {
+        // The standard three, nearly every redirection: no limit is that
+        // low (a getrlimit call per `> file` for nothing).
+        return true;
+    }
     let limit = nix::sys::resource::getrlimit(nix::sys::resource::Resource::RLIMIT_NOFILE)
         .map_or(1024, |(soft, _)| soft);
     (fd as u64) < limit
