@@ -153,13 +153,13 @@ pub struct Shell {
     pub dir_stack: Vec<std::ffi::OsString>,
     /// The aliases, shared with the parser of the next command.
     pub aliases: crate::parse::Aliases,
-    /// Patterns compiled lately, by text, quoting and options (see
-    /// `expand::pattern`).
-    pub patterns: FxHashMap<crate::expand::PatternKey, Rc<crate::pattern::Pattern>>,
     /// Whether `$( )` and `<( )` run their lists. Always, but in the
     /// expansion fuzz checks ([`crate::fuzzing`]), which must start no
     /// process: there they expand to nothing.
     pub run_substitutions: bool,
+    /// Patterns compiled lately, by text, quoting and options (see
+    /// `expand::pattern`).
+    pub patterns: FxHashMap<crate::expand::PatternKey, Rc<crate::pattern::Pattern>>,
 }
 
 /// bash's PATH when the environment has none.

@@ -10,33 +10,14 @@ use crate::shell::{Mode, Params, Shell};
 use crate::{cli, exec, repl, signals, status, terminal};
 use minishell_builtins::Place;
 
-/// The whole program: what `src/bin/minishell.rs` runs.
+/// The whole program: what `src/bin/minishell.rs` runs, from the C
+/// runtime's own `main`.
 pub fn main() -> ! {
     open_missing_standard_descriptors();
-    if let Some(status) = run_as_demo() {
-        std::process::exit(status);
-    }
-    let invocation = match cli::parse(std::env::args_os().skip(1)) {
-        Ok(cli::Parsed::Run(invocation)) => invocation,
-        Ok(cli::Parsed::Print(text)) => {
-            print!("{text}");
-            std::process::exit(0);
-        }
-        Err(message) => {
-            let _ = write!(std::io::stderr(), "minishell: {message}");
-            std::process::exit(2);
-        }
-    };
-    // Rust ignores SIGPIPE for its programs; a shell must not, or writing
-    // into a closed pipe (`… | head -1`) would loop on errors instead of
-    // ending, as bash ends.
-    // SAFETY: setting a signal to its default action has no preconditions.
-    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
-    std::process::exit(run(invocation));
+    shell_main()
 }
 
-/// What std's wrapper around a Rust `main` would have done (the binary
-/// skips it, see `src/bin/minishell.rs`): a standard descriptor that is not
+/// What std's wrapper would have done: a standard descriptor that is not
 /// open at start (`minishell 1>&-`) is opened on /dev/null, so the first
 /// file the shell opens cannot take its number. One `poll` checks all
 /// three.
@@ -57,6 +38,29 @@ fn open_missing_standard_descriptors() {
             unsafe { libc::open(c"/dev/null".as_ptr(), libc::O_RDWR) };
         }
     }
+}
+
+fn shell_main() -> ! {
+    if let Some(status) = run_as_demo() {
+        std::process::exit(status);
+    }
+    let invocation = match cli::parse(std::env::args_os().skip(1)) {
+        Ok(cli::Parsed::Run(invocation)) => invocation,
+        Ok(cli::Parsed::Print(text)) => {
+            print!("{text}");
+            std::process::exit(0);
+        }
+        Err(message) => {
+            let _ = write!(std::io::stderr(), "minishell: {message}");
+            std::process::exit(2);
+        }
+    };
+    // Rust ignores SIGPIPE for its programs; a shell must not, or writing
+    // into a closed pipe (`… | head -1`) would loop on errors instead of
+    // ending, as bash ends.
+    // SAFETY: setting a signal to its default action has no preconditions.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
+    std::process::exit(run(invocation));
 }
 
 /// Where the history lives: `$MINISHELL_HISTFILE`, else
