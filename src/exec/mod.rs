@@ -42,6 +42,7 @@ use crate::status::Status;
 use context::FdWriter;
 pub use lookup::search_path;
 use redirect::{RedirectError, Slot};
+pub use virtual_subshell::CaptureFile;
 
 /// Runs one builtin with the process's own standard output and error: a
 /// lab demo in the process the shell started for it.
