@@ -82,6 +82,7 @@ impl Shell {
         }
         self.terminal = None;
         self.subshell = true;
+        self.reseed_random();
         // Loops outside the copy are not its own: `(break)` in a loop is
         // "only meaningful in a loop", as in bash.
         self.loop_depth = 0;

@@ -367,6 +367,9 @@ impl Shell {
             None => CaptureFile::new()?,
         };
         let saved = Saved::take(self, directory);
+        // A subshell draws other random numbers than its parent, as a
+        // forked one does.
+        self.reseed_random();
         self.fds.push();
         self.fds.lend(file.writer.raw(), 1);
         // What a forked copy changes about itself (see become_subshell and

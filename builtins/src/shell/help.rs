@@ -35,11 +35,14 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
         let _ = ctx.stdout().write_all(text.as_bytes());
         return 0;
     }
+    // As bash: the status is 1 only when no name had a topic.
     let mut status = 0;
+    let mut found = false;
     for name in &args[1..] {
         let name = shown(name);
         match find(name.as_bytes()) {
             Some(builtin) => {
+                found = true;
                 let _ = writeln!(ctx.stdout(), "{}", builtin.help.trim_end());
             }
             None => {
@@ -55,7 +58,7 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
             }
         }
     }
-    status
+    if found { 0 } else { status }
 }
 
 /// The size of the terminal descriptor `fd` is, as (columns, rows); `None`

@@ -85,7 +85,7 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
                     .is_some_and(|k| matches!(k, CommandKind::File(_) | CommandKind::Hashed(_)))
             {
                 kinds = files;
-            } else if flags.path_only {
+            } else if flags.path_only && !kinds.is_empty() {
                 // `type -p` of a builtin prints nothing and succeeds.
                 continue;
             }
