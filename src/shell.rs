@@ -126,6 +126,10 @@ pub struct Shell {
     /// The state of `$RANDOM`, and the value it gave last.
     pub random: u32,
     pub last_random: Option<u32>,
+    /// The generator is to be seeded anew before its next number (set at
+    /// start and in each subshell): done when `$RANDOM` is read, so a
+    /// copy that never reads it makes no system call for it.
+    pub reseed_pending: bool,
     pub traps: crate::traps::Traps,
     /// The statuses of the stages of the last foreground pipeline, for
     /// `$PIPESTATUS`.
@@ -217,6 +221,7 @@ impl Shell {
             started: std::time::Instant::now(),
             random: (pid as u32) ^ 0x5eed,
             last_random: None,
+            reseed_pending: false,
             traps: crate::traps::Traps::default(),
             aliases: Default::default(),
             patterns: FxHashMap::default(),
@@ -363,6 +368,7 @@ impl Shell {
     pub fn seed_random(&mut self, seed: u32) {
         self.random = seed;
         self.last_random = None;
+        self.reseed_pending = false;
     }
 
     /// Before `RANDOM` is read: a value assigned to it since (by `=`,
@@ -380,6 +386,11 @@ impl Shell {
     /// A new seed from the process and the clock: at start and in each
     /// subshell, as bash seeds its generator.
     pub fn reseed_random(&mut self) {
+        self.reseed_pending = true;
+    }
+
+    /// The seed [`Shell::reseed_random`] asked for, taken now.
+    fn reseed_now(&mut self) {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos() ^ d.as_secs() as u32);
@@ -392,6 +403,9 @@ impl Shell {
     /// the same value twice in a row: bash's generator, so a script that
     /// seeds it sees bash's numbers.
     pub fn next_random(&mut self) -> u32 {
+        if self.reseed_pending {
+            self.reseed_now();
+        }
         loop {
             let x = match self.random {
                 0 => 123_459_876_i64,

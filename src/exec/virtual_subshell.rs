@@ -264,7 +264,7 @@ struct Saved {
     last_argument: Vec<u8>,
     pipe_statuses: Vec<Status>,
     lineno: u32,
-    random: u32,
+    random: (u32, Option<u32>, bool),
     loop_depth: usize,
     function_depth: usize,
     errexit_exempt: usize,
@@ -292,7 +292,7 @@ impl Saved {
             last_argument: shell.last_argument.clone(),
             pipe_statuses: shell.pipe_statuses.clone(),
             lineno: shell.lineno,
-            random: shell.random,
+            random: (shell.random, shell.last_random, shell.reseed_pending),
             loop_depth: shell.loop_depth,
             function_depth: shell.function_depth,
             errexit_exempt: shell.errexit_exempt,
@@ -319,7 +319,7 @@ impl Saved {
         shell.last_argument = self.last_argument;
         shell.pipe_statuses = self.pipe_statuses;
         shell.lineno = self.lineno;
-        shell.random = self.random;
+        (shell.random, shell.last_random, shell.reseed_pending) = self.random;
         shell.loop_depth = self.loop_depth;
         shell.function_depth = self.function_depth;
         shell.errexit_exempt = self.errexit_exempt;
