@@ -96,11 +96,9 @@ impl Shell {
         if self.command_hash.is_empty() || minishell_builtins::find(name).is_some() {
             return None;
         }
+        // A hashed file that has gone is still tried, and fails, as bash
+        // does without `shopt -s checkhash`.
         let (found, hits) = self.command_hash.get_mut(name)?;
-        if std::fs::metadata(OsStr::from_bytes(found)).is_err() {
-            self.command_hash.remove(name);
-            return None;
-        }
         *hits += 1;
         Some(found.clone())
     }

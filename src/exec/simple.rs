@@ -70,7 +70,9 @@ impl Shell {
                 }
             }
         }
-        let resolved = self.resolve(name);
+        // `PATH=dir cmd` looks `cmd` up on its own PATH, once it is set.
+        let own_path = command.assignments.iter().any(|a| a.name == "PATH");
+        let resolved = (!own_path).then(|| self.resolve(name));
         let trace_slot = self.fds.slot(2);
         if let Err(e) = self.push_redirections(&command.redirections) {
             return self.expansion_failed(e);
@@ -83,6 +85,10 @@ impl Shell {
                 shell.trace_words(&argv);
             }
             shell.trace_slot = None;
+            let resolved = match resolved {
+                Some(resolved) => resolved,
+                None => shell.resolve(&argv[0]),
+            };
             shell.run_resolved(resolved, argv, command, tail)
         });
         self.trace_slot = None;

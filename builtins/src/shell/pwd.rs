@@ -33,7 +33,23 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
         Some(pwd) => pwd,
         None => match std::env::current_dir() {
             Ok(dir) => dir.into_os_string(),
-            Err(e) => return fail(ctx, "pwd", plain(&e), 1),
+            // The directory was removed under the shell: bash still names
+            // it as $PWD does, unless asked for the physical one.
+            Err(_)
+                if !physical
+                    && ctx
+                        .var("PWD")
+                        .is_some_and(|p| p.as_bytes().starts_with(b"/")) =>
+            {
+                ctx.var("PWD").unwrap_or_default()
+            }
+            Err(e) => {
+                let message = format!(
+                    "error retrieving current directory: getcwd: cannot access parent directories: {}",
+                    plain(&e)
+                );
+                return fail(ctx, "pwd", message, 1);
+            }
         },
     };
     let mut line = dir.into_vec();
