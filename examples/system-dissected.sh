@@ -1,7 +1,8 @@
 # Guide "system Dissected": what a shell does to run one command. strace
 # shows the shell cloning itself (fork), the child calling execve, and the
 # parent waiting (wait4). Here the shell traced is minishell itself,
-# /proc/$$/exe, running `sleep 0.1`.
+# /proc/$$/exe, running `sleep 0.1; true` (a last command alone would be
+# exec'd in place of the shell, with no fork at all, as bash and dash do).
 #
 #   minishell examples/system-dissected.sh
 

@@ -166,6 +166,9 @@ pub struct Shell {
     /// Patterns compiled lately, by text, quoting and options (see
     /// `expand::pattern`).
     pub patterns: FxHashMap<crate::expand::PatternKey, Rc<crate::pattern::Pattern>>,
+    /// Memory files a virtual subshell captured output in, emptied and
+    /// kept for the next `$( )` (one per level of nesting in use).
+    pub capture_files: Vec<crate::exec::CaptureFile>,
 }
 
 /// bash's PATH when the environment has none.
@@ -220,6 +223,7 @@ impl Shell {
             traps: crate::traps::Traps::default(),
             aliases: Default::default(),
             patterns: FxHashMap::default(),
+            capture_files: Vec::new(),
             pipe_statuses: Vec::new(),
             command_hash: FxHashMap::default(),
             hashed_path: Vec::new(),

@@ -127,7 +127,11 @@ pub struct Vars {
     /// local variable. Keyed with FxHash, not std's SipHash: names are
     /// short and come from the user, not from an attacker flooding the
     /// table, and every `$X` looks one up.
-    scopes: Vec<FxHashMap<String, Var>>,
+    ///
+    /// Shared, copied on the first change: a virtual subshell (`$( )` run
+    /// in the shell) saves the variables by cloning this `Rc`, and only a
+    /// body that assigns pays for a copy.
+    scopes: Rc<Vec<FxHashMap<String, Var>>>,
     /// The environment of the last external command, kept until an exported
     /// variable changes: building it for each of 2,000 commands would cost
     /// more than the commands' own `execve`.
@@ -153,16 +157,17 @@ impl Vars {
             );
         }
         Vars {
-            scopes: vec![global],
+            scopes: Rc::new(vec![global]),
             environment: None,
         }
     }
 
     fn scopes_mut(&mut self) -> &mut Vec<FxHashMap<String, Var>> {
-        if self.scopes.is_empty() {
-            self.scopes.push(FxHashMap::default());
+        let scopes = Rc::make_mut(&mut self.scopes);
+        if scopes.is_empty() {
+            scopes.push(FxHashMap::default());
         }
-        &mut self.scopes
+        scopes
     }
 
     /// The variable `name` as visible here, innermost scope first, through
@@ -185,7 +190,7 @@ impl Vars {
             return self.var_raw_mut(name);
         }
         let target = self.target(name).into_owned();
-        self.scopes
+        Rc::make_mut(&mut self.scopes)
             .iter_mut()
             .rev()
             .find_map(|scope| scope.get_mut(&target))
@@ -193,7 +198,7 @@ impl Vars {
 
     /// The variable `name` itself, to change, innermost scope first.
     fn var_raw_mut(&mut self, name: &str) -> Option<&mut Var> {
-        self.scopes
+        Rc::make_mut(&mut self.scopes)
             .iter_mut()
             .rev()
             .find_map(|scope| scope.get_mut(name))
@@ -421,8 +426,7 @@ impl Vars {
         if self.var_raw(name).is_some_and(|v| v.attrs.readonly) {
             return Err(VarError::Readonly(name.to_owned()));
         }
-        match self
-            .scopes
+        match Rc::make_mut(&mut self.scopes)
             .iter_mut()
             .rev()
             .find_map(|scope| scope.get_mut(name))
@@ -445,8 +449,7 @@ impl Vars {
     /// The same on the variable itself, a nameref not followed: how
     /// `declare -n` makes one.
     pub fn set_attrs_raw(&mut self, name: &str, f: impl FnOnce(&mut Attrs)) {
-        let var = match self
-            .scopes
+        let var = match Rc::make_mut(&mut self.scopes)
             .iter_mut()
             .rev()
             .find_map(|scope| scope.get_mut(name))
@@ -478,7 +481,7 @@ impl Vars {
                 }
             },
             None => {
-                for scope in self.scopes.iter_mut().rev() {
+                for scope in Rc::make_mut(&mut self.scopes).iter_mut().rev() {
                     if scope.remove(name).is_some() {
                         break;
                     }
@@ -512,7 +515,7 @@ impl Vars {
     /// global); a variable of an outer scope goes, revealing the one below.
     pub fn unset_raw(&mut self, name: &str) -> Result<(), VarError> {
         let top = self.scopes.len().saturating_sub(1);
-        for (depth, scope) in self.scopes.iter_mut().enumerate().rev() {
+        for (depth, scope) in Rc::make_mut(&mut self.scopes).iter_mut().enumerate().rev() {
             let Some(var) = scope.get_mut(name) else {
                 continue;
             };
@@ -557,7 +560,7 @@ impl Vars {
     /// Ends a function's scope: its locals go.
     pub fn pop_scope(&mut self) {
         if self.scopes.len() > 1 {
-            if let Some(scope) = self.scopes.pop() {
+            if let Some(scope) = Rc::make_mut(&mut self.scopes).pop() {
                 if scope.values().any(|v| v.attrs.exported) {
                     self.environment = None;
                 }
@@ -597,7 +600,7 @@ impl Vars {
                 },
             },
         };
-        self.scopes[top].insert(name.to_owned(), var);
+        Rc::make_mut(&mut self.scopes)[top].insert(name.to_owned(), var);
         self.environment = None;
         Ok(())
     }
@@ -605,7 +608,7 @@ impl Vars {
     /// Every visible variable, sorted by name: for `set` and `declare -p`.
     pub fn visible(&self) -> Vec<(&str, &Var)> {
         let mut seen: FxHashMap<&str, &Var> = FxHashMap::default();
-        for scope in &self.scopes {
+        for scope in self.scopes.iter() {
             for (name, var) in scope {
                 seen.insert(name.as_str(), var);
             }

@@ -42,6 +42,7 @@ use crate::status::Status;
 use context::FdWriter;
 pub use lookup::search_path;
 use redirect::{RedirectError, Slot};
+pub use virtual_subshell::CaptureFile;
 
 /// Runs one builtin with the process's own standard output and error: a
 /// lab demo in the process the shell started for it.
@@ -421,6 +422,11 @@ fn is_decimal_of(text: &[u8], n: Status) -> bool {
 fn valid_descriptor(fd: RawFd) -> bool {
     if fd < 0 {
         return false;
+    }
+    if fd <= 2 {
+        // The standard three, nearly every redirection: no limit is that
+        // low (a getrlimit call per `> file` for nothing).
+        return true;
     }
     let limit = nix::sys::resource::getrlimit(nix::sys::resource::Resource::RLIMIT_NOFILE)
         .map_or(1024, |(soft, _)| soft);

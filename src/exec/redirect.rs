@@ -134,6 +134,13 @@ impl Redirections {
         top.moves.push((to, Slot::Fd(raw)));
     }
 
+    /// Points `to` at `fd` in the innermost frame without taking it: the
+    /// caller keeps it open while the frame lasts (a virtual subshell's
+    /// capture file, used again by the next `$( )`).
+    pub fn lend(&mut self, fd: RawFd, to: RawFd) {
+        self.top().moves.push((to, Slot::Fd(fd)));
+    }
+
     /// Hands `fd` to every child started from now on, under its own
     /// number, until it is closed.
     pub fn pass(&mut self, fd: PrivateFd) {

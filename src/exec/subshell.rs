@@ -77,6 +77,9 @@ impl Shell {
     /// table and the terminal, which belong to the parent, go.
     pub(super) fn become_subshell(&mut self, keep_jobs: bool) {
         self.fds.forget_in_child();
+        for file in std::mem::take(&mut self.capture_files) {
+            file.forget();
+        }
         self.terminal = None;
         self.subshell = true;
         // Seeded at its first `$RANDOM`: the copy may be about to exec.

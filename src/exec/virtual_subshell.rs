@@ -365,13 +365,16 @@ impl Shell {
             true => Some(open_directory()?),
             false => None,
         };
-        let (capture, reader) = memory_file()?;
+        let file = match self.capture_files.pop() {
+            Some(file) => file,
+            None => CaptureFile::new()?,
+        };
         let saved = Saved::take(self, directory);
         // A subshell draws other random numbers than its parent, as a
         // forked one does.
         self.random_reseed = true;
         self.fds.push();
-        self.fds.give(capture, 1);
+        self.fds.lend(file.writer.raw(), 1);
         // What a forked copy changes about itself (see become_subshell and
         // capture_output).
         // The loops around stay countable: bash's `$(break)` in a loop ends
@@ -387,7 +390,55 @@ impl Shell {
         };
         self.fds.pop();
         saved.restore(self);
-        Some((read_from_start(&reader), status))
+        let output = read_from_start(&file.reader);
+        if file.empty() {
+            self.capture_files.push(file);
+        }
+        Some((output, status))
+    }
+}
+
+/// A memory file for a substitution's output (a pipe would fill and block
+/// the shell that is both its writer and its reader): the end given to the
+/// body, and a second descriptor on the same open file to read it back.
+#[derive(Debug)]
+pub struct CaptureFile {
+    writer: PrivateFd,
+    reader: PrivateFd,
+}
+
+impl CaptureFile {
+    fn new() -> Option<CaptureFile> {
+        // SAFETY: memfd_create with a static name; the result is checked.
+        let fd = unsafe { libc::memfd_create(c"minishell-cmdsub".as_ptr(), libc::MFD_CLOEXEC) };
+        if fd < 0 {
+            return None;
+        }
+        // SAFETY: a descriptor memfd_create just returned is ours alone.
+        let writer = unsafe { OwnedFd::from_raw_fd(fd) };
+        let reader = writer.try_clone().ok()?;
+        Some(CaptureFile {
+            writer: PrivateFd::new(writer),
+            reader: PrivateFd::new(reader),
+        })
+    }
+
+    /// Empties the file for the next use; `false` if that failed (then it
+    /// is closed instead of kept).
+    fn empty(&self) -> bool {
+        // SAFETY: ftruncate and lseek on a descriptor we own.
+        unsafe {
+            libc::ftruncate(self.writer.raw(), 0) == 0
+                && libc::lseek(self.writer.raw(), 0, libc::SEEK_SET) == 0
+        }
+    }
+
+    /// In a forked copy of the shell, whose private descriptors are
+    /// already closed: forgets them without closing a number the copy may
+    /// reuse.
+    pub fn forget(self) {
+        self.writer.release();
+        self.reader.release();
     }
 }
 
@@ -402,21 +453,6 @@ fn open_directory() -> Option<OwnedFd> {
     };
     // SAFETY: a descriptor open() just returned is ours alone.
     (fd >= 0).then(|| unsafe { OwnedFd::from_raw_fd(fd) })
-}
-
-/// A file in memory for the output (a pipe would fill and block the shell
-/// that is both its writer and its reader): the end given to the body, and
-/// a second descriptor on the same open file to read it back.
-fn memory_file() -> Option<(PrivateFd, PrivateFd)> {
-    // SAFETY: memfd_create with a static name; the result is checked.
-    let fd = unsafe { libc::memfd_create(c"minishell-cmdsub".as_ptr(), libc::MFD_CLOEXEC) };
-    if fd < 0 {
-        return None;
-    }
-    // SAFETY: a descriptor memfd_create just returned is ours alone.
-    let writer = unsafe { OwnedFd::from_raw_fd(fd) };
-    let reader = writer.try_clone().ok()?;
-    Some((PrivateFd::new(writer), PrivateFd::new(reader)))
 }
 
 /// All the memory file holds, read from its start.

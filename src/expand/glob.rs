@@ -196,7 +196,8 @@ pub fn glob(text: &[u8], quoted: impl Fn(usize) -> bool, options: &GlobOptions) 
             }
         }
     }
-    paths.sort();
+    // Unstable is the same order here (paths are unique) and cheaper.
+    paths.sort_unstable();
     paths
 }
 
