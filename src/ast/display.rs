@@ -272,7 +272,7 @@ impl Display for Redirection {
         {
             let fd = self.fd.unwrap_or(self.op.default_fd());
             return match word.as_literal() {
-                Some(b"-") => write!(f, "{fd}>&-"),
+                Some(b"-") => write!(f, "{fd}{}-", self.op.symbol()),
                 _ => write!(f, "{fd}{}{word}", self.op.symbol()),
             };
         }
@@ -340,18 +340,45 @@ impl Display for WordPart {
             WordPart::Param(param) => write!(f, "{param}"),
             WordPart::CommandSub { body, backquoted } => match backquoted {
                 true => write!(f, "`{body}`"),
-                false => write!(f, "$({body})"),
+                // `$( (a) )`, not `$((a))`: that would be arithmetic.
+                false => match body.to_string() {
+                    text if text.starts_with('(') => write!(f, "$( {text})"),
+                    text => write!(f, "$({text})"),
+                },
             },
             WordPart::ProcessSub { body, reads } => match reads {
                 true => write!(f, "<({body})"),
                 false => write!(f, ">({body})"),
             },
-            WordPart::Arith(arith) => write!(f, "$(({}))", arith.text),
+            WordPart::Arith(arith) => {
+                let text = arith.text.to_string();
+                if parens_balance(&text) {
+                    write!(f, "$(({text}))")
+                } else {
+                    // `$[ ( ]`: bash's old form holds what `$(( ))` cannot.
+                    write!(f, "$[{text}]")
+                }
+            }
             WordPart::Tilde(user) => write!(f, "~{}", String::from_utf8_lossy(user)),
             WordPart::Brace(brace) => write!(f, "{brace}"),
             WordPart::BadSubstitution(text) => f.write_str(&String::from_utf8_lossy(text)),
         }
     }
+}
+
+/// Whether every `(` of the text is closed, and no `)` closes more: then
+/// `$(( ))` around it ends where it should.
+fn parens_balance(text: &str) -> bool {
+    let mut depth = 0usize;
+    for c in text.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' if depth == 0 => return false,
+            ')' => depth -= 1,
+            _ => {}
+        }
+    }
+    depth == 0
 }
 
 /// Literal text inside double quotes, with a backslash only where the
@@ -446,7 +473,12 @@ impl Display for ParamExpr {
                     ReplaceMode::Prefix => "/#",
                     ReplaceMode::Suffix => "/%",
                 };
-                write!(f, "{op}{pattern}/{replacement}")?
+                // No replacement is written without its `/`: `${x/}` must
+                // not print as `${x//}`, which replaces every match.
+                match replacement.parts.is_empty() {
+                    true => write!(f, "{op}{pattern}")?,
+                    false => write!(f, "{op}{pattern}/{replacement}")?,
+                }
             }
             ParamOp::Substring { offset, length } => {
                 write!(f, ":{offset}")?;

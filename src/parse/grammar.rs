@@ -705,6 +705,13 @@ impl Parser<'_> {
             }));
         }
         let target = self.word(Mode::Normal)?;
+        // `>&2` is `1>&2`: the descriptor written out, as it prints back.
+        let fd = match op {
+            RedirOp::DupOutput | RedirOp::DupInput if fd_var.is_none() => {
+                Some(fd.unwrap_or(op.default_fd()))
+            }
+            _ => fd,
+        };
         Ok(Some(Redirection {
             fd,
             fd_var,

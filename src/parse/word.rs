@@ -282,9 +282,11 @@ impl Parser<'_> {
                 self.r.advance(2);
                 None
             }
+            // At the end of the input a backslash is itself, as if escaped:
+            // so it stays itself wherever the word is printed back.
             None => {
                 self.r.advance(1);
-                Some(WordPart::Literal(b"\\".to_vec()))
+                Some(WordPart::Escaped(b'\\'))
             }
             Some(c) if mode.quoted() => {
                 let escapes = match mode {
