@@ -15,6 +15,7 @@
 pub mod arith;
 mod display;
 pub mod pretty;
+pub mod tree;
 
 use std::cell::OnceCell;
 use std::rc::Rc;
@@ -142,6 +143,9 @@ pub struct Compound {
     pub redirections: Vec<Redirection>,
     /// The line the command starts on.
     pub line: u32,
+    /// The line its closing word is on (`done`, `}`), where bash places an
+    /// error of the redirections after it.
+    pub end_line: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -65,7 +65,7 @@ pub fn run(shell: &mut Shell, source: &mut dyn LineSource, origin: &Origin) -> F
         if let Flow::Exit(status) = shell.run_pending_traps() {
             return Flow::Exit(status);
         }
-        announce_jobs(shell);
+        announce_jobs(shell, source);
         if at_terminal {
             source.refresh(view(shell));
         }
@@ -121,6 +121,12 @@ pub fn run(shell: &mut Shell, source: &mut dyn LineSource, origin: &Origin) -> F
                     }
                 }
                 remember(shell, source, &text);
+                if at_terminal {
+                    source.note_result(&text, false);
+                }
+                if at_terminal && unclosed_at_eof(shell, &error) {
+                    continue;
+                }
                 syntax_error(shell, origin, &error);
                 if shell.mode == Mode::Script {
                     return Flow::Exit(shell.status);
@@ -136,10 +142,15 @@ pub fn run(shell: &mut Shell, source: &mut dyn LineSource, origin: &Origin) -> F
             continue;
         }
         source.before_run();
+        file_collected(shell, source);
+        crate::explain::tree(&list);
         match shell.run_list(&list) {
             Flow::Exit(status) => return Flow::Exit(status),
             Flow::Return(status) => shell.status = status,
             _ => {}
+        }
+        if at_terminal {
+            source.note_result(&text, shell.status == 0);
         }
     }
 }
@@ -162,6 +173,7 @@ pub fn run_text(shell: &mut Shell, text: &[u8], first_line: u32) -> Flow {
         parser.aliases = shell.parser_aliases();
         match parser.next_command() {
             Ok(Some(list)) => {
+                crate::explain::tree(&list);
                 let flow = shell.run_list(&list);
                 if !flow.is_normal() {
                     return flow;
@@ -257,13 +269,16 @@ fn view(shell: &Shell) -> ShellView {
     ShellView {
         path: String::from_utf8_lossy(shell.vars.get("PATH").unwrap_or_default()).into_owned(),
         jobs: shell.jobs.summaries().iter().map(|j| j.id).collect(),
+        vars: shell.vars.names_with_prefix(""),
+        home: String::from_utf8_lossy(shell.vars.get("HOME").unwrap_or_default()).into_owned(),
     }
 }
 
 /// Before a prompt: collect children that changed and, at a terminal, tell
 /// which background jobs finished or stopped, as bash does:
 /// `[1]+  Done                    sleep 1`.
-fn announce_jobs(shell: &mut Shell) {
+fn announce_jobs(shell: &mut Shell, source: &mut dyn LineSource) {
+    file_collected(shell, source);
     shell.reap_if_signalled();
     if shell.terminal.is_none() {
         return;
@@ -271,6 +286,31 @@ fn announce_jobs(shell: &mut Shell) {
     for job in shell.jobs.take_notices() {
         let _ = writeln!(std::io::stderr(), "{}", job_line(&job, false));
     }
+}
+
+/// Files in the job table what the terminal collected while its prompt
+/// waited, before a command (`jobs`, `wait`) or a prompt looks at it.
+fn file_collected(shell: &mut Shell, source: &mut dyn LineSource) {
+    for (pid, bits) in source.collected() {
+        shell.jobs.record(pid, bits);
+    }
+}
+
+/// Ctrl-D in an unclosed quote at a terminal: bash's words for it,
+/// `unexpected EOF while looking for matching '"'`, and status 2; the
+/// shell stays (only Ctrl-D on an empty line leaves).
+fn unclosed_at_eof(shell: &mut Shell, error: &SyntaxError) -> bool {
+    let crate::parse::SyntaxErrorKind::UnexpectedEnd {
+        looking_for: Some(what),
+    } = &error.kind
+    else {
+        return false;
+    };
+    shell.report_error(&format!(
+        "unexpected EOF while looking for matching '{what}'"
+    ));
+    shell.status = SYNTAX_ERROR;
+    true
 }
 
 /// Reports a syntax error; nothing of its command has run.

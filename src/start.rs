@@ -106,7 +106,14 @@ fn run(invocation: cli::Invocation) -> i32 {
         options,
         interactive,
         norc,
+        explain_to,
     } = invocation;
+    if let Some(file) = explain_to {
+        if let Err(e) = minishell_builtins::narrate::to_file(&std::ffi::OsString::from_vec(file)) {
+            eprintln!("minishell: --explain-to: {e}");
+            return 2;
+        }
+    }
     let zero = zero.unwrap_or_else(|| b"minishell".to_vec());
     let command_string = matches!(source, cli::Source::Command { .. });
     let params = Params {
@@ -135,6 +142,10 @@ fn run(invocation: cli::Invocation) -> i32 {
                     return status::NOT_FOUND;
                 }
             };
+            if exec::binary::looks_binary(&text) {
+                eprintln!("{name}: {name}: cannot execute binary file");
+                return status::NOT_EXECUTABLE;
+            }
             (
                 Mode::Script,
                 Origin {
@@ -145,6 +156,8 @@ fn run(invocation: cli::Invocation) -> i32 {
         }
         cli::Source::Stdin { prompt } if terminal || interactive => {
             let _ = prompt;
+            // The line editor opens descriptors of its own.
+            exec::fds::expect_unlisted();
             match TerminalSource::new(history_file(), colour()) {
                 Ok(source) => (
                     Mode::Interactive,
@@ -184,6 +197,9 @@ fn run(invocation: cli::Invocation) -> i32 {
         signals::ignore_job_control_signals();
         shell.watch_children();
         shell.hangup = signals::SignalFlag::install(libc::SIGHUP);
+    }
+    if mode != Mode::Interactive {
+        signals::handle_script_interrupts();
     }
     if mode == Mode::Interactive && !norc {
         run_startup_file(&mut shell);

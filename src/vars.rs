@@ -670,7 +670,6 @@ impl Environment {
     }
 
     /// How many variables it holds.
-    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.strings.len()
     }

@@ -74,9 +74,9 @@ fn condition_at_a_terminal_waits_for_typed_notify() {
     let mut session = expectrl::Session::spawn(command).expect("spawn on a pty");
     session.set_expect_timeout(Some(Duration::from_secs(20)));
     session.expect("type \"notify\"").unwrap();
-    // The prompt comes once the waiting thread is started; give it a
-    // moment to be inside wait(), as a person typing would.
-    std::thread::sleep(Duration::from_millis(500));
+    // The prompt comes once the waiting thread is started; type once it
+    // is inside wait(), as a person typing would be slow enough to.
+    common::pty::wait_for_a_thread_blocked_on_a_futex(&session);
     session.send_line("something else").unwrap();
     session.send_line("notify").unwrap();
     let rest = session.expect(expectrl::Eof).unwrap();

@@ -2,42 +2,10 @@
 //! the prompt. Each test waits for the prompt before it types, as a person
 //! would.
 
-use std::process::Command;
-use std::time::Duration;
+mod common;
 
-use expectrl::{ControlCode, Eof, Session};
-
-const PROMPT: &str = "ms> ";
-
-/// minishell on a fresh pseudo-terminal, with a fixed prompt.
-fn start() -> Session {
-    let home = tempfile::tempdir().unwrap().keep();
-    start_in(&home, &[("PS1", PROMPT)])
-}
-
-/// minishell on a fresh pseudo-terminal with HOME (and its history file
-/// and startup file) in `home`, and these extra variables.
-fn start_in(home: &std::path::Path, vars: &[(&str, &str)]) -> Session {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_minishell"));
-    command
-        .env_clear()
-        .env(
-            "PATH",
-            std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".into()),
-        )
-        .env("HOME", home)
-        .env("TERM", "xterm")
-        .current_dir(home);
-    for (name, value) in vars {
-        command.env(name, value);
-    }
-    let mut session = Session::spawn(command).expect("spawn minishell on a pty");
-    session.set_expect_timeout(Some(Duration::from_secs(10)));
-    if vars.iter().any(|(name, _)| *name == "PS1") {
-        session.expect(PROMPT).expect("first prompt");
-    }
-    session
-}
+use common::pty::{PROMPT, is_dead_or_zombie, start, start_in, wait_for_foreground, wait_until};
+use expectrl::{ControlCode, Eof};
 
 #[test]
 fn a_typed_command_shows_its_output() {
@@ -66,7 +34,7 @@ fn up_arrow_recalls_the_previous_line() {
 fn ctrl_c_ends_the_foreground_command_not_the_shell() {
     let mut shell = start();
     shell.send_line("sleep 100").unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    wait_for_foreground(&shell, "sleep");
     shell.send(ControlCode::EndOfText).unwrap();
     shell.expect(PROMPT).unwrap();
     shell.send_line("echo after $?").unwrap();
@@ -111,7 +79,7 @@ fn ctrl_d_on_an_empty_line_leaves() {
 fn ctrl_z_stops_the_job_bg_and_fg_continue_it() {
     let mut shell = start();
     shell.send_line("sleep 100").unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    wait_for_foreground(&shell, "sleep");
     shell.send(ControlCode::Substitute).unwrap(); // Ctrl-Z
     shell
         .expect("[1]+  Stopped                 sleep 100")
@@ -132,7 +100,7 @@ fn ctrl_z_stops_the_job_bg_and_fg_continue_it() {
     shell.expect(PROMPT).unwrap();
     shell.send_line("fg").unwrap();
     shell.expect("sleep 100\r\n").unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    wait_for_foreground(&shell, "sleep");
     shell.send(ControlCode::EndOfText).unwrap(); // Ctrl-C
     shell.expect(PROMPT).unwrap();
     shell
@@ -147,14 +115,16 @@ fn a_finished_background_job_is_announced_before_the_prompt() {
     shell.send_line("sleep 0.2 &").unwrap();
     shell.expect("[1] ").unwrap();
     shell.expect(PROMPT).unwrap();
-    // A longer foreground command: the background one ends meanwhile, and
-    // its end is announced before the next prompt.
-    shell.send_line("sleep 1").unwrap();
+    // A foreground command that lasts until the background one ends: its
+    // end is announced before the next prompt.
+    shell.send_line("tail --pid=$! -f /dev/null").unwrap();
     shell
         .expect("[1]+  Done                    sleep 0.2")
         .unwrap();
     shell.expect(PROMPT).unwrap();
-    shell.send_line("sh -c 'exit 3' & sleep 1").unwrap();
+    shell
+        .send_line("sh -c 'exit 3' & tail --pid=$! -f /dev/null")
+        .unwrap();
     shell
         .expect("Exit 3                  sh -c 'exit 3'")
         .unwrap();
@@ -164,7 +134,7 @@ fn a_finished_background_job_is_announced_before_the_prompt() {
 fn a_program_reading_the_terminal_works_in_the_foreground() {
     let mut shell = start();
     shell.send_line("cat").unwrap();
-    std::thread::sleep(Duration::from_millis(200));
+    wait_for_foreground(&shell, "cat");
     shell.send_line("typed into cat").unwrap();
     // cat writes the line back (the test terminal does not echo input).
     shell.expect("typed into cat\r\n").unwrap();
@@ -178,7 +148,7 @@ fn a_program_reading_the_terminal_works_in_the_foreground() {
 fn exit_with_a_stopped_job_warns_once_then_hangs_it_up() {
     let mut shell = start();
     shell.send_line("sleep 100").unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    wait_for_foreground(&shell, "sleep");
     shell.send(ControlCode::Substitute).unwrap();
     shell.expect("Stopped").unwrap();
     shell.expect(PROMPT).unwrap();
@@ -197,13 +167,11 @@ fn exit_with_a_stopped_job_warns_once_then_hangs_it_up() {
         .parse()
         .unwrap();
     let _ = std::fs::remove_file("/tmp/minishell-hup-test-pid");
-    // SIGHUP (then SIGCONT) ended the stopped sleep.
-    std::thread::sleep(Duration::from_millis(300));
-    let alive = std::path::Path::new(&format!("/proc/{pid}/stat")).exists()
-        && !std::fs::read_to_string(format!("/proc/{pid}/stat"))
-            .unwrap_or_default()
-            .contains(") Z ");
-    assert!(!alive, "the stopped job {pid} outlived the shell");
+    // SIGHUP (then SIGCONT) ends the stopped sleep.
+    wait_until(
+        &format!("the stopped job {pid} to end with the shell"),
+        || is_dead_or_zombie(pid),
+    );
 }
 
 /// Regressions found in review: a job stopped with Ctrl-Z and then `bg`'d
@@ -214,7 +182,7 @@ fn exit_with_a_stopped_job_warns_once_then_hangs_it_up() {
 fn stopped_jobs_keep_their_place() {
     let mut shell = start();
     shell.send_line("sleep 100").unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    wait_for_foreground(&shell, "sleep");
     shell.send(ControlCode::Substitute).unwrap();
     shell.expect("Stopped").unwrap();
     shell.expect(PROMPT).unwrap();
@@ -243,14 +211,16 @@ fn stopped_jobs_keep_their_place() {
 fn a_stopped_then_continued_job_is_announced_when_it_ends() {
     let mut shell = start();
     shell.send_line("sleep 1").unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    wait_for_foreground(&shell, "sleep");
     shell.send(ControlCode::Substitute).unwrap();
     shell.expect("Stopped").unwrap();
     shell.expect(PROMPT).unwrap();
     shell.send_line("bg").unwrap();
     shell.expect("[1]+ sleep 1 &").unwrap();
     shell.expect(PROMPT).unwrap();
-    shell.send_line("sleep 2").unwrap();
+    shell
+        .send_line("tail --pid=$(jobs -p %1) -f /dev/null")
+        .unwrap();
     shell
         .expect("[1]+  Done                    sleep 1")
         .unwrap();

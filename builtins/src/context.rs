@@ -192,8 +192,12 @@ pub enum JobState {
 /// and in a forked child (where they change only the child, as in bash's
 /// `cd /tmp | cat`).
 pub trait Context {
-    /// The builtin's standard output, after its redirections.
+    /// The builtin's standard output, after its redirections: an
+    /// [`crate::output::Output`], which keeps the first error a write met.
     fn stdout(&mut self) -> &mut dyn Write;
+    /// The first error writing to [`Context::stdout`] met since the last
+    /// call, taken: [`crate::Builtin::invoke`] reports it.
+    fn take_write_error(&mut self) -> Option<std::io::Error>;
     /// The builtin's standard error, after its redirections.
     fn stderr(&mut self) -> &mut dyn Write;
 
@@ -230,6 +234,15 @@ pub trait Context {
     /// stands for (after redirections), or `None` when it is closed: what
     /// `read` reads from.
     fn input_fd(&self, fd: i32) -> Option<i32>;
+    /// `chdir(path)` in the shell's own process, through the shell's
+    /// system-call layer (explain mode narrates it).
+    fn change_dir(&mut self, path: &std::path::Path) -> std::io::Result<()>;
+    /// `kill(pid, signal)` (a negative `pid` names a process group; no
+    /// signal only checks), through the shell's system-call layer.
+    fn kill(&mut self, pid: i32, signal: Option<nix::sys::signal::Signal>) -> nix::Result<()>;
+    /// The command tree the parser builds for `text`, drawn one node per
+    /// line (`parse`); the parser's message for a syntax error.
+    fn parse_tree(&mut self, text: &[u8]) -> Result<String, String>;
     /// The positional parameters `$1…`.
     fn positional(&self) -> Vec<OsString>;
     /// Replaces the positional parameters (`set --`, `shift`).

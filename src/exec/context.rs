@@ -5,6 +5,7 @@ use std::ffi::{OsStr, OsString};
 use std::io::{self, Write};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
+use minishell_builtins::output::Output;
 use minishell_builtins::{
     CommandKind, Context, Declaration, Flow, JobSummary, Status, TrapAction, VarInfo,
 };
@@ -49,7 +50,7 @@ impl Write for FdWriter {
 /// the flow it asks for (`break`, `return`, `exit`).
 pub struct ShellContext<'a> {
     pub shell: &'a mut Shell,
-    stdout: FdWriter,
+    stdout: Output<FdWriter>,
     stderr: FdWriter,
     flow: Flow,
 }
@@ -58,7 +59,7 @@ impl<'a> ShellContext<'a> {
     pub fn new(shell: &'a mut Shell, stdout: Slot, stderr: Slot) -> ShellContext<'a> {
         ShellContext {
             shell,
-            stdout: FdWriter::new(stdout),
+            stdout: Output::new(FdWriter::new(stdout)),
             stderr: FdWriter::new(stderr),
             flow: Flow::Normal,
         }
@@ -81,8 +82,26 @@ impl<'a> ShellContext<'a> {
 }
 
 impl Context for ShellContext<'_> {
+    fn change_dir(&mut self, path: &std::path::Path) -> std::io::Result<()> {
+        crate::sys::chdir(path)
+    }
+
+    fn kill(&mut self, pid: i32, signal: Option<nix::sys::signal::Signal>) -> nix::Result<()> {
+        crate::sys::kill(pid, signal)
+    }
+
+    fn parse_tree(&mut self, text: &[u8]) -> Result<String, String> {
+        crate::parse::parse(text)
+            .map(|list| crate::ast::tree::draw(&list))
+            .map_err(|e| e.describe())
+    }
+
     fn stdout(&mut self) -> &mut dyn Write {
         &mut self.stdout
+    }
+
+    fn take_write_error(&mut self) -> Option<io::Error> {
+        self.stdout.take_error()
     }
 
     fn stderr(&mut self) -> &mut dyn Write {

@@ -50,6 +50,7 @@ impl Shell {
             Ok(argv) => argv,
             Err(e) => return self.expansion_failed(e),
         };
+        crate::explain::words(&command.words, &argv);
         let Some(name) = argv.first() else {
             return self.run_assignments_only(command);
         };
@@ -99,7 +100,10 @@ impl Shell {
     ) -> Flow {
         let shell = self;
         match resolved {
-            Resolved::Function(def) => shell.call_function(&def, argv),
+            Resolved::Function(def) => {
+                crate::explain::function(&argv[0]);
+                shell.call_function(&def, argv)
+            }
             Resolved::Builtin(builtin) => shell.run_builtin_here(builtin, argv),
             Resolved::Cannot { message, status } => {
                 // No child is needed to say so; the message goes where the
@@ -159,6 +163,7 @@ impl Shell {
     /// Runs a builtin in the shell's own process. Its output goes where its
     /// redirections point; the shell's descriptors 1 and 2 never move.
     pub(super) fn run_builtin_here(&mut self, builtin: &Builtin, argv: Vec<Vec<u8>>) -> Flow {
+        crate::explain::builtin(builtin);
         let args: Vec<OsString> = argv.into_iter().map(OsString::from_vec).collect();
         let (stdout, stderr) = (self.fds.slot(1), self.fds.slot(2));
         let mut context = ShellContext::new(self, stdout, stderr);
@@ -510,7 +515,10 @@ impl Shell {
         }
         let errno = super::spawn::exec_in_place(&program, &plan.actions);
         let text = String::from_utf8_lossy(&name).into_owned();
-        let message = nix::errno::Errno::from_raw(errno).desc();
+        let message = match errno {
+            libc::ENOEXEC => "cannot execute binary file: Exec format error",
+            _ => nix::errno::Errno::from_raw(errno).desc(),
+        };
         self.report_error(&format!("{text}: {message}"));
         if errno == libc::ENOENT {
             crate::status::NOT_FOUND

@@ -5,8 +5,6 @@
 //! it (the terminal, the job table, the SIGCHLD watch) and, whatever
 //! happens, ends with `_exit` and never returns into its parent's loop.
 
-use nix::fcntl::OFlag;
-
 use super::Flow;
 use super::fds::PrivateFd;
 use super::spawn::{Work, spawn};
@@ -20,6 +18,7 @@ impl Shell {
     /// `( list )`: runs the list in a forked copy and waits for it.
     pub(super) fn run_subshell(&mut self, list: &List) -> Flow {
         let launch = self.launch(false);
+        crate::explain::copy("( ): a subshell, so nothing it changes reaches this shell");
         let plan = self.fds.shell_child_actions();
         let mut run = || self.run_in_child(|shell| shell.run_list(list), false);
         let started = spawn(
@@ -79,6 +78,13 @@ impl Shell {
         if let Some(flag) = self.hangup.take() {
             flag.uninstall_to_default();
         }
+        if self.mode == crate::shell::Mode::Interactive {
+            // The line editor's SIGWINCH handler writes to a pipe the copy
+            // closed (see input::terminal): the copy has no editor.
+            // SAFETY: restoring a signal's default action has no
+            // preconditions.
+            unsafe { libc::signal(libc::SIGWINCH, libc::SIG_DFL) };
+        }
         self.traps.reset_for_subshell(
             self.options.traces_errors(),
             self.options.traces_functions(),
@@ -91,7 +97,7 @@ impl Shell {
     /// `$( list )`: runs the list in a forked copy with its standard output
     /// on a pipe, and returns what it wrote and its status.
     pub fn capture_output(&mut self, list: &List) -> (Vec<u8>, Status) {
-        let (read_end, write_end) = match nix::unistd::pipe2(OFlag::O_CLOEXEC) {
+        let (read_end, write_end) = match crate::sys::pipe2("for the output of $( )") {
             Ok(ends) => ends,
             Err(errno) => {
                 self.report_error(&format!("pipe: {}", errno.desc()));
@@ -101,6 +107,7 @@ impl Shell {
         let read_end = PrivateFd::new(read_end);
         self.fds.push();
         self.fds.give(PrivateFd::new(write_end), 1);
+        crate::explain::copy("$( ): the list runs in a copy whose stdout is the pipe's write end");
         let plan = self.fds.shell_child_actions();
         let mut run = || {
             self.run_in_child(

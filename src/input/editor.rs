@@ -8,8 +8,12 @@ use std::collections::BTreeSet;
 use std::os::unix::fs::PermissionsExt;
 
 use rustyline::completion::{Completer, FilenameCompleter, Pair};
+
+use super::complete::{complete, is_break};
+use rustc_hash::FxHashSet;
 use rustyline::highlight::{CmdKind, Highlighter};
-use rustyline::hint::{Hinter, HistoryHinter};
+use rustyline::hint::Hinter;
+use rustyline::history::SearchDirection;
 use rustyline::validate::Validator;
 use rustyline::{Context, Helper};
 
@@ -20,6 +24,10 @@ pub struct ShellView {
     pub path: String,
     /// The numbers of the current jobs, for `fg %<Tab>`.
     pub jobs: Vec<usize>,
+    /// The shell's variable names, for `$HO<Tab>`.
+    pub vars: Vec<String>,
+    /// `$HOME`, for `~/<Tab>`.
+    pub home: String,
 }
 
 pub struct ShellHelper {
@@ -28,12 +36,9 @@ pub struct ShellHelper {
     commands: BTreeSet<String>,
     colour: bool,
     files: FilenameCompleter,
-    hints: HistoryHinter,
-}
-
-/// The bytes that end a word for completion and colouring.
-fn is_break(c: char) -> bool {
-    c.is_whitespace() || "|&;<>()".contains(c)
+    /// Commands that failed (a syntax error, or a status other than 0)
+    /// the last time they ran: never offered as a hint.
+    failed: FxHashSet<String>,
 }
 
 impl ShellHelper {
@@ -44,8 +49,17 @@ impl ShellHelper {
             commands: BTreeSet::new(),
             colour,
             files: FilenameCompleter::new(),
-            hints: HistoryHinter::new(),
+            failed: FxHashSet::default(),
         }
+    }
+
+    /// Notes how `command` (as history holds it) ended the last time it
+    /// ran, for the hints.
+    pub fn note_result(&mut self, command: &str, succeeded: bool) {
+        match succeeded {
+            true => self.failed.remove(command),
+            false => self.failed.insert(command.to_owned()),
+        };
     }
 
     pub fn update(&mut self, view: ShellView) {
@@ -63,26 +77,6 @@ impl ShellHelper {
                 .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0);
         }
         minishell_builtins::find(name.as_bytes()).is_some() || self.commands.contains(name)
-    }
-
-    /// Command names starting with `prefix`: builtins, lab demos, PATH.
-    fn command_names(&self, prefix: &str) -> Vec<Pair> {
-        let builtins = minishell_builtins::REGISTRY
-            .iter()
-            .map(|b| b.name.to_owned());
-        let mut names: Vec<String> = builtins
-            .chain(self.commands.iter().cloned())
-            .filter(|n| n.starts_with(prefix))
-            .collect();
-        names.sort();
-        names.dedup();
-        names
-            .into_iter()
-            .map(|name| Pair {
-                display: name.clone(),
-                replacement: format!("{name} "),
-            })
-            .collect()
     }
 }
 
@@ -105,18 +99,6 @@ fn executables_on(path: &str) -> BTreeSet<String> {
     names
 }
 
-/// Where the word under the cursor starts, and whether it is a command's
-/// first word (at the start, or after an operator).
-fn current_word(line: &str, pos: usize) -> (usize, bool) {
-    let before = &line[..pos];
-    let start = before.rfind(is_break).map_or(0, |i| {
-        i + before[i..].chars().next().map_or(1, char::len_utf8)
-    });
-    let ahead = before[..start].trim_end();
-    let first = ahead.is_empty() || ahead.ends_with(['|', '&', ';', '(']);
-    (start, first)
-}
-
 impl Completer for ShellHelper {
     type Candidate = Pair;
 
@@ -124,35 +106,39 @@ impl Completer for ShellHelper {
         &self,
         line: &str,
         pos: usize,
-        ctx: &Context<'_>,
+        _ctx: &Context<'_>,
     ) -> rustyline::Result<(usize, Vec<Pair>)> {
-        let (start, first) = current_word(line, pos);
-        let word = &line[start..pos];
-        if first && !word.contains('/') {
-            return Ok((start, self.command_names(word)));
-        }
-        let command = line[..start].split_whitespace().last().unwrap_or("");
-        if word.starts_with('%') && ["fg", "bg", "kill", "wait", "jobs"].contains(&command) {
-            let jobs = self.view.jobs.iter().map(|id| format!("%{id}"));
-            let pairs = jobs
-                .filter(|spec| spec.starts_with(word))
-                .map(|spec| Pair {
-                    display: spec.clone(),
-                    replacement: spec,
-                })
-                .collect();
-            return Ok((start, pairs));
-        }
-        self.files.complete(line, pos, ctx)
+        Ok(complete(&self.view, &self.commands, &self.files, line, pos))
     }
 }
 
 impl Hinter for ShellHelper {
     type Hint = String;
 
-    /// The rest of the latest history line that starts with what is typed.
+    /// The rest of the latest history line that starts with what is typed
+    /// and did not fail, up to the end of its first line (a command of
+    /// several lines hints only its first). None without colours: a hint
+    /// in the colour of typed text would look typed (`NO_COLOR`).
     fn hint(&self, line: &str, pos: usize, ctx: &Context<'_>) -> Option<String> {
-        self.hints.hint(line, pos, ctx)
+        if !self.colour || line.is_empty() || pos < line.len() {
+            return None;
+        }
+        let history = ctx.history();
+        let mut start = history.len().checked_sub(1)?;
+        loop {
+            let found = history
+                .starts_with(line, start, SearchDirection::Reverse)
+                .ok()??;
+            let entry: &str = &found.entry;
+            if !self.failed.contains(entry.trim_end_matches('\n')) {
+                let first_line = entry.split('\n').next().unwrap_or("");
+                return first_line
+                    .get(pos..)
+                    .filter(|rest| !rest.is_empty())
+                    .map(str::to_owned);
+            }
+            start = found.idx.checked_sub(1)?;
+        }
     }
 }
 
@@ -262,15 +248,6 @@ impl Helper for ShellHelper {}
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_word_under_the_cursor_and_whether_it_is_a_command() {
-        assert_eq!(current_word("sum-a", 5), (0, true));
-        assert_eq!(current_word("ls src/ma", 9), (3, false));
-        assert_eq!(current_word("ls | gr", 7), (5, true));
-        assert_eq!(current_word("a && b", 6), (5, true));
-        assert_eq!(current_word("echo x > fi", 11), (9, false));
-    }
 
     #[test]
     fn colours_mark_unknown_commands_operators_and_strings() {

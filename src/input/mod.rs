@@ -2,6 +2,8 @@
 //! without reading ahead, or a terminal with line editing. The input loop
 //! ([`crate::repl`]) sees them all through [`LineSource`].
 
+mod children;
+mod complete;
 mod editor;
 mod script;
 mod stdin;
@@ -28,6 +30,10 @@ pub trait LineSource {
     /// Called with each complete command, for the terminal's history.
     fn add_history(&mut self, _command: &[u8]) {}
 
+    /// After a command from the terminal ran (or failed to parse): whether
+    /// it succeeded, so that a failed one is not offered as a hint.
+    fn note_result(&mut self, _command: &[u8], _succeeded: bool) {}
+
     /// The history so far, oldest first (a terminal's only).
     fn history(&self) -> Vec<String> {
         Vec::new()
@@ -35,6 +41,12 @@ pub trait LineSource {
 
     /// Before each prompt: what the shell looks like now, for completion.
     fn refresh(&mut self, _view: ShellView) {}
+
+    /// Children the source collected while it waited for input, oldest
+    /// first, for the job table (a terminal's only).
+    fn collected(&mut self) -> Vec<(i32, minishell_builtins::wait_status::WaitBits)> {
+        Vec::new()
+    }
 
     /// Whether this is the terminal a person types at.
     fn is_terminal(&self) -> bool {

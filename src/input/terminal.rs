@@ -3,6 +3,7 @@
 //! rustyline would read ahead and take input that belongs to the commands.
 
 use std::io;
+use std::os::fd::FromRawFd;
 use std::path::PathBuf;
 
 use rustyline::Editor;
@@ -11,7 +12,9 @@ use rustyline::error::ReadlineError;
 use rustyline::history::FileHistory;
 
 use super::LineSource;
+use super::children::ChildWatch;
 use super::editor::{ShellHelper, ShellView};
+use crate::exec::fds::PrivateFd;
 
 /// How many commands the history keeps.
 const HISTORY_SIZE: usize = 1000;
@@ -22,6 +25,21 @@ pub struct TerminalSource {
     /// open at once both keep their lines.
     history_file: Option<PathBuf>,
     lines: usize,
+    /// Children collected while the prompt waited (see [`ChildWatch`]).
+    children: Option<ChildWatch>,
+    /// The editor's own descriptors (its SIGWINCH pipe), listed among the
+    /// shell's private ones so that a forked copy of the shell closes
+    /// them; the editor owns them, and they are released, not closed,
+    /// before it closes them.
+    editor_fds: Vec<PrivateFd>,
+}
+
+impl Drop for TerminalSource {
+    fn drop(&mut self) {
+        for fd in self.editor_fds.drain(..) {
+            fd.release();
+        }
+    }
 }
 
 impl TerminalSource {
@@ -42,10 +60,21 @@ impl TerminalSource {
             create_private(file);
             let _ = editor.load_history(file);
         }
+        let children = ChildWatch::install(&mut editor);
+        let editor_fds = editor
+            .own_fds()
+            .into_iter()
+            // SAFETY: the editor keeps these open for as long as it lives;
+            // the `PrivateFd` only lists them and is released (never
+            // closes them) when the source drops, before the editor does.
+            .map(|fd| PrivateFd::new(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) }))
+            .collect();
         Ok(TerminalSource {
             editor,
             history_file,
             lines: 0,
+            children,
+            editor_fds,
         })
     }
 }
@@ -61,11 +90,37 @@ fn create_private(file: &std::path::Path) {
         .open(file);
 }
 
+/// The bytes of a line as typed: rustyline hands a byte that was not UTF-8
+/// over as a private-use character (see `rustyline::char_of_byte`), turned
+/// back into that byte here, so `echo A\xffB` runs with the `\xff` typed.
+fn line_bytes(line: &str) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(line.len());
+    for c in line.chars() {
+        match rustyline::byte_of_char(c) {
+            Some(byte) => bytes.push(byte),
+            None => bytes.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+        }
+    }
+    bytes
+}
+
+/// A command as rustyline's history holds it: the reverse of
+/// [`line_bytes`], so a recalled line runs with the same bytes.
+fn line_text(bytes: &[u8]) -> String {
+    bytes
+        .utf8_chunks()
+        .flat_map(|chunk| {
+            let invalid = chunk.invalid().iter().map(|&b| rustyline::char_of_byte(b));
+            chunk.valid().chars().chain(invalid)
+        })
+        .collect()
+}
+
 impl LineSource for TerminalSource {
     fn read_line(&mut self, buf: &mut Vec<u8>, prompt: &str) -> io::Result<bool> {
         match self.editor.readline(prompt) {
             Ok(line) => {
-                buf.extend_from_slice(line.as_bytes());
+                buf.extend(line_bytes(&line));
                 buf.push(b'\n');
                 self.lines += 1;
                 Ok(true)
@@ -79,7 +134,7 @@ impl LineSource for TerminalSource {
     }
 
     fn add_history(&mut self, command: &[u8]) {
-        let text = String::from_utf8_lossy(command);
+        let text = line_text(command);
         let text = text.trim_end_matches('\n');
         if text.trim().is_empty() {
             return;
@@ -90,6 +145,13 @@ impl LineSource for TerminalSource {
             if let Some(file) = &self.history_file {
                 let _ = self.editor.append_history(file);
             }
+        }
+    }
+
+    fn note_result(&mut self, command: &[u8], succeeded: bool) {
+        let text = line_text(command);
+        if let Some(helper) = self.editor.helper_mut() {
+            helper.note_result(text.trim_end_matches('\n'), succeeded);
         }
     }
 
@@ -105,5 +167,25 @@ impl LineSource for TerminalSource {
 
     fn is_terminal(&self) -> bool {
         true
+    }
+
+    fn collected(&mut self) -> Vec<(i32, minishell_builtins::wait_status::WaitBits)> {
+        self.children
+            .as_ref()
+            .map(ChildWatch::take)
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_that_are_not_utf8_survive_the_line_editor() {
+        let typed = b"echo A\xff\xfeB \xc3\xa9 \xe2\x82";
+        let text = line_text(typed);
+        assert!(text.contains('é'));
+        assert_eq!(line_bytes(&text), typed);
     }
 }

@@ -12,8 +12,9 @@
 //!
 //! Recursion follows the nesting of groups only, which the parser bounds.
 
-use std::collections::HashMap;
 use std::ops::{Deref, DerefMut};
+
+use rustc_hash::FxHashMap;
 
 use super::parse::{Group, GroupOp, Node};
 use super::text::Unit;
@@ -195,7 +196,7 @@ pub(crate) struct Engine<'s> {
     /// `*` and `!(…)` may only end on them.
     bounds: Option<Bits>,
     pool: Vec<Bits>,
-    memo: HashMap<(u32, usize), Bits>,
+    memo: FxHashMap<(u32, usize), Bits>,
     memo_words: usize,
     /// Positions visited and words filled: lets a caller notice that failing
     /// starts have cost a lot and check whether any match remains at all.
@@ -224,7 +225,7 @@ impl<'s> Engine<'s> {
             nwords,
             bounds,
             pool: Vec::new(),
-            memo: HashMap::new(),
+            memo: FxHashMap::default(),
             memo_words: 0,
             work: 0,
         }

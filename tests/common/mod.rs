@@ -9,6 +9,8 @@ use std::sync::Once;
 use assert_cmd::Command;
 use serde_json::Value;
 
+pub mod pty;
+
 /// The minishell binary under test, in a clean environment with a known
 /// PATH, so a test's result does not depend on the developer's shell.
 pub fn minishell() -> Command {
