@@ -99,7 +99,16 @@ impl Display for SimpleCommand {
         let assignments = self.assignments.iter().map(|a| a as &dyn Display);
         let words = self.words.iter().map(|w| w as &dyn Display);
         let redirections = self.redirections.iter().map(|r| r as &dyn Display);
-        for (i, piece) in assignments.chain(words).chain(redirections).enumerate() {
+        // Redirections go last, but for a first word that would read as a
+        // reserved word there (`>f }` is not `} >f`).
+        let first_reserved = self.assignments.is_empty()
+            && matches!(self.words.first(), Some(Argument::Word(w))
+                if w.as_literal().is_some_and(crate::parse::is_reserved_word));
+        let pieces: Vec<&dyn Display> = match first_reserved {
+            true => redirections.chain(words).collect(),
+            false => assignments.chain(words).chain(redirections).collect(),
+        };
+        for (i, piece) in pieces.into_iter().enumerate() {
             if i > 0 {
                 f.write_char(' ')?;
             }
@@ -339,7 +348,18 @@ impl Display for WordPart {
             }
             WordPart::Param(param) => write!(f, "{param}"),
             WordPart::CommandSub { body, backquoted } => match backquoted {
-                true => write!(f, "`{body}`"),
+                // Inside backquotes `\` and `` ` `` need a backslash of
+                // their own, which reading them takes off again.
+                true => {
+                    f.write_char('`')?;
+                    for c in body.to_string().chars() {
+                        if matches!(c, '\\' | '`') {
+                            f.write_char('\\')?;
+                        }
+                        f.write_char(c)?;
+                    }
+                    f.write_char('`')
+                }
                 // `$( (a) )`, not `$((a))`: that would be arithmetic.
                 false => match body.to_string() {
                     text if text.starts_with('(') => write!(f, "$( {text})"),
