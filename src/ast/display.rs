@@ -372,10 +372,17 @@ impl Display for WordPart {
             },
             WordPart::Arith(arith) => {
                 let text = arith.text.to_string();
-                if parens_balance(&text) {
+                // Quotes quote only in `$[ ]`: in `$(( ))` a `'` is itself.
+                let quotes = arith
+                    .text
+                    .parts
+                    .iter()
+                    .any(|p| matches!(p, WordPart::SingleQuoted(_)));
+                if parens_balance(&text) && !quotes {
                     write!(f, "$(({text}))")
                 } else {
-                    // `$[ ( ]`: bash's old form holds what `$(( ))` cannot.
+                    // `$[ ( ]`, `$['1']`: bash's old form holds what
+                    // `$(( ))` cannot.
                     write!(f, "$[{text}]")
                 }
             }
