@@ -340,14 +340,18 @@ impl Parser<'_> {
             Ok(crate::ast::Word { parts: inner_parts }) => {
                 for part in inner_parts {
                     match part {
-                        WordPart::DoubleQuoted(inside) => parts.extend(inside),
-                        other => parts.push(other),
+                        WordPart::DoubleQuoted(inside) => {
+                            inside.into_iter().for_each(|p| push(&mut parts, p))
+                        }
+                        other => push(&mut parts, other),
                     }
                 }
             }
             Err(e) => return Err(self.error(at + 1, e.kind)),
         }
-        parts.push(WordPart::Literal(b"'".to_vec()));
+        // Merged with the text before it: `''` is one literal, as `"''"`
+        // reads.
+        push(&mut parts, WordPart::Literal(b"'".to_vec()));
         Ok(WordPart::DoubleQuoted(parts))
     }
 
