@@ -142,6 +142,9 @@ pub struct Compound {
     pub redirections: Vec<Redirection>,
     /// The line the command starts on.
     pub line: u32,
+    /// The line its closing word is on (`done`, `}`), where bash places an
+    /// error of the redirections after it.
+    pub end_line: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

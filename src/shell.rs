@@ -147,6 +147,10 @@ pub struct Shell {
     pub dir_stack: Vec<std::ffi::OsString>,
     /// The aliases, shared with the parser of the next command.
     pub aliases: crate::parse::Aliases,
+    /// Whether `$( )` and `<( )` run their lists. Always, but in the
+    /// expansion fuzz checks ([`crate::fuzzing`]), which must start no
+    /// process: there they expand to nothing.
+    pub run_substitutions: bool,
 }
 
 /// bash's PATH when the environment has none.
@@ -207,6 +211,7 @@ impl Shell {
             debug_suppressed: false,
             trace_slot: None,
             err_suppressed: false,
+            run_substitutions: true,
         };
         // A prompt expands aliases; a script only after `shopt -s
         // expand_aliases`, as in bash.

@@ -73,11 +73,24 @@ pub struct Builtin {
 
 impl Builtin {
     /// Runs the builtin, answering `--help` for it when it takes that option.
+    /// Its output could not be written (a full disk, a closed pipe): the
+    /// error is reported here, once, and the status is 1, as bash's
+    /// `NAME: write error: …` (see [`crate::output`]).
     pub fn invoke(&self, args: &[OsString], ctx: &mut dyn Context) -> Status {
-        if self.help_option && args.get(1).is_some_and(|a| a == "--help") {
+        let status = if self.help_option && args.get(1).is_some_and(|a| a == "--help") {
             let _ = writeln!(ctx.stdout(), "{}", self.help.trim_end());
-            return 0;
+            0
+        } else {
+            (self.run)(args, ctx)
+        };
+        match ctx.take_write_error() {
+            None => status,
+            Some(error) => {
+                let prefix = ctx.message_prefix();
+                let text = crate::errors::plain(&error);
+                let _ = writeln!(ctx.stderr(), "{prefix}{}: write error: {text}", self.name);
+                1
+            }
         }
-        (self.run)(args, ctx)
     }
 }

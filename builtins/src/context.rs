@@ -192,8 +192,12 @@ pub enum JobState {
 /// and in a forked child (where they change only the child, as in bash's
 /// `cd /tmp | cat`).
 pub trait Context {
-    /// The builtin's standard output, after its redirections.
+    /// The builtin's standard output, after its redirections: an
+    /// [`crate::output::Output`], which keeps the first error a write met.
     fn stdout(&mut self) -> &mut dyn Write;
+    /// The first error writing to [`Context::stdout`] met since the last
+    /// call, taken: [`crate::Builtin::invoke`] reports it.
+    fn take_write_error(&mut self) -> Option<std::io::Error>;
     /// The builtin's standard error, after its redirections.
     fn stderr(&mut self) -> &mut dyn Write;
 

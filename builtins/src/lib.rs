@@ -13,6 +13,7 @@ mod context;
 pub mod errors;
 pub mod jobs;
 pub mod lab;
+pub mod output;
 pub mod quoting;
 mod registry;
 mod shell;

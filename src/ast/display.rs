@@ -324,15 +324,13 @@ impl Display for WordPart {
             }
             WordPart::DoubleQuoted(parts) => {
                 f.write_char('"')?;
-                for part in parts {
+                for (i, part) in parts.iter().enumerate() {
                     match part {
                         WordPart::Literal(text) => {
-                            for c in String::from_utf8_lossy(text).chars() {
-                                if matches!(c, '"' | '\\' | '$' | '`') {
-                                    f.write_char('\\')?;
-                                }
-                                f.write_char(c)?;
-                            }
+                            // What is printed after the text: the next
+                            // part, or the closing quote (`None`).
+                            let after = parts.get(i + 1).and_then(|p| p.to_string().chars().next());
+                            write_double_quoted(f, &String::from_utf8_lossy(text), after)?;
                         }
                         other => write!(f, "{other}")?,
                     }
@@ -354,6 +352,29 @@ impl Display for WordPart {
             WordPart::BadSubstitution(text) => f.write_str(&String::from_utf8_lossy(text)),
         }
     }
+}
+
+/// Literal text inside double quotes, with a backslash only where the
+/// character would mean something else there: `"` and `` ` `` always, `\`
+/// before a character it would escape (or the closing quote), `$` before
+/// what would start an expansion. So the text the parser read (`"a\b$"`)
+/// prints as it was written and reads back the same.
+fn write_double_quoted(f: &mut Formatter<'_>, text: &str, after: Option<char>) -> fmt::Result {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied().or(after);
+        let escape = match c {
+            '"' | '`' => true,
+            '\\' => next.is_none_or(|n| matches!(n, '$' | '`' | '"' | '\\' | '\n')),
+            '$' => next.is_some_and(|n| n.is_ascii_alphanumeric() || "_{([@*#?-$!".contains(n)),
+            _ => false,
+        };
+        if escape {
+            f.write_char('\\')?;
+        }
+        f.write_char(c)?;
+    }
+    Ok(())
 }
 
 impl Display for Brace {

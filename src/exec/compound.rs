@@ -38,6 +38,8 @@ impl Shell {
     fn run_compound_command(&mut self, compound: &Compound) -> Flow {
         let redirected = !compound.redirections.is_empty();
         if redirected {
+            // A redirection's error names the line the command ends on.
+            self.lineno = compound.end_line;
             if let Err(e) = self.push_redirections(&compound.redirections) {
                 return self.expansion_failed(e);
             }

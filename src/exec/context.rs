@@ -5,6 +5,7 @@ use std::ffi::{OsStr, OsString};
 use std::io::{self, Write};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
+use minishell_builtins::output::Output;
 use minishell_builtins::{
     CommandKind, Context, Declaration, Flow, JobSummary, Status, TrapAction, VarInfo,
 };
@@ -49,7 +50,7 @@ impl Write for FdWriter {
 /// the flow it asks for (`break`, `return`, `exit`).
 pub struct ShellContext<'a> {
     pub shell: &'a mut Shell,
-    stdout: FdWriter,
+    stdout: Output<FdWriter>,
     stderr: FdWriter,
     flow: Flow,
 }
@@ -58,7 +59,7 @@ impl<'a> ShellContext<'a> {
     pub fn new(shell: &'a mut Shell, stdout: Slot, stderr: Slot) -> ShellContext<'a> {
         ShellContext {
             shell,
-            stdout: FdWriter::new(stdout),
+            stdout: Output::new(FdWriter::new(stdout)),
             stderr: FdWriter::new(stderr),
             flow: Flow::Normal,
         }
@@ -83,6 +84,10 @@ impl<'a> ShellContext<'a> {
 impl Context for ShellContext<'_> {
     fn stdout(&mut self) -> &mut dyn Write {
         &mut self.stdout
+    }
+
+    fn take_write_error(&mut self) -> Option<io::Error> {
+        self.stdout.take_error()
     }
 
     fn stderr(&mut self) -> &mut dyn Write {
@@ -228,7 +233,18 @@ impl Context for ShellContext<'_> {
     }
 
     fn arith(&mut self, text: &[u8]) -> Option<i64> {
-        crate::expand::eval_arith_text(self.shell, text).ok()
+        match crate::expand::eval_arith_text(self.shell, text) {
+            Ok(value) => Some(value),
+            // `set -u` and an unset name: the script ends, as with `$x`.
+            Err(crate::expand::ExpandError::Fatal(status)) => {
+                self.flow = match self.shell.interactive() && !self.shell.subshell {
+                    true => Flow::Abandon,
+                    false => Flow::Exit(status),
+                };
+                None
+            }
+            Err(_) => None,
+        }
     }
 
     fn variables(&self) -> Vec<VarInfo> {

@@ -12,6 +12,7 @@
 //! - pipelines and background jobs in [`pipeline`], subshells and `$( )`
 //!   in [`subshell`], the one fork in [`spawn`].
 
+pub mod binary;
 mod compound;
 mod context;
 mod declare;
@@ -224,13 +225,6 @@ impl Shell {
         if let Some(name) = &redirection.fd_var {
             return self.open_named_redirection(name, redirection.op, &target);
         }
-        if !valid_descriptor(fd) {
-            self.report_error(&format!(
-                "{}: Bad file descriptor",
-                redirection.fd.unwrap_or(fd)
-            ));
-            return Err(ExpandError::Failed(1));
-        }
         let op = redirection.op;
         let noclobber = self.options.noclobber;
         if let Err(e) = self.fds.add(fd, op, &target, noclobber) {
@@ -247,6 +241,23 @@ impl Shell {
                 }
                 _ => self.report_error(&e.to_string()),
             }
+            return Err(ExpandError::Failed(1));
+        }
+        // A number past the descriptor limit fails only once the file is
+        // open (bash creates `x` for `echo hi 1000000>x`), as the dup2
+        // onto it would; closing one (`1000000>&-`) is no error.
+        if !valid_descriptor(fd) {
+            use crate::ast::RedirOp::{DupInput, DupOutput};
+            let named = match op {
+                DupInput | DupOutput if target == b"-" => return Ok(()),
+                // bash names the descriptor being copied, as dup2 says.
+                DupInput | DupOutput => {
+                    String::from_utf8_lossy(target.strip_suffix(b"-").unwrap_or(&target))
+                        .into_owned()
+                }
+                _ => fd.to_string(),
+            };
+            self.report_error(&format!("{named}: Bad file descriptor"));
             return Err(ExpandError::Failed(1));
         }
         Ok(())

@@ -181,19 +181,31 @@ impl Redirections {
                 return self.add_text(fd, &body);
             }
         };
-        let file = match open_file(target, flags) {
+        let reopened = self.through_slot(target);
+        let path = reopened.as_deref().unwrap_or(target);
+        // Errors name the file as the user wrote it.
+        let open_as_typed = |flags| {
+            open_file(path, flags).map_err(|e| match e {
+                RedirectError::Open { errno, .. } => RedirectError::Open {
+                    target: target.to_vec(),
+                    errno,
+                },
+                other => other,
+            })
+        };
+        let file = match open_as_typed(flags) {
             // Under `set -C`, an existing file that is not a regular one
             // (`/dev/null`) may still be written.
             Err(RedirectError::Open {
                 errno: Errno::EEXIST,
                 ..
             }) if noclobber => {
-                let regular = std::fs::metadata(std::ffi::OsStr::from_bytes(target))
-                    .is_ok_and(|m| m.is_file());
+                let regular =
+                    std::fs::metadata(std::ffi::OsStr::from_bytes(path)).is_ok_and(|m| m.is_file());
                 if regular {
                     return Err(RedirectError::Clobber(target.to_vec()));
                 }
-                open_file(target, OFlag::O_WRONLY)?
+                open_as_typed(OFlag::O_WRONLY)?
             }
             other => other?,
         };
@@ -232,6 +244,32 @@ impl Redirections {
         });
         self.pop();
         result
+    }
+
+    /// `/dev/stdout`, `/dev/stderr`, `/dev/stdin` and `/dev/fd/N` name a
+    /// descriptor the shell itself may not have moved: `{ echo e >
+    /// /dev/stderr; } 2>log` means log, which the shell holds under another
+    /// number. Returns the path of where that descriptor points now, when
+    /// it is not the descriptor of the same number.
+    fn through_slot(&self, target: &[u8]) -> Option<Vec<u8>> {
+        let fd: RawFd = match target {
+            b"/dev/stdin" => 0,
+            b"/dev/stdout" => 1,
+            b"/dev/stderr" => 2,
+            _ => {
+                let digits = target.strip_prefix(b"/dev/fd/")?;
+                if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+                    return None;
+                }
+                std::str::from_utf8(digits).ok()?.parse().ok()?
+            }
+        };
+        match self.slot(fd) {
+            Slot::Fd(real) if real == fd => None,
+            Slot::Fd(real) => Some(format!("/dev/fd/{real}").into_bytes()),
+            // Closed: the kernel's answer for a closed one, ENOENT.
+            Slot::Closed => Some(b"/dev/fd/-1".to_vec()),
+        }
     }
 
     /// A here-document or here-string: its text, readable on `fd`. The text
@@ -385,8 +423,12 @@ impl Redirections {
     }
 
     /// The same moves for a forked copy of the shell that runs shell code:
-    /// after them, every private descriptor not made one of the command's
-    /// is closed, since no `execve` will close it.
+    /// after them, every close-on-exec descriptor not made one of the
+    /// command's is closed, since no `execve` will close it. That is each
+    /// private one, and also those libraries opened for the shell (the
+    /// line editor's signal pipe), which no list names; descriptors the
+    /// shell inherited or the user made (`exec 3>f`) are not close-on-exec
+    /// and stay, as they would across `execve`.
     pub fn shell_child_actions(&self) -> ChildPlan {
         let mut plan = self.child_actions();
         let targets: Vec<RawFd> = plan
@@ -398,7 +440,11 @@ impl Redirections {
             })
             .collect();
         let temporaries: Vec<RawFd> = plan._temporaries.iter().map(AsRawFd::as_raw_fd).collect();
-        for fd in fds::all().into_iter().chain(temporaries) {
+        let mut closing: Vec<RawFd> = fds::all().into_iter().chain(temporaries).collect();
+        closing.extend(open_close_on_exec());
+        closing.sort_unstable();
+        closing.dedup();
+        for fd in closing {
             if !targets.contains(&fd) {
                 plan.actions.push(FdAction::Close(fd));
             }
@@ -485,6 +531,24 @@ impl Redirections {
     }
 }
 
+/// Every open descriptor above 2 that has close-on-exec set, read from
+/// `/proc/self/fd` before a fork (reading a directory allocates). The
+/// listing's own descriptor is closed by the time its number is checked,
+/// so it is never among them.
+fn open_close_on_exec() -> Vec<RawFd> {
+    let Ok(entries) = std::fs::read_dir("/proc/self/fd") else {
+        return Vec::new();
+    };
+    let numbers: Vec<RawFd> = entries
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse().ok())
+        .filter(|&fd| fd > 2)
+        .collect();
+    numbers
+        .into_iter()
+        .filter(|&fd| is_cloexec(fd) == Some(true))
+        .collect()
+}
+
 fn open_file(target: &[u8], flags: OFlag) -> Result<PrivateFd, RedirectError> {
     let path = std::ffi::OsStr::from_bytes(target);
     let mode = Mode::from_bits_truncate(0o666);
@@ -522,9 +586,8 @@ fn borrowed(fd: RawFd) -> std::os::fd::BorrowedFd<'static> {
     unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) }
 }
 
-/// Whether `fd` is open and its close-on-exec flag, for tests and for
-/// deciding what a builtin may write to.
-#[allow(dead_code)]
+/// Whether `fd` is open and its close-on-exec flag: which descriptors a
+/// forked copy of the shell closes.
 pub fn is_cloexec(fd: RawFd) -> Option<bool> {
     let flags = fcntl(borrowed(fd), FcntlArg::F_GETFD).ok()?;
     Some(FdFlag::from_bits_truncate(flags).contains(FdFlag::FD_CLOEXEC))

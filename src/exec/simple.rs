@@ -510,7 +510,10 @@ impl Shell {
         }
         let errno = super::spawn::exec_in_place(&program, &plan.actions);
         let text = String::from_utf8_lossy(&name).into_owned();
-        let message = nix::errno::Errno::from_raw(errno).desc();
+        let message = match errno {
+            libc::ENOEXEC => "cannot execute binary file: Exec format error",
+            _ => nix::errno::Errno::from_raw(errno).desc(),
+        };
         self.report_error(&format!("{text}: {message}"));
         if errno == libc::ENOENT {
             crate::status::NOT_FOUND

@@ -21,6 +21,7 @@ use std::rc::Rc;
 use nix::errno::Errno;
 use nix::unistd::{ForkResult, Pid, fork};
 
+use super::binary::file_looks_binary;
 use crate::status::{NOT_EXECUTABLE, NOT_FOUND, Status};
 use crate::vars::{Environment, null_terminated};
 
@@ -49,7 +50,8 @@ pub struct Program {
     _argv: Vec<CString>,
     argv_pointers: Vec<*const c_char>,
     /// `minishell PATH ARGS…`: how a file without `#!` is run when `execve`
-    /// refuses it (ENOEXEC), as a shell script, the way every shell does.
+    /// refuses it (ENOEXEC), as a shell script, the way every shell does,
+    /// unless its first line says it is a binary ([`file_looks_binary`]).
     script_pointers: Vec<*const c_char>,
     environment: Rc<Environment>,
 }
@@ -211,7 +213,7 @@ pub fn exec_in_place(program: &Program, actions: &[FdAction]) -> i32 {
             program.environment.as_ptr(),
         );
         let errno = Errno::last_raw();
-        if errno == libc::ENOEXEC {
+        if errno == libc::ENOEXEC && !file_looks_binary(&program.path) {
             libc::execve(
                 SELF_EXE.as_ptr(),
                 program.script_pointers.as_ptr(),
@@ -285,7 +287,7 @@ fn exec(program: &Program) -> ! {
     let errno = unsafe {
         libc::execve(program.path.as_ptr(), program.argv_pointers.as_ptr(), envp);
         let errno = Errno::last_raw();
-        if errno == libc::ENOEXEC {
+        if errno == libc::ENOEXEC && !file_looks_binary(&program.path) {
             libc::execve(SELF_EXE.as_ptr(), program.script_pointers.as_ptr(), envp);
         }
         errno
@@ -293,6 +295,11 @@ fn exec(program: &Program) -> ! {
     let mut text = StackText::new();
     if errno == libc::ENOENT {
         text.push(&program.missing);
+    } else if errno == libc::ENOEXEC {
+        // A program for another machine, or a file of data: bash's words.
+        text.push(&program.prefix);
+        text.push(&program.name);
+        text.push(b": cannot execute binary file: Exec format error\n");
     } else {
         text.push(&program.prefix);
         text.push(&program.name);

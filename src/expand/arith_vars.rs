@@ -40,11 +40,16 @@ fn evaluate(shell: &mut Shell, parsed: &Arith) -> Expanded<i64> {
     result.map_err(|error| failed(shell, &error))
 }
 
+/// An error drops the rest of the line, except an unset variable under
+/// `set -u`, which ends a script as it does in `$x`.
 fn failed(shell: &mut Shell, error: &ArithError) -> ExpandError {
     if !error.is_reported() {
         shell.report_error(&error.to_string());
     }
-    ExpandError::Abandon(1)
+    match error.kind() {
+        crate::parse::arith_error::ArithErrorKind::Unbound => ExpandError::Fatal(1),
+        _ => ExpandError::Abandon(1),
+    }
 }
 
 /// The shell's variables, for the evaluator.

@@ -8,6 +8,9 @@ use crate::shell::Shell;
 
 /// Runs `body` and returns its output, without the trailing newlines.
 pub fn capture(shell: &mut Shell, body: &List) -> Vec<u8> {
+    if !shell.run_substitutions {
+        return Vec::new();
+    }
     let (mut output, status) = match file_to_read(body) {
         // `$(< file)`: bash reads the file itself, with no process at all.
         Some(word) => shell.read_file_for_substitution(word),

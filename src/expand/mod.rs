@@ -363,6 +363,7 @@ impl Walker<'_> {
                 let output = cmdsub::capture(self.shell, body);
                 self.push_value(&output, quoted, sink);
             }
+            WordPart::ProcessSub { .. } if !self.shell.run_substitutions => sink.keep(),
             WordPart::ProcessSub { body, reads } => {
                 let path = self.shell.process_substitution(body, *reads);
                 sink.quoted(&path);

@@ -149,7 +149,6 @@ impl ArithError {
         }))
     }
 
-    #[cfg(test)]
     pub fn kind(&self) -> ArithErrorKind {
         self.0.kind
     }

@@ -254,6 +254,7 @@ impl Parser<'_> {
         self.open += 1;
         let kind = self.compound_kind()?;
         self.open -= 1;
+        let end_line = self.r.line();
         let mut redirections = Vec::new();
         while let Some(redirection) = self.redirection()? {
             redirections.push(redirection);
@@ -262,6 +263,7 @@ impl Parser<'_> {
             kind,
             redirections,
             line,
+            end_line,
         })
     }
 
@@ -674,7 +676,17 @@ impl Parser<'_> {
             self.r.rewind(start);
             return Ok(None);
         }
-        let fd = digits.map(|digits| lexer::descriptor(digits).unwrap_or(i32::MAX));
+        // Digits too big for a descriptor are no descriptor: bash reads
+        // them as a word of their own (`echo 2147483648>x` writes the
+        // number to x), and the operator then starts the next word.
+        let fd = match digits.map(lexer::descriptor) {
+            Some(None) => {
+                self.r.rewind(start);
+                return Ok(None);
+            }
+            Some(Some(fd)) => Some(fd),
+            None => None,
+        };
         let consumed = self.r.rest().len() - after.len();
         if matches!(op, RedirOp::Read | RedirOp::Write) && after.first() == Some(&b'(') {
             // `<(list)`: a word (a process substitution), not `<` and `(`.

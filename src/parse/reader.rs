@@ -54,6 +54,11 @@ pub struct Reader<'s> {
     line_starts: Vec<usize>,
     /// The number of the first line of `buf` in the whole input, from 1.
     first_line: u32,
+    /// The `\<newline>`s taken out of operators in this command, oldest
+    /// first: where each was, and the first line start it moved. A parse
+    /// that is tried and given up (`((` read again as `( (`) goes back
+    /// before them, and must find the text as it was written.
+    removed: Vec<(usize, usize)>,
 }
 
 impl<'s> Reader<'s> {
@@ -66,6 +71,7 @@ impl<'s> Reader<'s> {
             error: None,
             line_starts: Vec::new(),
             first_line: 1,
+            removed: Vec::new(),
         }
     }
 
@@ -76,6 +82,7 @@ impl<'s> Reader<'s> {
     /// Starts a new command: forgets the text of the lines before the
     /// current one (the current line stays, for columns).
     pub fn start_command(&mut self) {
+        self.removed.clear();
         if self.pos == 0 {
             return;
         }
@@ -179,6 +186,16 @@ impl<'s> Reader<'s> {
     /// text (the lines stay read).
     pub fn rewind(&mut self, pos: usize) {
         self.pos = pos;
+        while let Some(&(at, next_line)) = self.removed.last() {
+            if at < pos {
+                break;
+            }
+            self.removed.pop();
+            self.buf.splice(at..at, *b"\\\n");
+            for start in &mut self.line_starts[next_line..] {
+                *start += 2;
+            }
+        }
     }
 
     /// The text between two positions.
@@ -225,6 +242,8 @@ impl<'s> Reader<'s> {
         let end = (at + len).min(self.buf.len());
         self.buf.splice(at..end, text.iter().copied());
         let delta = text.len() as isize - (end - at) as isize;
+        // The positions of removed continuations no longer hold.
+        self.removed.clear();
         for start in &mut self.line_starts {
             if *start > at {
                 *start = (*start as isize + delta) as usize;
@@ -234,14 +253,13 @@ impl<'s> Reader<'s> {
 
     /// Removes a `\<newline>` found inside an operator (`&\<newline>&` is
     /// `&&`): the two bytes go, and the line joins the next, which is read
-    /// now if needed.
+    /// now if needed. The next line still starts where it did, now at
+    /// `at`, so that an error in it names its own line and column.
     pub fn remove_continuation(&mut self, at: usize) {
         if self.buf.get(at) == Some(&b'\\') && self.buf.get(at + 1) == Some(&b'\n') {
             self.buf.drain(at..at + 2);
             let next_line = self.line_starts.partition_point(|&s| s <= at);
-            if next_line < self.line_starts.len() {
-                self.line_starts.remove(next_line);
-            }
+            self.removed.push((at, next_line));
             for start in &mut self.line_starts[next_line..] {
                 *start -= 2;
             }
@@ -255,8 +273,13 @@ impl<'s> Reader<'s> {
     /// 1) of position `at`.
     pub fn line_and_column(&self, at: usize) -> (u32, u32) {
         let at = at.min(self.buf.len());
-        if at > 0 && at == self.buf.len() && self.buf[at - 1] == b'\n' {
-            // Just past the last newline: the start of a line not read yet.
+        if at > 0
+            && at == self.buf.len()
+            && self.buf[at - 1] == b'\n'
+            && self.line_starts.last() != Some(&at)
+        {
+            // Just past the last newline: the start of a line not read yet
+            // (or read but empty: all NUL bytes, which are dropped).
             let line = self.first_line + self.line_starts.len() as u32;
             return (line, 1);
         }

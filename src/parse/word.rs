@@ -671,12 +671,14 @@ impl Parser<'_> {
         } else if b.is_ascii_digit() {
             let rest = self.r.rest();
             let len = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-            let digits = String::from_utf8_lossy(&rest[..len]).into_owned();
+            // Too many digits wrap around as bash's do, so a huge number
+            // names a parameter that is unset (and expands to nothing)
+            // rather than being a bad substitution.
+            let n = rest[..len].iter().fold(0usize, |n, digit| {
+                n.wrapping_mul(10).wrapping_add(usize::from(digit - b'0'))
+            });
             self.r.advance(len);
-            match digits.parse() {
-                Ok(n) => Param::Positional(n),
-                Err(_) => return Ok(None),
-            }
+            Param::Positional(n)
         } else {
             match special_param(b) {
                 Some(param) => {

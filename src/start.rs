@@ -1,37 +1,17 @@
-//! minishell: the course's mini-shell grown into a real shell. This file
-//! reads the command line, picks the input mode, and exits with the status
-//! of the last command.
-
-mod ast;
-mod cli;
-mod cond;
-mod exec;
-mod expand;
-mod input;
-mod jobs;
-mod options;
-mod parse;
-mod pattern;
-mod prompt;
-mod quote;
-mod regex;
-mod repl;
-mod shell;
-mod signals;
-mod status;
-mod terminal;
-mod traps;
-mod vars;
+//! Starting the shell: reads the command line, picks the input mode, and
+//! exits with the status of the last command.
 
 use std::io::Write as _;
 use std::os::unix::ffi::OsStringExt;
 
-use input::{LineSource, ScriptSource, StdinSource, TerminalSource};
+use crate::input::{LineSource, ScriptSource, StdinSource, TerminalSource};
+use crate::repl::Origin;
+use crate::shell::{Mode, Params, Shell};
+use crate::{cli, exec, repl, signals, status, terminal};
 use minishell_builtins::Place;
-use repl::Origin;
-use shell::{Mode, Params, Shell};
 
-fn main() {
+/// The whole program: what `src/bin/minishell.rs` runs.
+pub fn main() {
     if let Some(status) = run_as_demo() {
         std::process::exit(status);
     }
@@ -155,6 +135,10 @@ fn run(invocation: cli::Invocation) -> i32 {
                     return status::NOT_FOUND;
                 }
             };
+            if exec::binary::looks_binary(&text) {
+                eprintln!("{name}: {name}: cannot execute binary file");
+                return status::NOT_EXECUTABLE;
+            }
             (
                 Mode::Script,
                 Origin {
