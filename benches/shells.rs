@@ -1,5 +1,6 @@
-//! The speed benchmark: minishell, dash and bash run the same workloads side
-//! by side, and one table says how minishell compares with dash.
+//! The speed benchmark: minishell, dash and bash (and mksh, ksh93, yash and
+//! busybox ash, where installed) run the same workloads side by side, and
+//! the tables say how each compares with dash.
 //!
 //! `cargo bench --bench shells [-- FILTER ...]` runs every workload whose key
 //! or label contains a FILTER (all of them without one). Each timed workload
@@ -11,8 +12,9 @@
 //! prints `no` in the `ok?` column. Scale it with environment variables:
 //!
 //! - `BENCH_ROUNDS=F` multiplies every round count by F (say 0.5 or 3);
-//! - `BENCH_QUICK=1` runs a fifth of the rounds and pipes 64 MiB instead of
-//!   1 GiB through the throughput pipeline.
+//! - `BENCH_QUICK=1` runs a fifth of the rounds (three at least), skips the
+//!   untimed warm-up run of the script workloads, and pipes 64 MiB instead
+//!   of 1 GiB through the throughput pipeline: a few minutes in all.
 
 use std::ffi::OsString;
 use std::fs::{self, File};
@@ -60,6 +62,10 @@ struct Workload {
     metric: Metric,
     /// Rounds before `BENCH_ROUNDS` and `BENCH_QUICK` scale them.
     rounds: u32,
+    /// Whether a run is short enough for an untimed warm-up run to matter
+    /// (the loader's pages, the page cache). A script that runs for
+    /// seconds warms itself, and `BENCH_QUICK` skips its warm-up.
+    short: bool,
     bar: Bar,
     /// Writes the files the workload needs and returns the shell's arguments.
     /// It runs only for selected workloads, so `-- startup` never writes the
@@ -96,6 +102,7 @@ fn workloads(settings: &Settings) -> Vec<Workload> {
             label: "-c true (startup)".into(),
             metric: Metric::Time,
             rounds: 200,
+            short: true,
             bar: Bar::AtMostDash(1.0),
             prepare: |_| Ok(shell_args(["-c", "true"])),
         },
@@ -104,6 +111,7 @@ fn workloads(settings: &Settings) -> Vec<Workload> {
             label: "2,000 x /bin/true (script)".into(),
             metric: Metric::Time,
             rounds: 10,
+            short: true,
             bar: Bar::AtMostDash(1.25),
             prepare: |scratch| scratch.script("external.sh", "/bin/true\n", 2_000),
         },
@@ -112,6 +120,7 @@ fn workloads(settings: &Settings) -> Vec<Workload> {
             label: "1,000 redirection pairs".into(),
             metric: Metric::Time,
             rounds: 10,
+            short: true,
             bar: Bar::AtMostDash(1.25),
             prepare: |scratch| {
                 let file = scratch.dir.join("f");
@@ -120,10 +129,74 @@ fn workloads(settings: &Settings) -> Vec<Workload> {
             },
         },
         Workload {
+            key: "loop",
+            label: "while loop, 200,000 turns".into(),
+            metric: Metric::Time,
+            rounds: 10,
+            short: false,
+            bar: Bar::AtMostDash(1.0),
+            prepare: |scratch| scratch.script("loop.sh", LOOP_SCRIPT, 1),
+        },
+        Workload {
+            key: "function",
+            label: "100,000 function calls".into(),
+            metric: Metric::Time,
+            rounds: 10,
+            short: false,
+            bar: Bar::AtMostDash(1.0),
+            prepare: |scratch| scratch.script("function.sh", FUNCTION_SCRIPT, 1),
+        },
+        Workload {
+            key: "cmdsub",
+            label: "5,000 x $(echo ...)".into(),
+            metric: Metric::Time,
+            rounds: 5,
+            short: false,
+            bar: Bar::AtMostDash(0.1),
+            prepare: |scratch| scratch.script("cmdsub.sh", CMDSUB_SCRIPT, 1),
+        },
+        Workload {
+            key: "read",
+            label: "while read, 100,000 lines".into(),
+            metric: Metric::Time,
+            rounds: 10,
+            short: false,
+            bar: Bar::AtMostDash(0.5),
+            prepare: |scratch| {
+                let lines = scratch.dir.join("lines.txt");
+                let mut out = BufWriter::new(File::create(&lines)?);
+                for n in 1..=100_000 {
+                    writeln!(out, "{n} and a few more words on the line")?;
+                }
+                out.flush()?;
+                let script = READ_SCRIPT.replace("LINES", &lines.display().to_string());
+                scratch.script("read.sh", &script, 1)
+            },
+        },
+        Workload {
+            key: "trim",
+            label: "${p##*/} trims + case, 50,000".into(),
+            metric: Metric::Time,
+            rounds: 10,
+            short: false,
+            bar: Bar::AtMostDash(1.0),
+            prepare: |scratch| scratch.script("trim.sh", TRIM_SCRIPT, 1),
+        },
+        Workload {
+            key: "glob",
+            label: "200 x /usr/bin/*".into(),
+            metric: Metric::Time,
+            rounds: 10,
+            short: false,
+            bar: Bar::AtMostDash(1.0),
+            prepare: |scratch| scratch.script("glob.sh", GLOB_SCRIPT, 1),
+        },
+        Workload {
             key: "builtin",
             label: "10,000 builtin-only lines".into(),
             metric: Metric::Time,
             rounds: 20,
+            short: true,
             bar: Bar::AtMostDash(1.0),
             prepare: |scratch| scratch.script("builtin.sh", BUILTIN_LINE, 10_000),
         },
@@ -132,6 +205,7 @@ fn workloads(settings: &Settings) -> Vec<Workload> {
             label: format!("cat {} MiB |cat|cat|cat", settings.big_bytes() / MIB),
             metric: Metric::Time,
             rounds: 5,
+            short: true,
             bar: Bar::AtMostDash(1.05),
             prepare: |scratch| {
                 let big = scratch.big_file()?;
@@ -144,6 +218,7 @@ fn workloads(settings: &Settings) -> Vec<Workload> {
             label: "100-stage pipeline".into(),
             metric: Metric::Time,
             rounds: 20,
+            short: true,
             bar: Bar::AtMostDash(1.0),
             prepare: |_| {
                 // `echo` and 99 `cat`s: a hundred processes, 99 pipes.
@@ -156,6 +231,7 @@ fn workloads(settings: &Settings) -> Vec<Workload> {
             label: "peak RSS, -c true".into(),
             metric: Metric::PeakRss,
             rounds: 20,
+            short: true,
             bar: Bar::BelowBash,
             prepare: |_| Ok(shell_args(["-c", "true"])),
         },
@@ -164,6 +240,7 @@ fn workloads(settings: &Settings) -> Vec<Workload> {
             label: "instructions, -c true".into(),
             metric: Metric::Instructions,
             rounds: 1,
+            short: true,
             bar: Bar::AtMostDash(1.0),
             prepare: |_| Ok(shell_args(["-c", "true"])),
         },
@@ -174,6 +251,7 @@ fn workloads(settings: &Settings) -> Vec<Workload> {
             label: "instructions, 1,000 builtin".into(),
             metric: Metric::Instructions,
             rounds: 1,
+            short: true,
             bar: Bar::AtMostDash(1.0),
             prepare: |scratch| scratch.script("builtin-1k.sh", BUILTIN_LINE, 1_000),
         },
@@ -182,6 +260,65 @@ fn workloads(settings: &Settings) -> Vec<Workload> {
 
 /// An assignment, an expansion and a redirection, with no process started.
 const BUILTIN_LINE: &str = "x=1; echo $x > /dev/null\n";
+
+/// The script workloads. Each is POSIX sh, so every shell runs the very
+/// same text; each loop counts with `[ ]` and `$(( ))`, which all have.
+const LOOP_SCRIPT: &str = "\
+i=0
+while [ \"$i\" -lt 200000 ]; do
+  i=$((i + 1))
+done
+";
+
+/// A call with an argument and an assignment in the body.
+const FUNCTION_SCRIPT: &str = "\
+f() { last=$1; }
+i=0
+while [ \"$i\" -lt 100000 ]; do
+  f \"$i\"
+  i=$((i + 1))
+done
+";
+
+/// A substitution of a builtin: a fork each in most shells.
+const CMDSUB_SCRIPT: &str = "\
+i=0
+while [ \"$i\" -lt 5000 ]; do
+  x=$(echo \"turn $i\")
+  i=$((i + 1))
+done
+";
+
+/// `LINES` is replaced by the path of the 100,000-line file.
+const READ_SCRIPT: &str = "\
+while read -r first rest; do
+  :
+done < LINES
+";
+
+/// Path trimming as scripts do it, and a `case` on the result.
+const TRIM_SCRIPT: &str = "\
+p=/usr/local/share/doc/pkg/archive.tar.gz
+i=0
+while [ \"$i\" -lt 50000 ]; do
+  base=${p##*/}
+  dir=${p%/*}
+  case ${base#*.} in
+    tar.gz) ;;
+    *) echo odd ;;
+  esac
+  i=$((i + 1))
+done
+";
+
+/// A directory of a thousand names, listed and sorted each turn.
+const GLOB_SCRIPT: &str = "\
+i=0
+while [ \"$i\" -lt 200 ]; do
+  set -- /usr/bin/*
+  i=$((i + 1))
+done
+";
 
 fn shell_args<const N: usize>(words: [&str; N]) -> Vec<OsString> {
     words.iter().map(OsString::from).collect()
@@ -246,6 +383,31 @@ impl Settings {
 struct Shell {
     name: &'static str,
     path: Option<PathBuf>,
+    /// Arguments before the workload's own: `busybox ash` is `busybox`
+    /// run with `ash`.
+    leading: Vec<OsString>,
+}
+
+impl Shell {
+    /// A shell found in `$PATH` under the first of `names` present.
+    fn found(name: &'static str, names: &[&str], leading: &[&str]) -> Shell {
+        Shell {
+            name,
+            path: names.iter().find_map(|candidate| find_in_path(candidate)),
+            leading: leading.iter().map(OsString::from).collect(),
+        }
+    }
+
+    /// The whole argument list for one run of a workload.
+    fn args(&self, workload_args: &[OsString]) -> Vec<OsString> {
+        self.leading.iter().chain(workload_args).cloned().collect()
+    }
+
+    /// Whether a missing shell is worth a note: the three the bench is
+    /// about are, the extra columns are not.
+    fn required(&self) -> bool {
+        matches!(self.name, "minishell" | "dash" | "bash")
+    }
 }
 
 /// The first executable file named `name` in `$PATH`.
@@ -507,22 +669,24 @@ impl Bench {
             Shell {
                 name: "minishell",
                 path: Some(PathBuf::from(env!("CARGO_BIN_EXE_minishell"))),
+                leading: Vec::new(),
             },
-            Shell {
-                name: "dash",
-                path: find_in_path("dash"),
-            },
-            Shell {
-                name: "bash",
-                path: find_in_path("bash"),
-            },
+            Shell::found("dash", &["dash"], &[]),
+            Shell::found("bash", &["bash"], &[]),
+            // The extra columns, each shown only where installed (Debian:
+            // mksh, ksh93u+m, yash, busybox).
+            Shell::found("mksh", &["mksh"], &[]),
+            Shell::found("ksh93", &["ksh93", "ksh"], &[]),
+            Shell::found("yash", &["yash"], &[]),
+            Shell::found("ash", &["busybox"], &["ash"]),
         ];
         let mut notes = Vec::new();
         for shell in shells.iter().filter(|shell| shell.path.is_none()) {
-            notes.push(format!(
-                "{} not found in PATH: its column is skipped",
-                shell.name
-            ));
+            let note = match shell.required() {
+                true => format!("{} not found in PATH: its column is skipped", shell.name),
+                false => format!("{} not installed: its column is empty", shell.name),
+            };
+            notes.push(note);
         }
         let valgrind = find_in_path("valgrind");
         if valgrind.is_none() {
@@ -564,8 +728,10 @@ impl Bench {
 
         // One untimed run each: the page cache, the big file and the dynamic
         // loader's files are warm before the first sample, for every shell.
-        for index in 0..count {
-            self.sample(workload, args, index, &mut failed);
+        if workload.short || !self.settings.quick {
+            for index in 0..count {
+                self.sample(workload, args, index, &mut failed);
+            }
         }
         for round in 0..rounds {
             progress(workload.key, "round", round as usize + 1, rounds as usize);
@@ -605,9 +771,10 @@ impl Bench {
         if failed[index] {
             return None;
         }
+        let args = self.shells[index].args(args);
         let verdict = self
             .runner
-            .run(&path, args, Stdio::null())
+            .run(&path, &args, Stdio::null())
             .map_err(|error| format!("could not run: {error}"))
             .and_then(|run| run.verdict().map(|()| run));
         match verdict {
@@ -620,7 +787,7 @@ impl Bench {
                 let stderr = if how.starts_with("still running") {
                     String::new() // Running it again would hang again.
                 } else {
-                    self.stderr_of(&path, args)
+                    self.stderr_of(&path, &args)
                 };
                 let name = self.shells[index].name;
                 self.notes
@@ -660,7 +827,8 @@ impl Bench {
                 continue;
             };
             progress(workload.key, "callgrind run", index + 1, self.shells.len());
-            match self.callgrind(&valgrind, &path, args) {
+            let args = self.shells[index].args(args);
+            match self.callgrind(&valgrind, &path, &args) {
                 Ok(instructions) => outcomes.push(Outcome::Value(instructions)),
                 Err(how) => {
                     let name = self.shells[index].name;
@@ -784,17 +952,26 @@ struct Row {
     outcomes: Vec<Outcome>,
 }
 
+/// The shells with a column: those installed.
+fn present(shells: &[Shell]) -> impl Iterator<Item = (usize, &Shell)> {
+    shells
+        .iter()
+        .enumerate()
+        .filter(|(_, shell)| shell.path.is_some())
+}
+
+/// The medians, and minishell's ratio to dash against its bar.
 fn print_table(rows: &[Row], shells: &[Shell]) {
     let mut header = format!("{:<30}", "workload");
-    for shell in shells {
+    for (_, shell) in present(shells) {
         header.push_str(&format!(" {:>11}", shell.name));
     }
     println!("{header} {:>10}  {:<7} ok?", "ratio/dash", "bar");
     for row in rows {
         let metric = row.workload.metric;
         let mut line = format!("{:<30}", row.workload.label);
-        for outcome in &row.outcomes {
-            let cell = match outcome {
+        for (index, _) in present(shells) {
+            let cell = match &row.outcomes[index] {
                 Outcome::Value(value) => format_value(metric, *value),
                 Outcome::Failed => "FAILED".into(),
                 Outcome::Absent => "-".into(),
@@ -821,6 +998,34 @@ fn print_table(rows: &[Row], shells: &[Shell]) {
             None => "n/a",
         };
         println!("{line} {ratio_cell:>10}  {bar:<7} {ok}");
+    }
+    print_ratios(rows, shells);
+}
+
+/// Every shell's median divided by dash's, row by row: the table the
+/// README keeps.
+fn print_ratios(rows: &[Row], shells: &[Shell]) {
+    println!();
+    let mut header = format!("{:<30}", "ratio to dash");
+    for (_, shell) in present(shells) {
+        header.push_str(&format!(" {:>9}", shell.name));
+    }
+    println!("{header}");
+    for row in rows {
+        let dash = match row.outcomes.get(1) {
+            Some(Outcome::Value(dash)) if *dash > 0.0 => *dash,
+            _ => continue,
+        };
+        let mut line = format!("{:<30}", row.workload.label);
+        for (index, _) in present(shells) {
+            let cell = match &row.outcomes[index] {
+                Outcome::Value(value) => format!("{:.2}", value / dash),
+                Outcome::Failed => "FAILED".into(),
+                Outcome::Absent => "-".into(),
+            };
+            line.push_str(&format!(" {cell:>9}"));
+        }
+        println!("{line}");
     }
 }
 

@@ -15,6 +15,7 @@
 pub mod arith;
 mod display;
 pub mod pretty;
+pub mod tree;
 
 use std::cell::OnceCell;
 use std::rc::Rc;

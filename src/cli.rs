@@ -16,6 +16,8 @@ usage: minishell [OPTIONS]             read commands from the terminal, or from
 options: -e -u -x -v -f -n -C -a -b -h -m -B (as set takes them, + turns off),
          -o NAME (set -o), -O NAME (shopt -s), -i (interactive), -l/--login,
          --norc, --noprofile,
+         --explain (narrate each system call on stderr: set -o explain),
+         --explain-to FILE (the same, into FILE),
          --version, --help, -- (end of options)
 ";
 
@@ -42,6 +44,8 @@ pub struct Invocation {
     pub interactive: bool,
     /// `--norc`: no `~/.minishellrc`.
     pub norc: bool,
+    /// `--explain-to FILE`: where the narration goes.
+    pub explain_to: Option<Vec<u8>>,
 }
 
 /// What reading the command line came to.
@@ -79,6 +83,7 @@ pub fn parse(args: impl Iterator<Item = std::ffi::OsString>) -> Result<Parsed, S
         options: Vec::new(),
         interactive: false,
         norc: false,
+        explain_to: None,
     };
     let mut command = false;
     let mut stdin = false;
@@ -95,6 +100,18 @@ pub fn parse(args: impl Iterator<Item = std::ffi::OsString>) -> Result<Parsed, S
                     "minishell {}\n",
                     env!("CARGO_PKG_VERSION")
                 )));
+            }
+            b"--explain" => {
+                args.next();
+                invocation.options.push(("explain".to_owned(), true));
+            }
+            b"--explain-to" => {
+                args.next();
+                let file = args
+                    .next()
+                    .ok_or("--explain-to: option requires an argument")?;
+                invocation.explain_to = Some(file);
+                invocation.options.push(("explain".to_owned(), true));
             }
             b"--login" | b"--norc" | b"--noprofile" | b"--posix" => {
                 args.next();

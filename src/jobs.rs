@@ -7,10 +7,10 @@ use std::collections::VecDeque;
 
 use rustc_hash::FxHashMap;
 
+use minishell_builtins::wait_status::WaitBits;
 use minishell_builtins::{JobState, JobSummary};
 use nix::errno::Errno;
-use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
-use nix::unistd::Pid;
+use nix::sys::wait::WaitPidFlag;
 
 use crate::status::{ChildEnd, Status, signal_words};
 
@@ -91,21 +91,27 @@ impl Job {
         match self.state() {
             JobState::Running => "Running".to_owned(),
             JobState::Stopped => "Stopped".to_owned(),
-            JobState::Done => match self.last_end() {
-                Some(ChildEnd::Exited(0)) | None => "Done".to_owned(),
-                Some(ChildEnd::Exited(code)) => format!("Exit {code}"),
-                Some(ChildEnd::Signaled {
-                    signal,
-                    core_dumped,
-                }) => {
-                    let words = signal_words(signal);
-                    if core_dumped {
-                        format!("{words} (core dumped)")
-                    } else {
-                        words
-                    }
-                }
-            },
+            JobState::Done => self.last_end().map_or_else(|| "Done".to_owned(), end_words),
+        }
+    }
+}
+
+/// How a job's notice words an end: `Done`, `Exit 3`, `Killed`,
+/// `Segmentation fault (core dumped)`.
+fn end_words(end: ChildEnd) -> String {
+    match end {
+        ChildEnd::Exited(0) => "Done".to_owned(),
+        ChildEnd::Exited(code) => format!("Exit {code}"),
+        ChildEnd::Signaled {
+            signal,
+            core_dumped,
+        } => {
+            let words = signal_words(signal);
+            if core_dumped {
+                format!("{words} (core dumped)")
+            } else {
+                words
+            }
         }
     }
 }
@@ -252,9 +258,9 @@ impl Jobs {
     pub fn reap(&mut self) {
         loop {
             let flags = WaitPidFlag::WNOHANG | WaitPidFlag::WUNTRACED | WaitPidFlag::WCONTINUED;
-            match waitpid(Pid::from_raw(-1), Some(flags)) {
-                Ok(WaitStatus::StillAlive) | Err(_) => return,
-                Ok(status) => self.record(status),
+            match crate::sys::waitpid(-1, flags.bits()) {
+                Ok(None) | Err(_) => return,
+                Ok(Some((pid, bits))) => self.record(pid, bits),
             }
         }
     }
@@ -266,8 +272,9 @@ impl Jobs {
     pub fn wait_while_running(&mut self, id: usize, stops: bool) -> bool {
         let flags = stops.then_some(WaitPidFlag::WUNTRACED);
         while self.get(id).is_some_and(|j| j.state() == JobState::Running) {
-            match waitpid(Pid::from_raw(-1), flags) {
-                Ok(status) => self.record(status),
+            match crate::sys::waitpid(-1, flags.map_or(0, |f| f.bits())) {
+                Ok(Some((pid, bits))) => self.record(pid, bits),
+                Ok(None) => {}
                 Err(Errno::EINTR) if crate::signals::interrupted() => return false,
                 Err(Errno::EINTR) => continue,
                 Err(_) => {
@@ -294,14 +301,11 @@ impl Jobs {
     }
 
     /// Files one status from `waitpid` under the process it belongs to.
-    pub fn record(&mut self, status: WaitStatus) {
-        let Some(pid) = status.pid().map(Pid::as_raw) else {
-            return;
-        };
-        let state = match status {
-            WaitStatus::Stopped(_, signal) => ProcessState::Stopped(signal as i32),
-            WaitStatus::Continued(_) => ProcessState::Running,
-            other => match ChildEnd::from_wait(other) {
+    pub fn record(&mut self, pid: i32, bits: WaitBits) {
+        let state = match bits {
+            WaitBits::Stopped(signal) => ProcessState::Stopped(signal),
+            WaitBits::Continued => ProcessState::Running,
+            other => match ChildEnd::from_bits(other) {
                 Some(end) => ProcessState::Ended(end),
                 None => return,
             },
@@ -318,6 +322,11 @@ impl Jobs {
                 }
                 if job.state() != before {
                     job.reported = false;
+                }
+                if job.background {
+                    if let ProcessState::Ended(end) = state {
+                        crate::explain::background_reaped(pid, job.id, &end_words(end));
+                    }
                 }
                 if job.state() == JobState::Stopped {
                     let id = job.id;
@@ -406,8 +415,9 @@ impl Jobs {
                 return None;
             }
             let flags = stops.then_some(WaitPidFlag::WUNTRACED);
-            match waitpid(Pid::from_raw(-1), flags) {
-                Ok(status) => self.record(status),
+            match crate::sys::waitpid(-1, flags.map_or(0, |f| f.bits())) {
+                Ok(Some((pid, bits))) => self.record(pid, bits),
+                Ok(None) => {}
                 Err(Errno::EINTR) if crate::signals::interrupted() => return Some(INTERRUPTED),
                 Err(Errno::EINTR) => {}
                 Err(_) => return None,
@@ -440,8 +450,9 @@ impl Jobs {
                 ProcessState::Stopped(signal) => return Some(128 + signal),
                 ProcessState::Running => {}
             }
-            match waitpid(Pid::from_raw(-1), flags) {
-                Ok(status) => self.record(status),
+            match crate::sys::waitpid(-1, flags.map_or(0, |f| f.bits())) {
+                Ok(Some((pid, bits))) => self.record(pid, bits),
+                Ok(None) => {}
                 Err(Errno::EINTR) if crate::signals::interrupted() => return Some(INTERRUPTED),
                 Err(Errno::EINTR) => continue,
                 Err(_) => self.mark_lost(id),
@@ -491,8 +502,10 @@ mod tests {
         }
     }
 
-    fn exited(pid: i32, code: i32) -> WaitStatus {
-        WaitStatus::Exited(Pid::from_raw(pid), code)
+    /// A child's status as `waitpid` gives it: `exit(code)` puts the
+    /// code in the second byte.
+    fn exited(code: i32) -> WaitBits {
+        WaitBits::decode(code << 8)
     }
 
     #[test]
@@ -508,9 +521,9 @@ mod tests {
     fn a_job_is_done_when_every_process_ended_and_its_status_is_the_last() {
         let mut jobs = Jobs::default();
         let id = jobs.add(None, vec![process(10), process(11)], true);
-        jobs.record(exited(11, 3));
+        jobs.record(11, exited(3));
         assert_eq!(jobs.get(id).unwrap().state(), JobState::Running);
-        jobs.record(exited(10, 0));
+        jobs.record(10, exited(0));
         let job = jobs.get(id).unwrap();
         assert_eq!((job.state(), job.status()), (JobState::Done, 3));
         assert_eq!(job.state_text(), "Exit 3");
@@ -522,10 +535,8 @@ mod tests {
         jobs.add(None, vec![process(10)], true);
         let second = jobs.add(None, vec![process(11)], true);
         let stopped = jobs.add(None, vec![process(12)], false);
-        jobs.record(WaitStatus::Stopped(
-            Pid::from_raw(12),
-            nix::sys::signal::Signal::SIGTSTP,
-        ));
+        // 0x147f: stopped (0x7f) by SIGTSTP (20).
+        jobs.record(12, WaitBits::decode(0x147f));
         let marks: Vec<(usize, char)> = jobs.summaries().iter().map(|s| (s.id, s.mark)).collect();
         assert_eq!(marks, [(1, ' '), (second, '-'), (stopped, '+')]);
     }
@@ -535,12 +546,12 @@ mod tests {
         let mut jobs = Jobs::default();
         let first = jobs.add(None, vec![process(10)], true);
         let second = jobs.add(None, vec![process(11)], true);
-        jobs.record(exited(11, 3));
+        jobs.record(11, exited(3));
         let marks = |jobs: &Jobs| jobs.summaries().iter().map(|s| s.mark).collect::<String>();
         assert_eq!(marks(&jobs), "-+");
         // The marked first job goes away: the ended second one can no
         // longer be current, as in bash.
-        jobs.record(exited(10, 0));
+        jobs.record(10, exited(0));
         jobs.forget(first);
         assert_eq!(marks(&jobs), " ");
         assert!(jobs.get(second).is_some());
@@ -550,7 +561,7 @@ mod tests {
     fn ended_children_of_forgotten_jobs_still_answer_wait() {
         let mut jobs = Jobs::default();
         let id = jobs.add(None, vec![process(10)], true);
-        jobs.record(exited(10, 4));
+        jobs.record(10, exited(4));
         let notices = jobs.take_notices();
         assert_eq!(notices.len(), 1);
         assert!(jobs.get(id).is_none());

@@ -33,6 +33,9 @@ pub struct Options {
     pub monitor: bool,
     /// `set -o pipefail`: a pipeline fails if any stage fails.
     pub pipefail: bool,
+    /// `set -o explain` (minishell's own): narrate each system call the
+    /// shell makes (see `sys` and `narrate`).
+    pub explain: bool,
     /// `set -E`: the `ERR` trap also runs in functions and subshells.
     pub errtrace: bool,
     /// `set -T`: the `DEBUG` and `RETURN` traps also run in functions and
@@ -153,6 +156,7 @@ impl Default for Options {
             braceexpand: true,
             monitor: false,
             pipefail: false,
+            explain: false,
             errtrace: false,
             functrace: false,
             posix: false,
@@ -193,6 +197,7 @@ pub const SET_OPTIONS: &[(Option<char>, &str, Field)] = &[
     (None, "emacs", |o| &mut o.emacs),
     (Some('e'), "errexit", |o| &mut o.errexit),
     (Some('E'), "errtrace", |o| &mut o.errtrace),
+    (None, "explain", |o| &mut o.explain),
     (Some('T'), "functrace", |o| &mut o.functrace),
     (Some('h'), "hashall", |o| &mut o.hashall),
     (None, "interactive-comments", |o| {
@@ -313,6 +318,13 @@ impl Options {
             return false;
         };
         *field = on;
+        if name == "explain" {
+            // The narration's state is the process's (a forked child reads
+            // it without the shell's structures).
+            if let Err(e) = minishell_builtins::narrate::set(on) {
+                eprintln!("minishell: {e}");
+            }
+        }
         if on && name == "emacs" {
             self.vi = false;
         } else if on && name == "vi" {

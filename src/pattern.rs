@@ -50,7 +50,7 @@ use parse::{Node, Prog};
 use text::Unit;
 
 /// How the subject is cut into characters: the shell's locale.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Chars {
     /// A UTF-8 locale (`C.UTF-8`, `en_US.UTF-8`).
     #[default]
@@ -60,7 +60,7 @@ pub enum Chars {
 }
 
 /// The shell options and context a pattern depends on.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct PatternOptions {
     /// bash's `extglob`: `?(…) *(…) +(…) @(…) !(…)`. `[[ == ]]` always has
     /// it (bash matches there "as if extglob were enabled"); `case`, globbing

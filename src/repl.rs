@@ -143,6 +143,12 @@ pub fn run(shell: &mut Shell, source: &mut dyn LineSource, origin: &Origin) -> F
         }
         source.before_run();
         file_collected(shell, source);
+        crate::explain::tree(&list);
+        // `-c`'s last command: nothing is left to read after it.
+        shell.tail = shell.command_string
+            && shell.mode == Mode::Script
+            && pending.is_empty()
+            && source.at_end();
         match shell.run_list(&list) {
             Flow::Exit(status) => return Flow::Exit(status),
             Flow::Return(status) => shell.status = status,
@@ -172,6 +178,7 @@ pub fn run_text(shell: &mut Shell, text: &[u8], first_line: u32) -> Flow {
         parser.aliases = shell.parser_aliases();
         match parser.next_command() {
             Ok(Some(list)) => {
+                crate::explain::tree(&list);
                 let flow = shell.run_list(&list);
                 if !flow.is_normal() {
                     return flow;
@@ -289,8 +296,8 @@ fn announce_jobs(shell: &mut Shell, source: &mut dyn LineSource) {
 /// Files in the job table what the terminal collected while its prompt
 /// waited, before a command (`jobs`, `wait`) or a prompt looks at it.
 fn file_collected(shell: &mut Shell, source: &mut dyn LineSource) {
-    for status in source.collected() {
-        shell.jobs.record(status);
+    for (pid, bits) in source.collected() {
+        shell.jobs.record(pid, bits);
     }
 }
 

@@ -104,6 +104,12 @@ pub struct Shell {
     pub lineno: u32,
     /// Whether this process is a forked copy of the shell (a subshell).
     pub subshell: bool,
+    /// The command about to run is the last thing this process does (the
+    /// end of `-c`'s text, or of a subshell): a program there may replace
+    /// the shell with `execve` instead of forking, as bash and dash do.
+    /// Set just before a list, pipeline or command runs and taken (reset)
+    /// by it, so nothing nested inherits it by mistake.
+    pub tail: bool,
     /// Started with `-c`: `$-` shows `c`.
     pub command_string: bool,
     /// The script's name as `BASH_SOURCE` ends with it (none for `-c` and
@@ -151,6 +157,9 @@ pub struct Shell {
     /// expansion fuzz checks ([`crate::fuzzing`]), which must start no
     /// process: there they expand to nothing.
     pub run_substitutions: bool,
+    /// Patterns compiled lately, by text, quoting and options (see
+    /// `expand::pattern`).
+    pub patterns: FxHashMap<crate::expand::PatternKey, Rc<crate::pattern::Pattern>>,
 }
 
 /// bash's PATH when the environment has none.
@@ -193,6 +202,7 @@ impl Shell {
             script_name: None,
             lineno: 0,
             subshell: false,
+            tail: false,
             command_string: false,
             trace_level: 0,
             script_source: None,
@@ -200,6 +210,7 @@ impl Shell {
             random: (pid as u32) ^ 0x5eed,
             traps: crate::traps::Traps::default(),
             aliases: Default::default(),
+            patterns: FxHashMap::default(),
             pipe_statuses: Vec::new(),
             command_hash: FxHashMap::default(),
             hashed_path: Vec::new(),
@@ -299,10 +310,14 @@ impl Shell {
         let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
             .iter()
             .find_map(|name| self.vars.get(name).filter(|v| !v.is_empty()));
-        locale.is_some_and(|value| {
-            let value = String::from_utf8_lossy(value).to_ascii_lowercase();
-            value.contains("utf-8") || value.contains("utf8")
-        })
+        // Compared in place, case folded byte by byte: lowering a copy
+        // cost an allocation each time a pattern or a `read` asked.
+        let has = |value: &[u8], part: &[u8]| {
+            value
+                .windows(part.len())
+                .any(|window| window.eq_ignore_ascii_case(part))
+        };
+        locale.is_some_and(|value| has(value, b"utf-8") || has(value, b"utf8"))
     }
 
     /// The aliases a new parser expands, if alias expansion is on.

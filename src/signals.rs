@@ -4,7 +4,7 @@
 //! lost between the two.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// A flag a signal sets.
 pub struct SignalFlag {
@@ -101,5 +101,145 @@ impl Drop for InterruptibleWait {
         // SAFETY: puts back the disposition saved in `begin`.
         unsafe { libc::sigaction(libc::SIGINT, &self.previous, std::ptr::null_mut()) };
         INTERRUPTED.store(false, Ordering::Release);
+    }
+}
+
+/// The signals a child must find ignored: those `trap '' SIG` ignores,
+/// and SIGINT and SIGQUIT when the shell started with them ignored. One
+/// bit per signal number; read by a child between `fork` and `execve`,
+/// where an atomic load is all it may do.
+static KEEP_IGNORED: AtomicU64 = AtomicU64::new(0);
+
+/// Notes that children must keep `signal` ignored (or no longer must).
+pub fn keep_ignored(signal: libc::c_int, ignored: bool) {
+    if !(0..64).contains(&signal) {
+        return;
+    }
+    let bit = 1u64 << signal;
+    if ignored {
+        KEEP_IGNORED.fetch_or(bit, Ordering::AcqRel);
+    } else {
+        KEEP_IGNORED.fetch_and(!bit, Ordering::AcqRel);
+    }
+}
+
+/// Whether children must keep `signal` ignored. Async-signal-safe.
+pub fn kept_ignored(signal: libc::c_int) -> bool {
+    (0..64).contains(&signal) && KEEP_IGNORED.load(Ordering::Acquire) & (1u64 << signal) != 0
+}
+
+/// Whether a shell without a terminal (a script, `-c`, commands on
+/// standard input) has its SIGINT handler: installed once, at start.
+static SCRIPT_HANDLER: AtomicBool = AtomicBool::new(false);
+/// Set while such a shell waits for a foreground job.
+static WAITING: AtomicBool = AtomicBool::new(false);
+/// Set when SIGINT came during that wait.
+static INTERRUPTED_WAIT: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_script_interrupt(_signal: libc::c_int) {
+    if WAITING.load(Ordering::Acquire) {
+        INTERRUPTED_WAIT.store(true, Ordering::Release);
+    } else {
+        // SAFETY: signal and raise are async-signal-safe. SIGINT is
+        // blocked while this handler runs, so it is delivered, with its
+        // default action now, as the handler returns.
+        unsafe {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            libc::raise(libc::SIGINT);
+        }
+    }
+}
+
+/// A shell without a terminal treats the keyboard's signals as bash does:
+/// SIGQUIT is ignored, always; SIGINT ends the shell at once, except while
+/// it waits for a foreground command. The Ctrl-C was meant for that
+/// command too (the whole process group gets it): the shell waits for it,
+/// and ends only if the command died of it ([`ForegroundWait::end`]). A
+/// command that catches SIGINT (an editor, a `trap` in a script) keeps
+/// its shell running. A SIGINT ignored on entry stays ignored (POSIX: a
+/// non-interactive shell cannot take it back).
+pub fn handle_script_interrupts() {
+    // SAFETY: both sigaction structures live on this frame; the handler
+    // only touches atomics and calls async-signal-safe functions.
+    unsafe {
+        if libc::signal(libc::SIGQUIT, libc::SIG_IGN) == libc::SIG_IGN {
+            keep_ignored(libc::SIGQUIT, true);
+        }
+        let mut current: libc::sigaction = std::mem::zeroed();
+        libc::sigaction(libc::SIGINT, std::ptr::null(), &mut current);
+        if current.sa_sigaction == libc::SIG_IGN {
+            keep_ignored(libc::SIGINT, true);
+            return;
+        }
+        SCRIPT_HANDLER.store(true, Ordering::Release);
+        restore_script_interrupt();
+    }
+}
+
+/// Puts the handler of [`handle_script_interrupts`] back (after a `trap`
+/// on SIGINT is removed); whether there was one to put back.
+pub fn restore_script_interrupt() -> bool {
+    if !SCRIPT_HANDLER.load(Ordering::Acquire) {
+        return false;
+    }
+    // SAFETY: the sigaction structure lives on this frame; SA_RESTART
+    // makes waitpid go on waiting after the handler ran.
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = on_script_interrupt as *const () as usize;
+        action.sa_flags = libc::SA_RESTART;
+        libc::sigemptyset(&mut action.sa_mask);
+        libc::sigaction(libc::SIGINT, &action, std::ptr::null_mut());
+    }
+    true
+}
+
+/// Whether SIGINT has the handler of [`handle_script_interrupts`] now.
+pub fn script_interrupt_installed() -> bool {
+    // SAFETY: the sigaction structure lives on this frame; it is only read.
+    unsafe {
+        let mut current: libc::sigaction = std::mem::zeroed();
+        libc::sigaction(libc::SIGINT, std::ptr::null(), &mut current);
+        current.sa_sigaction == on_script_interrupt as *const () as usize
+    }
+}
+
+/// A wait for a foreground job during which SIGINT is noted, not obeyed.
+pub struct ForegroundWait(());
+
+impl ForegroundWait {
+    pub fn begin() -> ForegroundWait {
+        INTERRUPTED_WAIT.store(false, Ordering::Release);
+        WAITING.store(true, Ordering::Release);
+        ForegroundWait(())
+    }
+
+    /// Ends the wait: whether SIGINT came during it.
+    pub fn end(self) -> bool {
+        WAITING.store(false, Ordering::Release);
+        INTERRUPTED_WAIT.swap(false, Ordering::AcqRel)
+    }
+}
+
+impl Drop for ForegroundWait {
+    fn drop(&mut self) {
+        WAITING.store(false, Ordering::Release);
+    }
+}
+
+/// Ends the process by `signal`, as its default action would, so the
+/// shell's parent sees it killed by it (WIFSIGNALED), as bash's does.
+pub fn die_of(signal: libc::c_int) -> ! {
+    // SAFETY: restoring the default action, unblocking and raising the
+    // signal have no preconditions; _exit is the fallback if it is caught
+    // nonetheless.
+    unsafe {
+        libc::signal(signal, libc::SIG_DFL);
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, signal);
+        libc::sigprocmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+        libc::raise(signal);
+        libc::_exit(128 + signal)
     }
 }

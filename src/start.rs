@@ -10,8 +10,37 @@ use crate::shell::{Mode, Params, Shell};
 use crate::{cli, exec, repl, signals, status, terminal};
 use minishell_builtins::Place;
 
-/// The whole program: what `src/bin/minishell.rs` runs.
-pub fn main() {
+/// The whole program: what `src/bin/minishell.rs` runs, from the C
+/// runtime's own `main`.
+pub fn main() -> ! {
+    open_missing_standard_descriptors();
+    shell_main()
+}
+
+/// What std's wrapper would have done: a standard descriptor that is not
+/// open at start (`minishell 1>&-`) is opened on /dev/null, so the first
+/// file the shell opens cannot take its number. One `poll` checks all
+/// three.
+fn open_missing_standard_descriptors() {
+    let mut fds = [0, 1, 2].map(|fd| libc::pollfd {
+        fd,
+        events: 0,
+        revents: 0,
+    });
+    // SAFETY: three valid pollfd structs for the duration of the call.
+    if unsafe { libc::poll(fds.as_mut_ptr(), 3, 0) } < 0 {
+        return;
+    }
+    for pollfd in fds {
+        if pollfd.revents & libc::POLLNVAL != 0 {
+            // SAFETY: open with a static C string; it takes the lowest free
+            // number, which is this one.
+            unsafe { libc::open(c"/dev/null".as_ptr(), libc::O_RDWR) };
+        }
+    }
+}
+
+fn shell_main() -> ! {
     if let Some(status) = run_as_demo() {
         std::process::exit(status);
     }
@@ -106,7 +135,14 @@ fn run(invocation: cli::Invocation) -> i32 {
         options,
         interactive,
         norc,
+        explain_to,
     } = invocation;
+    if let Some(file) = explain_to {
+        if let Err(e) = minishell_builtins::narrate::to_file(&std::ffi::OsString::from_vec(file)) {
+            eprintln!("minishell: --explain-to: {e}");
+            return 2;
+        }
+    }
     let zero = zero.unwrap_or_else(|| b"minishell".to_vec());
     let command_string = matches!(source, cli::Source::Command { .. });
     let params = Params {
@@ -149,6 +185,8 @@ fn run(invocation: cli::Invocation) -> i32 {
         }
         cli::Source::Stdin { prompt } if terminal || interactive => {
             let _ = prompt;
+            // The line editor opens descriptors of its own.
+            exec::fds::expect_unlisted();
             match TerminalSource::new(history_file(), colour()) {
                 Ok(source) => (
                     Mode::Interactive,
@@ -189,6 +227,9 @@ fn run(invocation: cli::Invocation) -> i32 {
         shell.watch_children();
         shell.hangup = signals::SignalFlag::install(libc::SIGHUP);
     }
+    if mode != Mode::Interactive {
+        signals::handle_script_interrupts();
+    }
     if mode == Mode::Interactive && !norc {
         run_startup_file(&mut shell);
     }
@@ -203,5 +244,8 @@ fn run(invocation: cli::Invocation) -> i32 {
         shell.hang_up_jobs();
         terminal.release();
     }
+    // The process ends now: freeing every variable and tree one by one
+    // would only cost time (10% of `-c true`); the kernel takes it all.
+    std::mem::forget(shell);
     status
 }

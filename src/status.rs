@@ -1,7 +1,7 @@
 //! Child statuses: what `waitpid` reports, decoded into `$?` and into the
 //! words bash prints when a command dies of a signal.
 
-use nix::sys::wait::WaitStatus;
+use minishell_builtins::wait_status::WaitBits;
 
 pub use minishell_builtins::Status;
 
@@ -23,16 +23,33 @@ pub enum ChildEnd {
 }
 
 impl ChildEnd {
-    /// Decodes what `waitpid` returned; `None` for a child that is still
-    /// alive (stopped, continued, or nothing to report yet).
-    pub fn from_wait(status: WaitStatus) -> Option<ChildEnd> {
-        match status {
-            WaitStatus::Exited(_, code) => Some(ChildEnd::Exited(code)),
-            WaitStatus::Signaled(_, signal, core_dumped) => Some(ChildEnd::Signaled {
-                signal: signal as i32,
+    /// What a decoded `waitpid` status says of the end; `None` for a
+    /// child that is still alive (stopped or continued).
+    pub fn from_bits(bits: WaitBits) -> Option<ChildEnd> {
+        match bits {
+            WaitBits::Exited(code) => Some(ChildEnd::Exited(code)),
+            WaitBits::Signaled {
+                signal,
+                core_dumped,
+            } => Some(ChildEnd::Signaled {
+                signal,
                 core_dumped,
             }),
             _ => None,
+        }
+    }
+
+    /// The same end as the decoder sees it.
+    fn bits(self) -> WaitBits {
+        match self {
+            ChildEnd::Exited(code) => WaitBits::Exited(code),
+            ChildEnd::Signaled {
+                signal,
+                core_dumped,
+            } => WaitBits::Signaled {
+                signal,
+                core_dumped,
+            },
         }
     }
 
@@ -47,10 +64,7 @@ impl ChildEnd {
     /// The value of `$?`: the exit code, or 128 plus the signal number, as
     /// every POSIX shell reports a killed command.
     pub fn status(self) -> Status {
-        match self {
-            ChildEnd::Exited(code) => code,
-            ChildEnd::Signaled { signal, .. } => 128 + signal,
-        }
+        self.bits().shell_status()
     }
 
     /// What bash prints when a foreground command dies of a signal, such as
@@ -85,12 +99,11 @@ pub fn signal_words(signal: i32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use nix::unistd::Pid;
 
     /// Raw statuses as the kernel encodes them, decoded the way `waitpid`
     /// callers do.
     fn decode(raw: i32) -> Option<ChildEnd> {
-        ChildEnd::from_wait(WaitStatus::from_raw(Pid::from_raw(1), raw).unwrap())
+        ChildEnd::from_bits(WaitBits::decode(raw))
     }
 
     #[test]
@@ -130,5 +143,15 @@ mod tests {
     #[test]
     fn stopped_children_have_not_ended() {
         assert_eq!(decode(0x137f), None);
+        assert_eq!(decode(0xffff), None);
+    }
+
+    #[test]
+    fn exit_255_and_signals_without_a_core() {
+        assert_eq!(decode(0xff00).unwrap().status(), 255);
+        assert_eq!(decode(0x0100).unwrap().status(), 1);
+        let segv = decode(libc::SIGSEGV).unwrap();
+        assert_eq!(segv.status(), 139);
+        assert_eq!(segv.report().as_deref(), Some("Segmentation fault"));
     }
 }

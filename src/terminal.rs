@@ -6,9 +6,11 @@
 
 use std::os::fd::BorrowedFd;
 
-use nix::sys::signal::{Signal, kill};
+use nix::sys::signal::Signal;
 use nix::sys::termios::{SetArg, Termios, tcgetattr, tcsetattr};
-use nix::unistd::{Pid, getpgrp, getpid, setpgid, tcgetpgrp, tcsetpgrp};
+use nix::unistd::{Pid, getpgrp, getpid, tcgetpgrp};
+
+use crate::sys::{kill, setpgid, tcsetpgrp};
 
 /// The terminal the shell controls, and how the shell left it.
 pub struct Terminal {
@@ -45,7 +47,7 @@ impl Terminal {
                 break owner;
             }
             // Not in the foreground: stop until a parent shell says `fg`.
-            let _ = kill(Pid::from_raw(-ours.as_raw()), Signal::SIGTTIN);
+            let _ = kill(-ours.as_raw(), Some(Signal::SIGTTIN));
         };
         let pid = getpid();
         // Fails harmlessly when the shell already leads its session.

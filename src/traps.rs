@@ -46,6 +46,15 @@ impl Traps {
         self.actions.get(&condition)
     }
 
+    /// Whether any trap runs commands (signals, EXIT, ERR…): then the
+    /// shell has work left after its last command and may not `execve` it
+    /// in place.
+    pub fn any_to_run(&self) -> bool {
+        self.actions
+            .values()
+            .any(|action| matches!(action, TrapAction::Run(_)))
+    }
+
     pub fn has(&self, condition: i32) -> bool {
         matches!(self.actions.get(&condition), Some(TrapAction::Run(_)))
     }
@@ -83,8 +92,15 @@ impl Shell {
     pub fn set_trap(&mut self, condition: i32, action: Option<TrapAction>) -> Result<(), String> {
         self.traps.inherited.clear();
         if condition > 0 {
+            crate::signals::keep_ignored(condition, action == Some(TrapAction::Ignore));
             if let Some(flag) = self.traps.flags.remove(&condition) {
                 flag.uninstall();
+            }
+            if condition == libc::SIGINT && crate::signals::script_interrupt_installed() {
+                // A trap's handler would call the script's one after its
+                // own (handlers chain): the trap replaces it instead.
+                // SAFETY: a default disposition has no preconditions.
+                unsafe { libc::signal(libc::SIGINT, libc::SIG_DFL) };
             }
             match &action {
                 Some(TrapAction::Run(_)) => match SignalFlag::install(condition) {
@@ -126,6 +142,18 @@ impl Shell {
         let watched = signal == libc::SIGCHLD || (signal == libc::SIGHUP && self.hangup.is_some());
         if watched {
             return;
+        }
+        if self.terminal.is_none() && !self.subshell {
+            // A shell without a terminal ignores SIGQUIT and handles
+            // SIGINT its own way (see signals::handle_script_interrupts).
+            if signal == libc::SIGQUIT {
+                // SAFETY: ignoring a signal has no preconditions.
+                unsafe { libc::signal(signal, libc::SIG_IGN) };
+                return;
+            }
+            if signal == libc::SIGINT && crate::signals::restore_script_interrupt() {
+                return;
+            }
         }
         let disposition = if ignored {
             libc::SIG_IGN

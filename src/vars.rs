@@ -168,7 +168,11 @@ impl Vars {
     /// The variable `name` as visible here, innermost scope first, through
     /// any nameref (`declare -n`) to the variable it names.
     pub fn var(&self, name: &str) -> Option<&Var> {
-        self.var_raw(&self.target(name))
+        match self.var_raw(name) {
+            // The common case, found with one lookup instead of two.
+            Some(var) if !var.attrs.nameref => Some(var),
+            _ => self.var_raw(&self.target(name)),
+        }
     }
 
     /// The variable `name` itself, a nameref not followed.
@@ -177,11 +181,22 @@ impl Vars {
     }
 
     fn var_mut(&mut self, name: &str) -> Option<&mut Var> {
+        if self.var_raw(name).is_some_and(|var| !var.attrs.nameref) {
+            return self.var_raw_mut(name);
+        }
         let target = self.target(name).into_owned();
         self.scopes
             .iter_mut()
             .rev()
             .find_map(|scope| scope.get_mut(&target))
+    }
+
+    /// The variable `name` itself, to change, innermost scope first.
+    fn var_raw_mut(&mut self, name: &str) -> Option<&mut Var> {
+        self.scopes
+            .iter_mut()
+            .rev()
+            .find_map(|scope| scope.get_mut(name))
     }
 
     /// The name `name` stands for: itself, or through a chain of namerefs
@@ -225,6 +240,14 @@ impl Vars {
     /// A variable's value as one string; `None` when unset. A nameref to
     /// an element (`declare -n r=a[1]`) gives the element.
     pub fn get(&self, name: &str) -> Option<&[u8]> {
+        // A plain variable (no nameref): one lookup, nothing copied. Every
+        // `$x` comes here.
+        match self.var_raw(name) {
+            Some(var) if !var.attrs.nameref => return var.scalar(),
+            // Unset, and no subscript to look into: nothing to follow.
+            None if !name.contains('[') => return None,
+            _ => {}
+        }
         let target = self.target(name);
         if let Some((base, key)) = split_subscript(&target) {
             return match &self.var_raw(base)?.value {
@@ -263,6 +286,22 @@ impl Vars {
     /// Changes the variable (the nearest visible one, else a new global),
     /// keeping its attributes.
     fn modify(&mut self, name: &str, f: impl FnOnce(&mut Var)) -> Result<(), VarError> {
+        // An existing plain variable: changed where it is found, without
+        // resolving the name three times and copying it twice (measured:
+        // an assignment cost six lookups and two allocations).
+        if let Some(var) = self.var_raw_mut(name) {
+            if !var.attrs.nameref {
+                if var.attrs.readonly {
+                    return Err(VarError::Readonly(name.to_owned()));
+                }
+                var.attrs.unassigned = false;
+                f(var);
+                if var.attrs.exported {
+                    self.environment = None;
+                }
+                return Ok(());
+            }
+        }
         self.check_writable(name)?;
         let target = self.target_for_write(name)?;
         // Through a nameref to an element, the array is what changes.
@@ -286,6 +325,10 @@ impl Vars {
 
     /// Assigns a string: to a scalar, or to element 0 of an array.
     pub fn set(&mut self, name: &str, value: Vec<u8>) -> Result<(), VarError> {
+        if self.var_raw(name).is_some_and(|var| !var.attrs.nameref) {
+            // A plain variable's own name holds no subscript.
+            return self.set_plain(name, value);
+        }
         let target = self.target_for_write(name)?.into_owned();
         if let Some((base, key)) = split_subscript(&target) {
             let (base, key) = (base.to_owned(), key.to_owned());
@@ -670,7 +713,6 @@ impl Environment {
     }
 
     /// How many variables it holds.
-    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.strings.len()
     }

@@ -51,7 +51,7 @@ fn the_grandchilds_parent_is_the_child() {
 #[test]
 fn the_demo_runs_in_its_own_process_under_its_name() {
     // The demo's parent is the shell: its PPID is the shell's PID.
-    let (out, _, _) = run_c("echo $$; create-process --json", temp_dir().path());
+    let (out, _, _) = run_c("echo $$; create-process --json; true", temp_dir().path());
     let mut lines = out.lines();
     let shell_pid: i64 = lines.next().unwrap().parse().unwrap();
     let report = parse(lines.next().unwrap());

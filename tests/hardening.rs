@@ -350,3 +350,55 @@ fn issue_13_builtin_write_errors_are_reported_once() {
         );
     }
 }
+
+/// A child that waits until its shell is blocked waiting for it (the
+/// kernel says `do_wait` in /proc/PID/wchan), then runs `then`: so the
+/// signal it sends reaches a shell in its foreground wait, with no sleep.
+fn child_when_shell_waits(then: &str) -> String {
+    format!("sh -c 'until read -r w < /proc/$PPID/wchan; [ \"$w\" = do_wait ]; do :; done; {then}'")
+}
+
+/// Item 9: SIGINT or SIGQUIT sent to a script shell while it waits for a
+/// child that survives it: the shell waits for the child and goes on with
+/// the script, as bash's does.
+#[test]
+fn issue_13_script_survives_a_signal_its_child_survives() {
+    let script = format!(
+        "{}\necho \"after-int $?\"\n{}\necho \"after-quit $?\"\n",
+        child_when_shell_waits("trap \"\" INT; kill -INT $PPID; echo child-int"),
+        child_when_shell_waits("trap \"\" QUIT; kill -QUIT $PPID; echo child-quit"),
+    );
+    let (out, _) = same_as_bash(&["s"], &[("s", script.as_bytes())]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "child-int\nafter-int 0\nchild-quit\nafter-quit 0\n"
+    );
+    // A child that dies of SIGQUIT does not end the script either.
+    let script = format!(
+        "{}\necho \"after $?\"\n",
+        child_when_shell_waits("kill -QUIT $PPID; kill -QUIT $$")
+    );
+    let (out, _) = same_as_bash(&["s"], &[("s", script.as_bytes())]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "after 131\n");
+}
+
+/// Item 9: a child that died of the SIGINT its shell also got ends the
+/// script as if the shell were killed by SIGINT, after the EXIT trap.
+#[test]
+fn issue_13_script_ends_when_its_child_dies_of_sigint() {
+    use std::os::unix::process::ExitStatusExt as _;
+    let script = format!(
+        "trap 'echo exit-trap' EXIT\n{}\necho never\n",
+        child_when_shell_waits("kill -INT $PPID; kill -INT $$")
+    );
+    let (out, _) = same_as_bash(&["s"], &[("s", script.as_bytes())]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "exit-trap\n");
+    assert_eq!(out.status.signal(), Some(libc::SIGINT), "{:?}", out.status);
+    // `trap '' INT` stays ignored in children: the child survives.
+    let script = format!(
+        "trap '' INT\n{}\necho \"after $?\"\n",
+        child_when_shell_waits("kill -INT $PPID; kill -INT $$; echo child")
+    );
+    let (out, _) = same_as_bash(&["s"], &[("s", script.as_bytes())]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "child\nafter 0\n");
+}

@@ -75,9 +75,10 @@ fn the_status_of_a_pipeline_is_its_last_stage() {
 #[test]
 fn background_children_are_reaped_before_the_next_command() {
     // 50 children end while the shell sleeps; by the time `cat` runs they
-    // must be reaped, so the shell's only child is `cat` itself.
+    // must be reaped, so the shell's only child is `cat` itself. (`; true`
+    // keeps `cat` from being the last command, which replaces the shell.)
     let line = format!(
-        "{} sleep 0.3; cat /proc/$$/task/$$/children",
+        "{} sleep 0.3; cat /proc/$$/task/$$/children; true",
         "true & ".repeat(50)
     );
     let (out, _, status) = run_c(&line, temp_dir().path());
@@ -116,7 +117,8 @@ fn death_by_signal_is_128_plus_n_in_bashs_words() {
     assert_eq!(out, "139\nalive\n");
     assert!(err.contains("Segmentation fault"), "{err}");
     assert_eq!(status, 0);
-    let (_, err, status) = run_c("sh -c 'kill -KILL $$'", temp_dir().path());
+    // Not the last command (`exit $?` is), so the shell forks and reports.
+    let (_, err, status) = run_c("sh -c 'kill -KILL $$'; exit $?", temp_dir().path());
     assert_eq!(err, "Killed\n");
     assert_eq!(status, 137);
     // SIGPIPE and SIGINT are normal ends; bash says nothing.

@@ -78,3 +78,58 @@ fn a_lone_dash_ends_the_options() {
     let out = minishell().args(["-c", "-", "echo one"]).output().unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), "one\n");
 }
+
+/// The process calls strace sees `minishell ARGS` make, or `None` where
+/// strace is missing or cannot trace here (the test then has nothing to
+/// check).
+fn process_calls(args: &[&str]) -> Option<(String, String)> {
+    let dir = temp_dir();
+    let trace = dir.path().join("trace");
+    let out = std::process::Command::new("strace")
+        .args(["-f", "-qq", "-e", "trace=process", "-o"])
+        .arg(&trace)
+        .arg(env!("CARGO_BIN_EXE_minishell"))
+        .args(args)
+        .current_dir(dir.path())
+        .output()
+        .ok()?;
+    let text = std::fs::read_to_string(&trace).ok()?;
+    if !text.contains("execve(") {
+        return None;
+    }
+    Some((text, String::from_utf8_lossy(&out.stdout).into_owned()))
+}
+
+/// Whether a trace shows a new process made (fork, vfork or clone).
+fn forks(trace: &str) -> usize {
+    trace
+        .lines()
+        .filter(|line| {
+            ["fork(", "vfork(", "clone(", "clone3("]
+                .iter()
+                .any(|c| line.contains(c))
+        })
+        .count()
+}
+
+/// Issue 16: the last command of `-c` replaces the shell with `execve`, as
+/// in bash and dash, when nothing is left to do after it; likewise the last
+/// command of a subshell. An EXIT trap keeps the fork.
+#[test]
+fn issue_16_the_last_command_of_c_is_execed_without_a_fork() {
+    let Some((trace, _)) = process_calls(&["-c", "/bin/true"]) else {
+        eprintln!("strace cannot trace here: skipped");
+        return;
+    };
+    assert_eq!(forks(&trace), 0, "{trace}");
+    let (trace, out) = process_calls(&["-c", "echo a; /bin/echo b"]).unwrap();
+    assert_eq!((forks(&trace), out.as_str()), (0, "a\nb\n"), "{trace}");
+    // The subshell forks once; its last command is execed in that child.
+    let (trace, out) = process_calls(&["-c", "(/bin/echo c); echo d"]).unwrap();
+    assert_eq!((forks(&trace), out.as_str()), (1, "c\nd\n"), "{trace}");
+    let (trace, out) = process_calls(&["-c", "trap 'echo bye' EXIT; /bin/echo t"]).unwrap();
+    assert_eq!((forks(&trace), out.as_str()), (1, "t\nbye\n"), "{trace}");
+    // Not the last command: the shell still has `echo` to run.
+    let (trace, _) = process_calls(&["-c", "/bin/true; echo x"]).unwrap();
+    assert_eq!(forks(&trace), 1, "{trace}");
+}

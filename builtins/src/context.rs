@@ -203,6 +203,12 @@ pub trait Context {
 
     /// A variable's value; `None` when it is unset.
     fn var(&self, name: &str) -> Option<OsString>;
+    /// Whether the locale (`LC_ALL`, `LC_CTYPE`, `LANG`) is UTF-8: text
+    /// is characters, not bytes. The shell answers without copying the
+    /// variables (`read` asks once per line).
+    fn utf8_locale(&self) -> bool {
+        crate::shell::printf::utf8_locale_of_vars(self)
+    }
     /// Sets a shell variable; an exported one changes the environment of
     /// later commands too.
     fn set_var(&mut self, name: &str, value: &OsStr) -> Result<(), String>;
@@ -234,6 +240,15 @@ pub trait Context {
     /// stands for (after redirections), or `None` when it is closed: what
     /// `read` reads from.
     fn input_fd(&self, fd: i32) -> Option<i32>;
+    /// `chdir(path)` in the shell's own process, through the shell's
+    /// system-call layer (explain mode narrates it).
+    fn change_dir(&mut self, path: &std::path::Path) -> std::io::Result<()>;
+    /// `kill(pid, signal)` (a negative `pid` names a process group; no
+    /// signal only checks), through the shell's system-call layer.
+    fn kill(&mut self, pid: i32, signal: Option<nix::sys::signal::Signal>) -> nix::Result<()>;
+    /// The command tree the parser builds for `text`, drawn one node per
+    /// line (`parse`); the parser's message for a syntax error.
+    fn parse_tree(&mut self, text: &[u8]) -> Result<String, String>;
     /// The positional parameters `$1…`.
     fn positional(&self) -> Vec<OsString>;
     /// Replaces the positional parameters (`set --`, `shift`).

@@ -13,11 +13,14 @@ mod context;
 pub mod errors;
 pub mod jobs;
 pub mod lab;
+pub mod narrate;
 pub mod output;
 pub mod quoting;
 mod registry;
 mod shell;
 pub mod signals;
+pub mod syscall_text;
+pub mod wait_status;
 
 pub use builtin::{Builtin, Group, Place};
 pub use context::{

@@ -82,6 +82,20 @@ impl<'a> ShellContext<'a> {
 }
 
 impl Context for ShellContext<'_> {
+    fn change_dir(&mut self, path: &std::path::Path) -> std::io::Result<()> {
+        crate::sys::chdir(path)
+    }
+
+    fn kill(&mut self, pid: i32, signal: Option<nix::sys::signal::Signal>) -> nix::Result<()> {
+        crate::sys::kill(pid, signal)
+    }
+
+    fn parse_tree(&mut self, text: &[u8]) -> Result<String, String> {
+        crate::parse::parse(text)
+            .map(|list| crate::ast::tree::draw(&list))
+            .map_err(|e| e.describe())
+    }
+
     fn stdout(&mut self) -> &mut dyn Write {
         &mut self.stdout
     }
@@ -99,6 +113,10 @@ impl Context for ShellContext<'_> {
             .vars
             .get(name)
             .map(|v| OsString::from_vec(v.to_vec()))
+    }
+
+    fn utf8_locale(&self) -> bool {
+        self.shell.utf8()
     }
 
     fn set_var(&mut self, name: &str, value: &OsStr) -> Result<(), String> {

@@ -9,6 +9,7 @@
 
 use std::cell::RefCell;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, IntoRawFd, OwnedFd, RawFd};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 thread_local! {
     /// Every open private descriptor. A global, because descriptors are a
@@ -55,9 +56,12 @@ impl AsFd for PrivateFd {
 }
 
 impl Drop for PrivateFd {
+    /// Closes through `sys`, so explain mode shows the shell closing its
+    /// end of a pipe (which is what lets the reader see end of file).
     fn drop(&mut self) {
-        if let Some(fd) = &self.0 {
+        if let Some(fd) = self.0.take() {
             unlist(fd.as_raw_fd());
+            crate::sys::close(fd.into_raw_fd());
         }
     }
 }
@@ -69,6 +73,24 @@ fn unlist(fd: RawFd) {
             open.swap_remove(i);
         }
     });
+}
+
+/// Set once a library that opens descriptors of its own (the line editor)
+/// is in use: from then on a forked copy of the shell looks in
+/// `/proc/self/fd` for close-on-exec descriptors the list does not know.
+/// Without one (scripts), the list is complete and that look (a directory
+/// read and an `fcntl` per descriptor, some 7% of a `$( )` when measured)
+/// is saved.
+static UNLISTED: AtomicBool = AtomicBool::new(false);
+
+/// Notes that descriptors this list does not know may be open.
+pub fn expect_unlisted() {
+    UNLISTED.store(true, Ordering::Release);
+}
+
+/// Whether [`expect_unlisted`] was called.
+pub fn unlisted_possible() -> bool {
+    UNLISTED.load(Ordering::Acquire)
 }
 
 /// Whether `fd` is one of the shell's private descriptors.

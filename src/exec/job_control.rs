@@ -23,7 +23,12 @@ impl Shell {
         if let (Some(terminal), Some(pgid)) = (&self.terminal, pgid) {
             terminal.give_to(pgid);
         }
+        let interrupts = self
+            .terminal
+            .is_none()
+            .then(crate::signals::ForegroundWait::begin);
         self.jobs.wait_while_running(id, self.terminal.is_some());
+        let interrupted = interrupts.is_some_and(crate::signals::ForegroundWait::end);
         let modes = self.terminal.as_ref().and_then(Terminal::take_back);
         let Some(job) = self.jobs.get_mut(id) else {
             return 1;
@@ -47,6 +52,16 @@ impl Shell {
                 _ => None,
             })
             .collect();
+        if interrupted && ends.last() == Some(&ChildEnd::interrupted()) {
+            // Ctrl-C ended the command (its last stage, whose status the
+            // pipeline's is), and the shell got it too: the
+            // script ends as if killed by it, after its EXIT trap, as
+            // bash's does. (A command that survived it, or caught it,
+            // lets the script go on.)
+            self.jobs.forget(id);
+            let _ = self.run_exit_trap(ChildEnd::interrupted().status());
+            crate::signals::die_of(libc::SIGINT);
+        }
         let statuses: Vec<Status> = ends.iter().map(|end| end.status()).collect();
         // `set -o pipefail`: the rightmost stage that failed decides.
         let status = match self.options.pipefail {
@@ -95,7 +110,7 @@ impl Shell {
                 terminal.give_to(pgid);
             }
         }
-        if let Err(e) = signal_job(pgid, &pids, Signal::SIGCONT) {
+        if let Err(e) = signal_job(pgid, &pids, Signal::SIGCONT, &mut crate::sys::kill) {
             if let Some(terminal) = &self.terminal {
                 terminal.take_back();
             }
@@ -125,8 +140,9 @@ impl Shell {
     pub fn hang_up_jobs(&mut self) {
         for job in self.jobs.summaries() {
             if job.state != JobState::Done {
-                let _ = signal_job(job.pgid, &job.pids, Signal::SIGHUP);
-                let _ = signal_job(job.pgid, &job.pids, Signal::SIGCONT);
+                let kill = &mut crate::sys::kill;
+                let _ = signal_job(job.pgid, &job.pids, Signal::SIGHUP, kill);
+                let _ = signal_job(job.pgid, &job.pids, Signal::SIGCONT, kill);
             }
         }
     }
@@ -168,6 +184,7 @@ impl Shell {
     /// Collects children that changed, if SIGCHLD said some did.
     pub fn reap_if_signalled(&mut self) {
         if self.child_signal.as_ref().is_some_and(SignalFlag::take) {
+            crate::explain::child_signal();
             self.jobs.reap();
         }
     }

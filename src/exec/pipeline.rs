@@ -14,7 +14,7 @@
 //! changes stays in the child, as in bash.
 
 use nix::fcntl::OFlag;
-use nix::unistd::{Pid, pipe2};
+use nix::unistd::Pid;
 
 use super::Flow;
 use super::fds::PrivateFd;
@@ -145,6 +145,7 @@ impl Shell {
         let launch = self.launch(true);
         self.fds.push();
         self.background_stdin();
+        crate::explain::copy("a background list of shell code: a copy of the shell runs it");
         let plan = self.fds.shell_child_actions();
         let mut run = || self.run_in_child(|shell| shell.run_and_or(list), false);
         let started = spawn(
@@ -172,8 +173,8 @@ impl Shell {
         if self.terminal.is_some() {
             return;
         }
-        if let Ok(null) = nix::fcntl::open(
-            "/dev/null",
+        if let Ok(null) = crate::sys::open(
+            std::ffi::OsStr::new("/dev/null"),
             OFlag::O_RDONLY | OFlag::O_CLOEXEC,
             nix::sys::stat::Mode::empty(),
         ) {
@@ -213,7 +214,7 @@ impl Shell {
             }
             let mut next_input = None;
             if i + 1 < count || feed {
-                match pipe2(OFlag::O_CLOEXEC) {
+                match crate::sys::pipe2("between two stages of the pipeline") {
                     Ok((read_end, write_end)) => {
                         self.fds.give(PrivateFd::new(write_end), 1);
                         next_input = Some(PrivateFd::new(read_end));
@@ -275,6 +276,9 @@ impl Shell {
         keep_jobs: bool,
         f: impl FnOnce(&mut Shell) -> Flow,
     ) -> Option<Pid> {
+        crate::explain::copy(
+            "a pipeline stage of shell code (a builtin, a function, a compound command): a copy of the shell runs it",
+        );
         let plan = self.fds.shell_child_actions();
         let mut f = Some(f);
         let mut run = || {
@@ -305,6 +309,7 @@ impl Shell {
             Ok(argv) => argv,
             Err(_) => return self.start_failed_stage(1, launch),
         };
+        crate::explain::words(&simple.words, &argv);
         let Some(name) = argv.first() else {
             return self.start_shell_stage(launch, in_pipeline, |shell| shell.run_simple(simple));
         };

@@ -13,8 +13,6 @@
 
 use std::os::fd::{FromRawFd, OwnedFd};
 
-use nix::fcntl::{FcntlArg, OFlag, fcntl};
-
 use super::fds::PrivateFd;
 use super::spawn::{Group, Signals, Work, spawn};
 use crate::ast::List;
@@ -28,7 +26,7 @@ impl Shell {
     /// Starts `body` joined to a pipe, and gives the path of the shell's end
     /// (`reads`: `<( )`, the command reads what the list writes).
     pub fn process_substitution(&mut self, body: &List, reads: bool) -> Vec<u8> {
-        let (read_end, write_end) = match nix::unistd::pipe2(OFlag::O_CLOEXEC) {
+        let (read_end, write_end) = match crate::sys::pipe2("for a process substitution") {
             Ok(ends) => ends,
             Err(errno) => {
                 self.report_error(&format!("pipe: {}", errno.desc()));
@@ -44,6 +42,7 @@ impl Shell {
         let kept = PrivateFd::new(numbered_high(kept));
         self.fds.push();
         self.fds.give(PrivateFd::new(given), child_fd);
+        crate::explain::copy("a process substitution: a copy of the shell runs the list on a pipe");
         let plan = self.fds.shell_child_actions();
         let mut run = || self.run_in_child(|shell| shell.run_list(body), true);
         let started = spawn(
@@ -71,9 +70,14 @@ impl Shell {
 /// closed before anything forks, or the list's copy would hold the pipe
 /// open and its reader never see the end.
 fn numbered_high(fd: OwnedFd) -> OwnedFd {
-    match fcntl(&fd, FcntlArg::F_DUPFD_CLOEXEC(FIRST_FD)) {
+    use std::os::fd::AsRawFd;
+    match crate::sys::dup_above(
+        fd.as_raw_fd(),
+        FIRST_FD,
+        "numbered high, as bash numbers them",
+    ) {
         Ok(high) => {
-            drop(fd);
+            crate::sys::close_owned(fd);
             // SAFETY: F_DUPFD_CLOEXEC returned a new descriptor that
             // nothing else owns.
             unsafe { OwnedFd::from_raw_fd(high) }

@@ -21,7 +21,7 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
 
 use nix::errno::Errno;
-use nix::fcntl::{FcntlArg, FdFlag, OFlag, fcntl, open};
+use nix::fcntl::{FcntlArg, FdFlag, OFlag, fcntl};
 use nix::sys::stat::Mode;
 
 use super::fds::{self, PrivateFd};
@@ -380,7 +380,11 @@ impl Redirections {
             if source == mapping[i].0 || !targets.contains(&source) {
                 continue;
             }
-            let Ok(copy) = fcntl(borrowed(source), FcntlArg::F_DUPFD_CLOEXEC(highest + 1)) else {
+            let Ok(copy) = crate::sys::dup_above(
+                source,
+                highest + 1,
+                "a copy, so the child's dup2 onto it loses nothing",
+            ) else {
                 continue;
             };
             for entry in &mut mapping {
@@ -425,10 +429,10 @@ impl Redirections {
     /// The same moves for a forked copy of the shell that runs shell code:
     /// after them, every close-on-exec descriptor not made one of the
     /// command's is closed, since no `execve` will close it. That is each
-    /// private one, and also those libraries opened for the shell (the
-    /// line editor's signal pipe), which no list names; descriptors the
-    /// shell inherited or the user made (`exec 3>f`) are not close-on-exec
-    /// and stay, as they would across `execve`.
+    /// private one, and, at a prompt, also those the line editor opened
+    /// (its signal socket pair), which no list names ([`fds::unlisted_possible`]);
+    /// descriptors the shell inherited or the user made (`exec 3>f`) are
+    /// not close-on-exec and stay, as they would across `execve`.
     pub fn shell_child_actions(&self) -> ChildPlan {
         let mut plan = self.child_actions();
         let targets: Vec<RawFd> = plan
@@ -441,7 +445,9 @@ impl Redirections {
             .collect();
         let temporaries: Vec<RawFd> = plan._temporaries.iter().map(AsRawFd::as_raw_fd).collect();
         let mut closing: Vec<RawFd> = fds::all().into_iter().chain(temporaries).collect();
-        closing.extend(open_close_on_exec());
+        if fds::unlisted_possible() {
+            closing.extend(open_close_on_exec());
+        }
         closing.sort_unstable();
         closing.dedup();
         for fd in closing {
@@ -477,16 +483,14 @@ impl Redirections {
             }
             let slot = self.frames.last().map_or(Slot::Closed, |f| f.moves[i].1);
             match slot {
-                // SAFETY: dup2 and close on descriptor numbers; the target
-                // is the user's, no private one (moved aside above).
+                // The target is the user's, no private one (moved aside
+                // above).
                 Slot::Fd(real) => {
-                    if unsafe { libc::dup2(real, logical) } < 0 {
+                    if crate::sys::dup2(real, logical).is_err() {
                         return Err(RedirectError::BadFd(logical.to_string()));
                     }
                 }
-                Slot::Closed => unsafe {
-                    libc::close(logical);
-                },
+                Slot::Closed => crate::sys::close(logical),
             }
         }
         if let Some(top) = self.frames.last_mut() {
@@ -498,8 +502,9 @@ impl Redirections {
     /// Moves private descriptor `fd` to a free number, updating every frame
     /// that points at it.
     fn move_private_aside(&mut self, fd: RawFd) -> Result<(), RedirectError> {
-        let moved = fcntl(borrowed(fd), FcntlArg::F_DUPFD_CLOEXEC(10))
-            .map_err(|_| RedirectError::BadFd(fd.to_string()))?;
+        let moved =
+            crate::sys::dup_above(fd, 10, "the shell's own descriptor moves out of the way")
+                .map_err(|_| RedirectError::BadFd(fd.to_string()))?;
         for frame in &mut self.frames {
             for (_, slot) in &mut frame.moves {
                 if *slot == Slot::Fd(fd) {
@@ -546,13 +551,15 @@ fn open_close_on_exec() -> Vec<RawFd> {
     numbers
         .into_iter()
         .filter(|&fd| is_cloexec(fd) == Some(true))
+        // Explain mode's narration goes on in the copy.
+        .filter(|&fd| !minishell_builtins::narrate::is_sink(fd))
         .collect()
 }
 
 fn open_file(target: &[u8], flags: OFlag) -> Result<PrivateFd, RedirectError> {
     let path = std::ffi::OsStr::from_bytes(target);
     let mode = Mode::from_bits_truncate(0o666);
-    open(path, flags | OFlag::O_CLOEXEC | OFlag::O_NOCTTY, mode)
+    crate::sys::open(path, flags | OFlag::O_CLOEXEC | OFlag::O_NOCTTY, mode)
         .map(PrivateFd::new)
         .map_err(|errno| RedirectError::Open {
             target: target.to_vec(),

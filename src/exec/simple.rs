@@ -24,13 +24,16 @@ use crate::vars::Value;
 
 impl Shell {
     pub(super) fn run_simple(&mut self, command: &SimpleCommand) -> Flow {
+        // Taken now: what its words expand (a `$( )` run in the shell) is
+        // not the end of anything.
+        let tail = std::mem::take(&mut self.tail);
         // The process substitutions its words make close when it is done.
         let passed = self.fds.passed_count();
         let outer = self
             .current_command
             .replace(std::ptr::NonNull::from(command));
         self.failed_command = None;
-        let flow = self.run_simple_command(command);
+        let flow = self.run_simple_command(command, tail);
         if self.status != 0 && self.traps.has(minishell_builtins::TRAP_ERR) {
             self.failed_command = Some(command.to_string());
         }
@@ -39,7 +42,7 @@ impl Shell {
         flow
     }
 
-    fn run_simple_command(&mut self, command: &SimpleCommand) -> Flow {
+    fn run_simple_command(&mut self, command: &SimpleCommand, tail: bool) -> Flow {
         self.lineno = command.line;
         self.substitution_status = None;
         let flow = self.run_debug_trap(|| command.to_string());
@@ -50,6 +53,7 @@ impl Shell {
             Ok(argv) => argv,
             Err(e) => return self.expansion_failed(e),
         };
+        crate::explain::words(&command.words, &argv);
         let Some(name) = argv.first() else {
             return self.run_assignments_only(command);
         };
@@ -79,7 +83,7 @@ impl Shell {
                 shell.trace_words(&argv);
             }
             shell.trace_slot = None;
-            shell.run_resolved(resolved, argv, command)
+            shell.run_resolved(resolved, argv, command, tail)
         });
         self.trace_slot = None;
         self.fds.pop();
@@ -91,15 +95,20 @@ impl Shell {
     }
 
     /// Runs what a command name resolved to, its redirections in place.
+    /// `tail`: nothing is left to do after it (see [`Shell::tail`]).
     fn run_resolved(
         &mut self,
         resolved: Resolved,
         argv: Vec<Vec<u8>>,
         command: &SimpleCommand,
+        tail: bool,
     ) -> Flow {
         let shell = self;
         match resolved {
-            Resolved::Function(def) => shell.call_function(&def, argv),
+            Resolved::Function(def) => {
+                crate::explain::function(&argv[0]);
+                shell.call_function(&def, argv)
+            }
             Resolved::Builtin(builtin) => shell.run_builtin_here(builtin, argv),
             Resolved::Cannot { message, status } => {
                 // No child is needed to say so; the message goes where the
@@ -109,21 +118,27 @@ impl Shell {
                 Flow::Normal
             }
             Resolved::File(path) => {
-                shell.status = shell.run_program(path, argv, command);
+                shell.status = shell.run_program(path, argv, command, tail);
                 Flow::Normal
             }
         }
     }
 
-    /// Forks, execs and waits for a program.
+    /// Forks, execs and waits for a program; or, as the last thing this
+    /// process does (`tail`), with nothing the shell must do after it,
+    /// becomes the program with `execve`: `sh -c /bin/true` makes no fork.
     fn run_program(
         &mut self,
         path: Vec<u8>,
         argv: Vec<Vec<u8>>,
         command: &SimpleCommand,
+        tail: bool,
     ) -> Status {
         let environment = self.vars.environment();
         let missing = self.missing_message(argv.first().map_or(&[][..], |a| a), true);
+        if tail && self.nothing_left_after() {
+            return self.replace_with_program(path, argv, environment, missing);
+        }
         let Some(program) = Program::new(
             path,
             argv,
@@ -156,9 +171,59 @@ impl Shell {
         self.wait_foreground(id)
     }
 
+    /// Whether the shell has nothing to do once its last command ends: no
+    /// trap to run (EXIT included), no job to wait for or report, no
+    /// terminal to take back.
+    fn nothing_left_after(&self) -> bool {
+        !self.interactive()
+            && self.terminal.is_none()
+            && !self.traps.any_to_run()
+            && self.jobs.pending().is_none()
+    }
+
+    /// The tail command's `execve` in this very process, its redirections
+    /// made for real first. Returns only if it failed, having said why
+    /// where the command's standard error points, as the forked child
+    /// would have (127 for a missing file, 126 for one that cannot run).
+    fn replace_with_program(
+        &mut self,
+        path: Vec<u8>,
+        argv: Vec<Vec<u8>>,
+        environment: std::rc::Rc<crate::vars::Environment>,
+        missing: Vec<u8>,
+    ) -> Status {
+        let name = argv.first().cloned().unwrap_or_default();
+        let prefix = self.error_prefix().into_bytes();
+        let Some(program) = Program::new(path, argv, environment, prefix.clone(), missing.clone())
+        else {
+            self.report_error("argument holds a NUL byte");
+            return NOT_EXECUTABLE;
+        };
+        let plan = self.fds.child_actions();
+        let errno = super::spawn::exec_in_place(&program, &plan.actions);
+        drop(plan);
+        // The descriptors moved for real: fd 2 is the command's stderr.
+        let stderr = super::redirect::Slot::Fd(2);
+        match errno {
+            // A descriptor that could not be used: already reported.
+            libc::EBADF => 1,
+            libc::ENOENT => {
+                super::write_to_slot(stderr, &missing);
+                crate::status::NOT_FOUND
+            }
+            _ => {
+                let reason = nix::errno::Errno::from_raw(errno).desc();
+                let text = [&prefix[..], &name, b": ", reason.as_bytes(), b"\n"].concat();
+                super::write_to_slot(stderr, &text);
+                NOT_EXECUTABLE
+            }
+        }
+    }
+
     /// Runs a builtin in the shell's own process. Its output goes where its
     /// redirections point; the shell's descriptors 1 and 2 never move.
     pub(super) fn run_builtin_here(&mut self, builtin: &Builtin, argv: Vec<Vec<u8>>) -> Flow {
+        crate::explain::builtin(builtin);
         let args: Vec<OsString> = argv.into_iter().map(OsString::from_vec).collect();
         let (stdout, stderr) = (self.fds.slot(1), self.fds.slot(2));
         let mut context = ShellContext::new(self, stdout, stderr);
@@ -451,7 +516,7 @@ impl Shell {
             }
             Resolved::File(file) => {
                 let command = SimpleCommand::default();
-                self.status = self.run_program(file, argv, &command);
+                self.status = self.run_program(file, argv, &command, false);
                 Flow::Normal
             }
             Resolved::Function(_) => Flow::Normal,

@@ -5,8 +5,6 @@
 //! it (the terminal, the job table, the SIGCHLD watch) and, whatever
 //! happens, ends with `_exit` and never returns into its parent's loop.
 
-use nix::fcntl::OFlag;
-
 use super::Flow;
 use super::fds::PrivateFd;
 use super::spawn::{Work, spawn};
@@ -20,8 +18,19 @@ impl Shell {
     /// `( list )`: runs the list in a forked copy and waits for it.
     pub(super) fn run_subshell(&mut self, list: &List) -> Flow {
         let launch = self.launch(false);
+        crate::explain::copy("( ): a subshell, so nothing it changes reaches this shell");
         let plan = self.fds.shell_child_actions();
-        let mut run = || self.run_in_child(|shell| shell.run_list(list), false);
+        let mut run = || {
+            self.run_in_child(
+                |shell| {
+                    // The copy ends with the list: its last program may
+                    // replace it.
+                    shell.tail = true;
+                    shell.run_list(list)
+                },
+                false,
+            )
+        };
         let started = spawn(
             Work::Shell(&mut run),
             &plan.actions,
@@ -98,7 +107,11 @@ impl Shell {
     /// `$( list )`: runs the list in a forked copy with its standard output
     /// on a pipe, and returns what it wrote and its status.
     pub fn capture_output(&mut self, list: &List) -> (Vec<u8>, Status) {
-        let (read_end, write_end) = match nix::unistd::pipe2(OFlag::O_CLOEXEC) {
+        // Without a fork when the body needs none (virtual_subshell.rs).
+        if let Some(captured) = self.capture_virtually(list) {
+            return captured;
+        }
+        let (read_end, write_end) = match crate::sys::pipe2("for the output of $( )") {
             Ok(ends) => ends,
             Err(errno) => {
                 self.report_error(&format!("pipe: {}", errno.desc()));
@@ -108,15 +121,21 @@ impl Shell {
         let read_end = PrivateFd::new(read_end);
         self.fds.push();
         self.fds.give(PrivateFd::new(write_end), 1);
+        crate::explain::copy("$( ): the list runs in a copy whose stdout is the pipe's write end");
         let plan = self.fds.shell_child_actions();
+        // Unlike `( )`, bash's `$( )` still counts the loops around it:
+        // `$(break)` in a loop ends the substitution without a word.
+        let loops = self.loop_depth;
         let mut run = || {
             self.run_in_child(
                 |shell| {
+                    shell.loop_depth = loops;
                     shell.trace_level += 1;
                     // bash's `$( )` leaves `set -e` behind, unless
                     // inherit_errexit (or POSIX mode) keeps it.
                     let options = &mut shell.options;
                     options.errexit &= options.inherit_errexit || options.posix;
+                    shell.tail = true;
                     shell.run_list(list)
                 },
                 true,

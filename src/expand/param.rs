@@ -188,7 +188,7 @@ impl Walker<'_> {
                     false => Some(self.pattern(pattern, false)?),
                 };
                 let utf8 = self.shell.utf8();
-                value.map(|v| change_case(&v, *upper, *all, pattern.as_ref(), utf8))
+                value.map(|v| change_case(&v, *upper, *all, pattern.as_deref(), utf8))
             }
             ParamOp::Transform(b'P') => {
                 self.check_unset(expr, &value)?;
@@ -502,7 +502,7 @@ impl Walker<'_> {
         Ok(())
     }
 
-    fn pattern(&mut self, word: &Word, nocase: bool) -> Expanded<Pattern> {
+    fn pattern(&mut self, word: &Word, nocase: bool) -> Expanded<std::rc::Rc<Pattern>> {
         super::pattern(self.shell, word, false, nocase)
     }
 

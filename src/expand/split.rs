@@ -34,6 +34,12 @@ impl Field {
         self.glob
     }
 
+    /// The text and its quoted ranges, for a key that stands for the
+    /// field as a pattern (see `expand::pattern`).
+    pub fn into_parts(self) -> (Vec<u8>, Vec<Range<usize>>) {
+        (self.text, self.quoted)
+    }
+
     fn push_quoted(&mut self, text: &[u8]) {
         let start = self.text.len();
         self.text.extend_from_slice(text);

@@ -3,9 +3,8 @@
 
 use std::sync::{Arc, Mutex};
 
+use minishell_builtins::wait_status::WaitBits;
 use nix::fcntl::OFlag;
-use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
-use nix::unistd::Pid;
 use rustyline::Editor;
 use rustyline::history::FileHistory;
 
@@ -26,7 +25,7 @@ pub struct ChildWatch {
     _read_end: PrivateFd,
     write_end: Option<PrivateFd>,
     handler: signal_hook::SigId,
-    statuses: Arc<Mutex<Vec<WaitStatus>>>,
+    statuses: Arc<Mutex<Vec<(i32, WaitBits)>>>,
 }
 
 impl ChildWatch {
@@ -58,7 +57,7 @@ impl ChildWatch {
 
 impl ChildWatch {
     /// The statuses collected since the last call, oldest first.
-    pub fn take(&self) -> Vec<WaitStatus> {
+    pub fn take(&self) -> Vec<(i32, WaitBits)> {
         let mut statuses = self
             .statuses
             .lock()
@@ -82,19 +81,19 @@ impl Drop for ChildWatch {
 /// new byte, so none is missed). At the prompt no command is running, so
 /// every child is a job's, and `waitpid(-1)` is what the shell's own reap
 /// before the prompt does.
-fn collect(pipe: std::os::fd::RawFd, statuses: &Mutex<Vec<WaitStatus>>) {
+fn collect(pipe: std::os::fd::RawFd, statuses: &Mutex<Vec<(i32, WaitBits)>>) {
     let mut bytes = [0u8; 64];
     // SAFETY: `pipe` is the read end owned by the `ChildWatch`, which
     // outlives the editor's use of it; reading into a local buffer.
     while unsafe { libc::read(pipe, bytes.as_mut_ptr().cast(), bytes.len()) } > 0 {}
-    let flags = WaitPidFlag::WNOHANG | WaitPidFlag::WUNTRACED | WaitPidFlag::WCONTINUED;
+    let flags = libc::WNOHANG | libc::WUNTRACED | libc::WCONTINUED;
     let mut collected = statuses
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     loop {
-        match waitpid(Pid::from_raw(-1), Some(flags)) {
-            Ok(WaitStatus::StillAlive) | Err(_) => return,
-            Ok(status) => collected.push(status),
+        match crate::sys::waitpid(-1, flags) {
+            Ok(Some(status)) => collected.push(status),
+            Ok(None) | Err(_) => return,
         }
     }
 }

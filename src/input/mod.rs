@@ -44,8 +44,14 @@ pub trait LineSource {
 
     /// Children the source collected while it waited for input, oldest
     /// first, for the job table (a terminal's only).
-    fn collected(&mut self) -> Vec<nix::sys::wait::WaitStatus> {
+    fn collected(&mut self) -> Vec<(i32, minishell_builtins::wait_status::WaitBits)> {
         Vec::new()
+    }
+
+    /// Whether every line has been read: the command just parsed is the
+    /// last. Only a script in memory knows for sure.
+    fn at_end(&self) -> bool {
+        false
     }
 
     /// Whether this is the terminal a person types at.

@@ -32,4 +32,8 @@ impl LineSource for ScriptSource {
         self.lines += 1;
         Ok(true)
     }
+
+    fn at_end(&self) -> bool {
+        self.position == self.text.len()
+    }
 }

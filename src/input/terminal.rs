@@ -6,8 +6,6 @@ use std::io;
 use std::os::fd::FromRawFd;
 use std::path::PathBuf;
 
-use nix::sys::wait::WaitStatus;
-
 use rustyline::Editor;
 use rustyline::config::{CompletionType, Config};
 use rustyline::error::ReadlineError;
@@ -171,7 +169,7 @@ impl LineSource for TerminalSource {
         true
     }
 
-    fn collected(&mut self) -> Vec<WaitStatus> {
+    fn collected(&mut self) -> Vec<(i32, minishell_builtins::wait_status::WaitBits)> {
         self.children
             .as_ref()
             .map(ChildWatch::take)

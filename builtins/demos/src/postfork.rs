@@ -116,6 +116,27 @@ impl Relaunch {
         })
     }
 
+    /// Another program, `path` run with `argv` (its `argv[0]` first): the
+    /// spawn demo traces the shell itself this way.
+    pub fn program(path: &std::path::Path, argv: &[String]) -> Result<Relaunch, String> {
+        use std::os::unix::ffi::OsStrExt;
+        let path = CString::new(path.as_os_str().as_bytes())
+            .map_err(|_| format!("{}: a NUL byte", path.display()))?;
+        let mut words = Vec::with_capacity(argv.len());
+        for word in argv {
+            words.push(CString::new(word.as_str()).map_err(|_| format!("{word:?}: a NUL byte"))?);
+        }
+        let mut pointers: Vec<*const c_char> = words.iter().map(|w| w.as_ptr()).collect();
+        pointers.push(std::ptr::null());
+        let failed = format!("minishell: cannot exec {}\n", path.to_string_lossy()).into_bytes();
+        Ok(Relaunch {
+            path,
+            _words: words,
+            argv: pointers,
+            failed,
+        })
+    }
+
     /// Forks a child that moves `fds` into place (each `(from, to)` by
     /// dup2, which also clears close-on-exec on `to`) and execs the lab
     /// binary. Only async-signal-safe calls happen between the two.

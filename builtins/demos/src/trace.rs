@@ -35,6 +35,9 @@ use nix::unistd::{ForkResult, Pid, fork, getpid};
 use serde::Serialize;
 
 use crate::postfork::Relaunch;
+// Clone flags by name, the exit signal last (`CLONE_VM|CLONE_VFORK|SIGCHLD`):
+// the shell's explain mode renders its own clone with the same function.
+use minishell_builtins::syscall_text::{argv, clone_flags, quoted};
 
 /// What one traced call did, as the tracer saw it.
 #[derive(Debug, Serialize)]
@@ -529,7 +532,11 @@ fn describe(pid: Pid, nr: i64, args: &[u64; 6]) -> Option<(String, Option<Execve
         libc::SYS_execve => {
             let exec = exec(args[0], args[1]);
             return Some((
-                format!("execve({:?}, {:?})", exec.path, exec.argv),
+                format!(
+                    "execve({}, {})",
+                    quoted(exec.path.as_bytes()),
+                    argv(&exec.argv)
+                ),
                 Some(exec),
             ));
         }
@@ -537,8 +544,10 @@ fn describe(pid: Pid, nr: i64, args: &[u64; 6]) -> Option<(String, Option<Execve
             let exec = exec(args[1], args[2]);
             return Some((
                 format!(
-                    "execveat({}, {:?}, {:?})",
-                    args[0] as i32, exec.path, exec.argv
+                    "execveat({}, {}, {})",
+                    args[0] as i32,
+                    quoted(exec.path.as_bytes()),
+                    argv(&exec.argv)
                 ),
                 Some(exec),
             ));
@@ -556,55 +565,6 @@ fn describe(pid: Pid, nr: i64, args: &[u64; 6]) -> Option<(String, Option<Execve
         _ => return None,
     };
     Some((call, None))
-}
-
-/// Clone flags by name, the exit signal last: `CLONE_VM|CLONE_VFORK|SIGCHLD`.
-fn clone_flags(flags: u64) -> String {
-    const NAMES: [(libc::c_int, &str); 23] = [
-        (libc::CLONE_VM, "CLONE_VM"),
-        (libc::CLONE_FS, "CLONE_FS"),
-        (libc::CLONE_FILES, "CLONE_FILES"),
-        (libc::CLONE_SIGHAND, "CLONE_SIGHAND"),
-        (libc::CLONE_PIDFD, "CLONE_PIDFD"),
-        (libc::CLONE_PTRACE, "CLONE_PTRACE"),
-        (libc::CLONE_VFORK, "CLONE_VFORK"),
-        (libc::CLONE_PARENT, "CLONE_PARENT"),
-        (libc::CLONE_THREAD, "CLONE_THREAD"),
-        (libc::CLONE_NEWNS, "CLONE_NEWNS"),
-        (libc::CLONE_SYSVSEM, "CLONE_SYSVSEM"),
-        (libc::CLONE_SETTLS, "CLONE_SETTLS"),
-        (libc::CLONE_PARENT_SETTID, "CLONE_PARENT_SETTID"),
-        (libc::CLONE_CHILD_CLEARTID, "CLONE_CHILD_CLEARTID"),
-        (libc::CLONE_UNTRACED, "CLONE_UNTRACED"),
-        (libc::CLONE_CHILD_SETTID, "CLONE_CHILD_SETTID"),
-        (libc::CLONE_NEWCGROUP, "CLONE_NEWCGROUP"),
-        (libc::CLONE_NEWUTS, "CLONE_NEWUTS"),
-        (libc::CLONE_NEWIPC, "CLONE_NEWIPC"),
-        (libc::CLONE_NEWUSER, "CLONE_NEWUSER"),
-        (libc::CLONE_NEWPID, "CLONE_NEWPID"),
-        (libc::CLONE_NEWNET, "CLONE_NEWNET"),
-        (libc::CLONE_IO, "CLONE_IO"),
-    ];
-    let mut rest = flags & !0xff;
-    let mut names: Vec<String> = Vec::new();
-    for (bit, name) in NAMES {
-        let bit = u64::from(bit as u32);
-        if rest & bit != 0 {
-            names.push(name.to_owned());
-            rest &= !bit;
-        }
-    }
-    if rest != 0 {
-        names.push(format!("{rest:#x}"));
-    }
-    let signal = (flags & 0xff) as i32;
-    if signal != 0 {
-        names.push(signal_name(signal));
-    }
-    if names.is_empty() {
-        names.push("0".to_owned());
-    }
-    names.join("|")
 }
 
 /// A signal's name, `SIGKILL`, or `signal 64` for one nix does not name.

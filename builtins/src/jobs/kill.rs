@@ -2,8 +2,7 @@
 
 use std::ffi::OsString;
 
-use nix::sys::signal::{Signal, kill};
-use nix::unistd::Pid;
+use nix::sys::signal::Signal;
 
 use super::{find_job, signal_job};
 use crate::builtin::{Builtin, Group, Place};
@@ -95,19 +94,23 @@ fn send(ctx: &mut dyn Context, target: &str, signal: i32) -> Result<(), String> 
         let jobs = ctx.jobs();
         let id = find_job(target, &jobs)?;
         let job = jobs.iter().find(|j| j.id == id).ok_or("no such job")?;
-        signal_job(job.pgid, &job.pids, signal).map_err(|e| format!("{target}: {}", e.desc()))?;
+        signal_job(job.pgid, &job.pids, signal, &mut |p, s| ctx.kill(p, s))
+            .map_err(|e| format!("{target}: {}", e.desc()))?;
         // A stopped job cannot act on SIGTERM or SIGHUP until it runs
         // again; bash continues it for those two.
         let ends_it = [Some(Signal::SIGTERM), Some(Signal::SIGHUP)];
         if job.state == JobState::Stopped && ends_it.contains(&signal) {
-            let _ = signal_job(job.pgid, &job.pids, Signal::SIGCONT);
+            let _ = signal_job(job.pgid, &job.pids, Signal::SIGCONT, &mut |p, s| {
+                ctx.kill(p, s)
+            });
         }
         return Ok(());
     }
     let pid: i32 = target
         .parse()
         .map_err(|_| format!("{target}: arguments must be process or job IDs"))?;
-    kill(Pid::from_raw(pid), signal).map_err(|e| format!("({pid}) - {}", e.desc()))
+    ctx.kill(pid, signal)
+        .map_err(|e| format!("({pid}) - {}", e.desc()))
 }
 
 /// `kill -l`: every standard signal, numbered, five to a row as bash

@@ -6,8 +6,7 @@ pub mod kill;
 pub mod list;
 pub mod wait;
 
-use nix::sys::signal::{Signal, kill, killpg};
-use nix::unistd::Pid;
+use nix::sys::signal::Signal;
 
 use crate::context::{Context, JobState, JobSummary};
 
@@ -50,17 +49,20 @@ pub fn job_line(job: &JobSummary, with_pids: bool) -> String {
 /// process group when it has one (job control), else to each process.
 /// A PID that is not positive is never signalled: `kill(0)` and `kill(-1)`
 /// would reach the shell's own group, or every process.
+/// `kill` is the call that sends it (the shell's system-call layer, so
+/// explain mode sees it).
 pub fn signal_job(
     pgid: Option<i32>,
     pids: &[i32],
     signal: impl Into<Option<Signal>> + Copy,
+    kill: &mut dyn FnMut(i32, Option<Signal>) -> nix::Result<()>,
 ) -> nix::Result<()> {
     match pgid {
-        Some(pgid) if pgid > 0 => killpg(Pid::from_raw(pgid), signal.into()),
+        Some(pgid) if pgid > 0 => kill(-pgid, signal.into()),
         _ => pids
             .iter()
             .filter(|&&pid| pid > 0)
-            .try_for_each(|&pid| kill(Pid::from_raw(pid), signal.into())),
+            .try_for_each(|&pid| kill(pid, signal.into())),
     }
 }
 

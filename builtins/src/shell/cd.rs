@@ -75,10 +75,10 @@ pub(crate) fn change(
     } else {
         logical_path(old.as_deref(), &target)
     };
-    let new_pwd = match logical.filter(|path| std::env::set_current_dir(path).is_ok()) {
+    let new_pwd = match logical.filter(|path| ctx.change_dir(Path::new(path)).is_ok()) {
         Some(path) => path,
         None => {
-            if let Err(e) = std::env::set_current_dir(&target) {
+            if let Err(e) = ctx.change_dir(Path::new(&target)) {
                 return Err(fail(
                     ctx,
                     builtin,

@@ -12,6 +12,7 @@ pub mod echo;
 pub mod eval;
 pub mod exec;
 pub mod exit;
+pub mod explain;
 pub mod export;
 pub mod getopts;
 pub mod hash;
@@ -20,6 +21,7 @@ pub mod history;
 pub mod let_;
 pub mod loops;
 pub mod mapfile;
+pub mod parse;
 pub mod printf;
 pub mod pwd;
 pub mod read;
@@ -106,6 +108,18 @@ pub(crate) fn options<'a>(
         }
     }
     (seen, &[])
+}
+
+/// The arguments joined with spaces, as `eval` joins them.
+pub(crate) fn joined(args: &[OsString]) -> Vec<u8> {
+    let mut text = Vec::new();
+    for (i, arg) in args.iter().enumerate() {
+        if i > 0 {
+            text.push(b' ');
+        }
+        text.extend_from_slice(arg.as_bytes());
+    }
+    text
 }
 
 /// An argument shown to a person: lossy where it is not UTF-8.

@@ -155,6 +155,11 @@ fn print(ctx: &mut dyn Context, outcome: &format::Outcome) -> std::io::Result<()
 /// Whether the locale's characters are UTF-8, as the shell's locale
 /// variables say (`LC_ALL`, then `LC_CTYPE`, then `LANG`).
 pub(crate) fn utf8_locale(ctx: &dyn Context) -> bool {
+    ctx.utf8_locale()
+}
+
+/// [`Context::utf8_locale`] read from the variables themselves.
+pub(crate) fn utf8_locale_of_vars<C: Context + ?Sized>(ctx: &C) -> bool {
     ["LC_ALL", "LC_CTYPE", "LANG"]
         .iter()
         .find_map(|name| ctx.var(name).filter(|v| !v.is_empty()))

@@ -8,8 +8,9 @@ use std::io::{BufRead, BufReader};
 use std::os::fd::{AsRawFd, OwnedFd};
 
 use clap::Parser;
+use minishell_builtins::wait_status::WaitBits;
 use nix::fcntl::OFlag;
-use nix::sys::wait::{WaitStatus, waitpid};
+use nix::sys::wait::waitpid;
 use nix::unistd::{ForkResult, fork, getpid, getppid, pipe2};
 use serde::Serialize;
 
@@ -150,12 +151,19 @@ fn measure(options: &Options, out: &Out) -> Result<Report, String> {
             _ => return Err(format!("a garbled report from the family: {line:?}")),
         }
     }
-    match waitpid(child, None).map_err(|e| format!("waitpid: {e}"))? {
-        WaitStatus::Exited(_, code) => {
+    // The raw status word, decoded by the shell's own decoder (the one
+    // behind `$?` and explain mode).
+    let mut raw = 0;
+    // SAFETY: `raw` outlives the call.
+    if unsafe { libc::waitpid(child.as_raw(), &mut raw, 0) } < 0 {
+        return Err(format!("waitpid: {}", nix::errno::Errno::last()));
+    }
+    match WaitBits::decode(raw) {
+        WaitBits::Exited(code) => {
             report.exited = true;
             report.exit_code = Some(code);
         }
-        WaitStatus::Signaled(_, signal, _) => report.signal = Some(signal as i32),
+        WaitBits::Signaled { signal, .. } => report.signal = Some(signal),
         _ => {}
     }
     Ok(report)

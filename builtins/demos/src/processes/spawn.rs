@@ -159,6 +159,9 @@ pub fn run(io: &mut Io) -> Status {
     for line in notice(&report) {
         out.notice(line);
     }
+    if !options.output.json && !options.output.quiet {
+        out.notice(shell_strategy(&prepared));
+    }
     let printed = if out.json() {
         crate::json(io, &report)
     } else {
@@ -396,4 +399,44 @@ fn notice(report: &Report) -> Vec<String> {
             );
     }
     lines
+}
+
+/// How minishell itself starts CMD, seen, not assumed: the shell beside
+/// the lab binary runs `CMD; :` (so CMD is not its last command) traced,
+/// and the call it made its child with is named, the clone flags telling
+/// the strategy its spawn module picked.
+fn shell_strategy(prepared: &Prepared) -> String {
+    let seen = std::env::current_exe()
+        .ok()
+        .and_then(|lab| Some(lab.parent()?.join("minishell")))
+        .filter(|shell| shell.is_file())
+        .ok_or_else(|| "no minishell beside the lab binary".to_owned())
+        .and_then(|shell| {
+            let line = format!("{}; :", prepared.shell_line.to_string_lossy());
+            let argv = ["minishell".to_owned(), "-c".to_owned(), line];
+            trace::trace(&Relaunch::program(&shell, &argv)?)
+        })
+        .map(|trace| {
+            trace
+                .events
+                .iter()
+                .find(|e| {
+                    e.pid == trace.caller
+                        && !e.call.starts_with("execve")
+                        && !e.call.starts_with("wait")
+                })
+                .map(|e| e.call.clone())
+        });
+    match seen {
+        Ok(Some(call)) if call.contains("CLONE_VM") => format!(
+            "minishell itself, traced just now, made CMD's process with {call}: the vfork row's way (it forks only to run shell code); `explain CMD` shows it too"
+        ),
+        Ok(Some(call)) => format!(
+            "minishell itself, traced just now, made CMD's process with {call}: the fork-exec row's way; `explain CMD` shows it too"
+        ),
+        Ok(None) => "minishell itself, traced just now, made no process for CMD".to_owned(),
+        Err(why) => {
+            format!("how minishell itself starts CMD: not observed ({why}); `explain CMD` shows it")
+        }
+    }
 }

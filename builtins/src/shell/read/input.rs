@@ -13,7 +13,10 @@ use std::time::{Duration, Instant};
 use nix::errno::Errno;
 use nix::sys::termios::{self, LocalFlags, SetArg, SpecialCharacterIndices, Termios};
 
-/// How much is read at once from a regular file.
+/// How much is read at once from a regular file: a first small block (a
+/// line is short, and the buffer is zeroed and the rest given back at each
+/// `read`), doubled at each refill up to the largest.
+const FIRST_BLOCK: usize = 256;
 const BLOCK: usize = 4096;
 
 /// Why no byte came.
@@ -67,7 +70,10 @@ impl Input {
             return Ok(Some(self.buffer[self.used - 1]));
         }
         self.wait()?;
-        let size = if self.seekable { BLOCK } else { 1 };
+        let size = match self.seekable {
+            true => (self.buffer.len() * 2).clamp(FIRST_BLOCK, BLOCK),
+            false => 1,
+        };
         self.buffer.resize(size, 0);
         self.used = 0;
         loop {

@@ -10,8 +10,8 @@ use std::path::PathBuf;
 use std::ptr;
 
 use libc::c_char;
+use minishell_builtins::wait_status::WaitBits;
 use nix::errno::Errno;
-use nix::sys::wait::{WaitStatus, waitpid};
 use nix::unistd::{AccessFlags, ForkResult, Pid, access, fork};
 
 use crate::trace::signal_name;
@@ -64,8 +64,8 @@ pub struct Prepared {
     _strings: Vec<CString>,
     argv: Vec<*const c_char>,
     envp: Vec<*const c_char>,
-    /// `CMD ARGS` quoted for sh, for system().
-    shell_line: CString,
+    /// `CMD ARGS` quoted for sh, for system() (and for minishell, traced).
+    pub(super) shell_line: CString,
 }
 
 impl Prepared {
@@ -309,21 +309,27 @@ fn system(prepared: &Prepared) -> Outcome {
     // SAFETY: a NUL-terminated string; system() waits for its child.
     let status = unsafe { libc::system(prepared.shell_line.as_ptr()) };
     if status == -1 {
-        Outcome::Failed(format!("system: {:?}", Errno::last()))
-    } else if libc::WIFSIGNALED(status) {
-        Outcome::Signaled(libc::WTERMSIG(status))
-    } else {
-        Outcome::Exited(libc::WEXITSTATUS(status))
+        return Outcome::Failed(format!("system: {:?}", Errno::last()));
+    }
+    outcome(status)
+}
+
+/// A raw wait status through the shell's one decoder.
+fn outcome(raw: i32) -> Outcome {
+    match WaitBits::decode(raw) {
+        WaitBits::Exited(code) => Outcome::Exited(code),
+        WaitBits::Signaled { signal, .. } => Outcome::Signaled(signal),
+        other => Outcome::Failed(format!("waitpid: {other:?}")),
     }
 }
 
 fn reap(child: Pid) -> Outcome {
-    match waitpid(child, None) {
-        Ok(WaitStatus::Exited(_, code)) => Outcome::Exited(code),
-        Ok(WaitStatus::Signaled(_, signal, _)) => Outcome::Signaled(signal as i32),
-        Ok(other) => Outcome::Failed(format!("waitpid: {other:?}")),
-        Err(e) => Outcome::Failed(format!("waitpid: {e:?}")),
+    let mut raw = 0;
+    // SAFETY: `raw` outlives the call.
+    if unsafe { libc::waitpid(child.as_raw(), &mut raw, 0) } < 0 {
+        return Outcome::Failed(format!("waitpid: {:?}", Errno::last()));
     }
+    outcome(raw)
 }
 
 #[cfg(test)]
