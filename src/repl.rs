@@ -219,6 +219,8 @@ impl Shell {
                 })
                 .unwrap_or_else(|| name.to_vec())
         };
+        // `. /dev/stdin <<< text` reads where the builtin's stdin points.
+        let path = self.fds.path_through_slots(&path).unwrap_or(path);
         let text = std::fs::read(std::ffi::OsStr::from_bytes(&path)).ok()?;
         let saved_args = args.map(|args| {
             std::mem::replace(

@@ -80,6 +80,9 @@ pub struct Shell {
     /// Nonzero while running a condition (`if`, `while`, left of `&&`…),
     /// where `set -e` does not apply.
     pub errexit_exempt: usize,
+    /// A builtin dropped the rest of the line (`shift 1 2`): that reaches
+    /// past `eval`, which contains the other ways a line is dropped.
+    pub builtin_abandoned: bool,
     /// Set by `exit`: the shell stops reading and leaves with this status.
     pub exit_request: Option<Status>,
     /// The terminal, when the shell runs jobs under job control
@@ -120,8 +123,9 @@ pub struct Shell {
     pub trace_level: usize,
     /// When the shell started, for `$SECONDS`.
     pub started: std::time::Instant,
-    /// The state of `$RANDOM`.
+    /// The state of `$RANDOM`, and the value it gave last.
     pub random: u32,
+    pub last_random: Option<u32>,
     pub traps: crate::traps::Traps,
     /// The statuses of the stages of the last foreground pipeline, for
     /// `$PIPESTATUS`.
@@ -192,6 +196,7 @@ impl Shell {
             function_sources: FxHashMap::default(),
             substitution_status: None,
             errexit_exempt: 0,
+            builtin_abandoned: false,
             exit_request: None,
             terminal: None,
             child_signal: None,
@@ -208,6 +213,7 @@ impl Shell {
             script_source: None,
             started: std::time::Instant::now(),
             random: (pid as u32) ^ 0x5eed,
+            last_random: None,
             traps: crate::traps::Traps::default(),
             aliases: Default::default(),
             patterns: FxHashMap::default(),
@@ -342,14 +348,63 @@ impl Shell {
             "BASHPID" => std::process::id().to_string(),
             "SHELLOPTS" => self.options.names_on(false),
             "BASHOPTS" => self.options.names_on(true),
-            "RANDOM" => {
-                // A linear congruential step, as bash's own generator.
-                self.random = self.random.wrapping_mul(1_103_515_245).wrapping_add(12345);
-                ((self.random >> 16) & 0x7fff).to_string()
-            }
+            "RANDOM" => self.next_random().to_string(),
             _ => return None,
         };
         Some(text.into_bytes())
+    }
+
+    /// `RANDOM=N`: the next values are those bash gives after the same
+    /// assignment.
+    pub fn seed_random(&mut self, seed: u32) {
+        self.random = seed;
+        self.last_random = None;
+    }
+
+    /// Before `RANDOM` is read: a value assigned to it since (by `=`,
+    /// `declare`, `read`, `(( ))`…) seeds the generator and goes, so the
+    /// variable stays the shell's, computed at each read, as in bash.
+    pub fn take_random_seed(&mut self) {
+        let Some(seed) = self.vars.get("RANDOM") else {
+            return;
+        };
+        let seed = String::from_utf8_lossy(seed).trim().parse::<i64>();
+        self.seed_random(seed.unwrap_or(0) as u32);
+        let _ = self.vars.unset_raw("RANDOM");
+    }
+
+    /// A new seed from the process and the clock: at start and in each
+    /// subshell, as bash seeds its generator.
+    pub fn reseed_random(&mut self) {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos() ^ d.as_secs() as u32);
+        self.seed_random(std::process::id().wrapping_mul(31) ^ nanos);
+    }
+
+    /// The next `$RANDOM`: Park and Miller's minimal standard generator
+    /// (x = 16807 x mod 2^31-1, computed without overflow as Schrage
+    /// shows), its two halves folded together and cut to 15 bits, never
+    /// the same value twice in a row: bash's generator, so a script that
+    /// seeds it sees bash's numbers.
+    pub fn next_random(&mut self) -> u32 {
+        loop {
+            let x = match self.random {
+                0 => 123_459_876_i64,
+                seed => i64::from(seed),
+            };
+            let (high, low) = (x / 127_773, x % 127_773);
+            let mut t = 16_807 * low - 2_836 * high;
+            if t < 0 {
+                t += 0x7fff_ffff;
+            }
+            self.random = t as u32;
+            let folded = ((self.random >> 16) ^ (self.random & 0xffff)) & 0x7fff;
+            if self.last_random != Some(folded) {
+                self.last_random = Some(folded);
+                return folded;
+            }
+        }
     }
 
     /// `$BASH_COMMAND`: in a trap, the command the trap is about; else the

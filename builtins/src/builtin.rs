@@ -79,7 +79,8 @@ impl Builtin {
     pub fn invoke(&self, args: &[OsString], ctx: &mut dyn Context) -> Status {
         let status = if self.help_option && args.get(1).is_some_and(|a| a == "--help") {
             let _ = writeln!(ctx.stdout(), "{}", self.help.trim_end());
-            0
+            // bash answers `--help` with the usage status, 2.
+            2
         } else {
             (self.run)(args, ctx)
         };

@@ -56,6 +56,21 @@ pub struct ShellContext<'a> {
 }
 
 impl<'a> ShellContext<'a> {
+    /// After `eval` or `.`: an error that drops a line (a readonly
+    /// assignment, bad arithmetic) ends only the text run, which then
+    /// fails, as in bash; a builtin's "too many arguments" still drops the
+    /// caller's line too. `outer` is the caller's mark, put back.
+    fn contain_abandon(&mut self, flow: Flow, outer: bool, status: Status) -> Status {
+        let by_builtin = std::mem::replace(&mut self.shell.builtin_abandoned, outer);
+        if matches!(flow, Flow::Abandon) && !by_builtin {
+            self.flow = Flow::Normal;
+            return 1;
+        }
+        self.shell.builtin_abandoned |= by_builtin;
+        self.flow = flow;
+        status
+    }
+
     pub fn new(shell: &'a mut Shell, stdout: Slot, stderr: Slot) -> ShellContext<'a> {
         ShellContext {
             shell,
@@ -334,15 +349,20 @@ impl Context for ShellContext<'_> {
 
     fn eval(&mut self, text: &[u8]) -> Status {
         let line = self.shell.lineno.max(1);
+        let outer = std::mem::take(&mut self.shell.builtin_abandoned);
         let flow = crate::repl::run_text(self.shell, text, line);
-        self.flow = flow;
-        self.shell.status
+        let status = self.shell.status;
+        self.contain_abandon(flow, outer, status)
     }
 
     fn source(&mut self, path: &OsStr, args: Option<Vec<OsString>>) -> Option<Status> {
-        let (status, flow) = self.shell.source_file(path.as_bytes(), args)?;
-        self.flow = flow;
-        Some(status)
+        let outer = std::mem::take(&mut self.shell.builtin_abandoned);
+        let result = self.shell.source_file(path.as_bytes(), args);
+        let Some((status, flow)) = result else {
+            self.shell.builtin_abandoned = outer;
+            return None;
+        };
+        Some(self.contain_abandon(flow, outer, status))
     }
 
     fn exec(&mut self, argv: &[OsString], zero: Option<&OsStr>, clean: bool) -> Status {
@@ -493,6 +513,7 @@ impl Context for ShellContext<'_> {
 
     fn abandon_line(&mut self) {
         self.flow = Flow::Abandon;
+        self.shell.builtin_abandoned = true;
     }
 
     fn set_flow(&mut self, flow: Flow) {

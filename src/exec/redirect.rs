@@ -181,7 +181,7 @@ impl Redirections {
                 return self.add_text(fd, &body);
             }
         };
-        let reopened = self.through_slot(target);
+        let reopened = self.path_through_slots(target);
         let path = reopened.as_deref().unwrap_or(target);
         // Errors name the file as the user wrote it.
         let open_as_typed = |flags| {
@@ -251,7 +251,7 @@ impl Redirections {
     /// /dev/stderr; } 2>log` means log, which the shell holds under another
     /// number. Returns the path of where that descriptor points now, when
     /// it is not the descriptor of the same number.
-    fn through_slot(&self, target: &[u8]) -> Option<Vec<u8>> {
+    pub fn path_through_slots(&self, target: &[u8]) -> Option<Vec<u8>> {
         let fd: RawFd = match target {
             b"/dev/stdin" => 0,
             b"/dev/stdout" => 1,

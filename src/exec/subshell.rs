@@ -79,6 +79,7 @@ impl Shell {
         self.fds.forget_in_child();
         self.terminal = None;
         self.subshell = true;
+        self.reseed_random();
         // Loops outside the copy are not its own: `(break)` in a loop is
         // "only meaningful in a loop", as in bash.
         self.loop_depth = 0;

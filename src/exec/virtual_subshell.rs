@@ -364,6 +364,9 @@ impl Shell {
         };
         let (capture, reader) = memory_file()?;
         let saved = Saved::take(self, directory);
+        // A subshell draws other random numbers than its parent, as a
+        // forked one does.
+        self.reseed_random();
         self.fds.push();
         self.fds.give(capture, 1);
         // What a forked copy changes about itself (see become_subshell and

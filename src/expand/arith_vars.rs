@@ -67,6 +67,9 @@ impl ArithVars for ShellVars<'_> {
             let place = reference::resolve(self.shell, name).map_err(|_| ArithError::reported())?;
             return Ok(reference::read(self.shell, &place).map(Cow::Owned));
         }
+        if name == "RANDOM" {
+            self.shell.take_random_seed();
+        }
         let exists = self.shell.vars.var(name).is_some();
         let value = match subscript {
             None if !exists => self.shell.dynamic_var(name).map(Cow::Owned),
@@ -113,6 +116,21 @@ impl ArithVars for ShellVars<'_> {
         let vars = &mut self.shell.vars;
         let result = match subscript {
             None => vars.set(name, text),
+            // `a[-1]` counts back from the last element, as in reading.
+            Some(Subscript::Index(i)) if i < 0 => {
+                let last = match vars.var(name).map(|v| &v.value) {
+                    Some(Value::Indexed(a)) => a.keys().next_back().copied(),
+                    Some(Value::Scalar(_)) => Some(0),
+                    _ => None,
+                };
+                match last.map(|last| last + 1 + i) {
+                    Some(index) if index >= 0 => vars.set_element(name, index, text),
+                    _ => {
+                        let message = format!("{name}[{i}]: bad array subscript");
+                        return Err(ArithError::shell(message));
+                    }
+                }
+            }
             Some(Subscript::Index(i)) => vars.set_element(name, i, text),
             Some(Subscript::Text(key)) => vars.set_key(name, unquoted_key(key).to_vec(), text),
         };

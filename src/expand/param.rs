@@ -363,6 +363,9 @@ impl Walker<'_> {
                 let place = super::reference::resolve(self.shell, name)?;
                 return Ok(Value::One(super::reference::read(self.shell, &place)));
             }
+            if name == "RANDOM" {
+                self.shell.take_random_seed();
+            }
             let vars = &self.shell.vars;
             return Ok(Value::One(match vars.get(name) {
                 Some(value) => Some(value.to_vec()),

@@ -90,6 +90,10 @@ pub fn resolve(shell: &mut Shell, name: &str) -> Expanded<Reference> {
 /// plain name).
 pub fn read(shell: &mut Shell, place: &Reference) -> Option<Vec<u8>> {
     match place {
+        Reference::Name(name) if name == "RANDOM" => {
+            shell.take_random_seed();
+            shell.dynamic_var(name)
+        }
         Reference::Name(name) => match shell.vars.get(name) {
             Some(value) => Some(value.to_vec()),
             None if shell.vars.var_raw(name).is_none() => shell.dynamic_var(name),

@@ -15,7 +15,7 @@ pub static EVAL: Builtin = Builtin {
 ",
     place: Place::Shell,
     group: Group::Shell,
-    help_option: false,
+    help_option: true,
     run,
 };
 

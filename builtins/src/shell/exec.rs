@@ -20,7 +20,7 @@ pub static EXEC: Builtin = Builtin {
 ",
     place: Place::Shell,
     group: Group::Shell,
-    help_option: false,
+    help_option: true,
     run,
 };
 

@@ -28,7 +28,7 @@ pub static DOT: Builtin = Builtin {
 ",
     place: Place::Shell,
     group: Group::Shell,
-    help_option: false,
+    help_option: true,
     run,
 };
 
