@@ -19,6 +19,7 @@ pub mod quoting;
 mod registry;
 mod shell;
 pub mod signals;
+pub mod stack_text;
 pub mod syscall_text;
 pub mod wait_status;
 

@@ -153,18 +153,19 @@ impl ChildLines {
         let Some(text) = self.text.get(start..self.ends[id.0]) else {
             return;
         };
-        let mut line = StackLine::new();
+        // Room is kept for the closing escape and newline.
+        let mut line = crate::stack_text::StackText::<2048>::new(8);
         let dim = DIM.load(Ordering::Relaxed);
         if dim {
             line.push(DIM_ON);
         }
         line.push(b"[explain ");
         // SAFETY: getpid is async-signal-safe and cannot fail.
-        line.push_number(unsafe { libc::getpid() } as isize);
+        line.push_number(i64::from(unsafe { libc::getpid() }));
         line.push(b"] ");
         for (i, part) in text.split(|&b| b == 0).enumerate() {
             if i > 0 {
-                line.push_number(result);
+                line.push_number(result as i64);
             }
             line.push(part);
         }
@@ -174,58 +175,6 @@ impl ChildLines {
         }
         line.push_end(b"\n");
         write_line(line.bytes());
-    }
-}
-
-/// A line composed on the stack; what does not fit is cut.
-struct StackLine {
-    bytes: [u8; 2048],
-    len: usize,
-}
-
-impl StackLine {
-    fn new() -> StackLine {
-        StackLine {
-            bytes: [0; 2048],
-            len: 0,
-        }
-    }
-
-    fn push(&mut self, text: &[u8]) {
-        // Room is kept for the closing escape and newline.
-        let room = self.bytes.len() - 8 - self.len.min(self.bytes.len() - 8);
-        let n = text.len().min(room);
-        self.bytes[self.len..self.len + n].copy_from_slice(&text[..n]);
-        self.len += n;
-    }
-
-    /// The line's end, in the room `push` keeps for it.
-    fn push_end(&mut self, text: &[u8]) {
-        let n = text.len().min(self.bytes.len() - self.len);
-        self.bytes[self.len..self.len + n].copy_from_slice(&text[..n]);
-        self.len += n;
-    }
-
-    fn push_number(&mut self, n: isize) {
-        let mut digits = [0u8; 24];
-        let mut i = digits.len();
-        let mut rest = n.unsigned_abs();
-        loop {
-            i -= 1;
-            digits[i] = b'0' + (rest % 10) as u8;
-            rest /= 10;
-            if rest == 0 {
-                break;
-            }
-        }
-        if n < 0 {
-            self.push(b"-");
-        }
-        self.push(&digits[i..]);
-    }
-
-    fn bytes(&self) -> &[u8] {
-        &self.bytes[..self.len]
     }
 }
 

@@ -20,6 +20,9 @@ use std::rc::Rc;
 
 use minishell_builtins::narrate::{self, ChildLines, LineId, RESULT};
 use minishell_builtins::syscall_text;
+
+/// The child's messages, composed on its stack.
+type StackText = minishell_builtins::stack_text::StackText<512>;
 use nix::unistd::{ForkResult, Pid};
 
 use super::binary::file_looks_binary;
@@ -286,9 +289,9 @@ fn child(job: &mut ChildJob<'_, '_>) -> ! {
         t.lines.say(t.signals, 0, b"");
     }
     if let Err(fd) = apply(job.actions, told) {
-        let mut text = StackText::new();
+        let mut text = StackText::new(0);
         text.push(b"minishell: ");
-        text.push_number(fd);
+        text.push_number(i64::from(fd));
         text.push(b": Bad file descriptor\n");
         text.write_to(2);
         exit_now(1);
@@ -451,9 +454,9 @@ pub fn exec_in_place(program: &Program, actions: &[FdAction]) -> i32 {
         )
     });
     if let Err(fd) = apply(actions, told.as_ref()) {
-        let mut text = StackText::new();
+        let mut text = StackText::new(0);
         text.push(&program.prefix);
-        text.push_number(fd);
+        text.push_number(i64::from(fd));
         text.push(b": Bad file descriptor\n");
         text.write_to(2);
         return libc::EBADF;
@@ -562,7 +565,7 @@ fn try_exec(program: &Program, told: Option<&Told>) -> i32 {
 /// when it exists but cannot run.
 fn exec(program: &Program, told: Option<&Told>) -> ! {
     let errno = try_exec(program, told);
-    let mut text = StackText::new();
+    let mut text = StackText::new(0);
     if errno == libc::ENOENT {
         text.push(&program.missing);
     } else if errno == libc::ENOEXEC {
@@ -620,50 +623,5 @@ fn write_all(fd: RawFd, mut bytes: &[u8]) {
             return;
         }
         bytes = &bytes[n as usize..];
-    }
-}
-
-/// A message composed on the stack, since the child may not allocate.
-/// Text beyond its capacity is cut.
-struct StackText {
-    bytes: [u8; 512],
-    len: usize,
-}
-
-impl StackText {
-    fn new() -> StackText {
-        StackText {
-            bytes: [0; 512],
-            len: 0,
-        }
-    }
-
-    fn push(&mut self, text: &[u8]) {
-        let n = text.len().min(self.bytes.len() - self.len);
-        self.bytes[self.len..self.len + n].copy_from_slice(&text[..n]);
-        self.len += n;
-    }
-
-    fn push_number(&mut self, n: i32) {
-        let mut digits = [0u8; 12];
-        let mut i = digits.len();
-        let negative = n < 0;
-        let mut rest = n.unsigned_abs();
-        loop {
-            i -= 1;
-            digits[i] = b'0' + (rest % 10) as u8;
-            rest /= 10;
-            if rest == 0 {
-                break;
-            }
-        }
-        if negative {
-            self.push(b"-");
-        }
-        self.push(&digits[i..]);
-    }
-
-    fn write_to(&self, fd: RawFd) {
-        write_all(fd, &self.bytes[..self.len]);
     }
 }

@@ -12,14 +12,13 @@
 use std::ffi::{CString, c_char};
 use std::os::fd::{BorrowedFd, RawFd};
 
+use minishell_builtins::stack_text::StackText;
 use nix::unistd::{ForkResult, Pid, fork};
 
-/// A line of text and numbers built in a fixed buffer: formatting it never
-/// allocates, so a forked child may report with it.
-pub struct Line {
-    bytes: [u8; 256],
-    len: usize,
-}
+/// A line of text and numbers built in a fixed buffer (the shell's own
+/// [`StackText`]): formatting it never allocates, so a forked child may
+/// report with it.
+pub struct Line(StackText<256>);
 
 impl Default for Line {
     fn default() -> Line {
@@ -28,48 +27,25 @@ impl Default for Line {
 }
 
 impl Line {
-    pub const fn new() -> Line {
-        Line {
-            bytes: [0; 256],
-            len: 0,
-        }
+    pub fn new() -> Line {
+        Line(StackText::new(0))
     }
 
     /// Appends `text`, cut short if the buffer is full.
     pub fn text(&mut self, text: &str) -> &mut Line {
-        for &byte in text.as_bytes() {
-            if self.len == self.bytes.len() {
-                break;
-            }
-            self.bytes[self.len] = byte;
-            self.len += 1;
-        }
+        self.0.push(text.as_bytes());
         self
     }
 
     /// Appends `n` in decimal.
     pub fn int(&mut self, n: i64) -> &mut Line {
-        let mut digits = [0u8; 20];
-        let mut at = digits.len();
-        let mut rest = n.unsigned_abs();
-        loop {
-            at -= 1;
-            digits[at] = b'0' + (rest % 10) as u8;
-            rest /= 10;
-            if rest == 0 {
-                break;
-            }
-        }
-        if n < 0 {
-            self.text("-");
-        }
-        // The digits are ASCII.
-        self.text(std::str::from_utf8(&digits[at..]).unwrap_or("?"))
+        self.0.push_number(n);
+        self
     }
 
     /// The line so far.
     pub fn as_bytes(&self) -> &[u8] {
-        &self.bytes[..self.len]
+        self.0.bytes()
     }
 
     /// Writes the line with `write(2)`, retrying on EINTR and after a
