@@ -38,13 +38,16 @@ echo "  error still goes where stdout went, not into out."
 echo
 echo "3. Why is cd a builtin?"
 $self --explain-to cd.txt -c 'cd /tmp'
-$self --explain-to pwd.txt -c '/bin/pwd > /dev/null'
+# (`; :` again, or the shell would exec /bin/pwd in its own place.)
+$self --explain-to pwd.txt -c '/bin/pwd > /dev/null; :'
 grep '] cd: \|] chdir(' cd.txt | plain | sed 's/^/    /'
 echo "  processes for cd: $(grep -c '] clone(\|] fork()' cd.txt); for /bin/pwd: $(grep -c '] clone(\|] fork()' pwd.txt)"
 
 echo
 echo "4. What does waitpid report?"
-$self --explain-to wait.txt -c "/bin/false; sh -c 'kill -SEGV \$\$'" 2> /dev/null
+# (The `:` at the end keeps sh from being the line's last command, which
+# the shell would exec in its own place, with nothing left to wait for.)
+$self --explain-to wait.txt -c "/bin/false; sh -c 'kill -SEGV \$\$'; :" 2> /dev/null
 grep '] waitpid(\|] Child process' wait.txt | plain | sed 's/^/    /'
 echo "  the exit code is the status word's second byte (0x0100: 1); a signal"
 echo "  is its low 7 bits (0x0b: 11, SIGSEGV), bit 7 set if a core was dumped."

@@ -6,8 +6,10 @@
 #
 #   minishell examples/system-dissected.sh
 
-echo "system calls of: minishell -c 'sleep 0.1; true'"
-strace -f -qq -e trace=clone,clone3,fork,vfork,execve,wait4 -o trace.txt /proc/$$/exe -c 'sleep 0.1; true'
+# (`; :` keeps sleep from being the line's last command, which the shell
+# would exec in its own place, without a child, as bash and dash do.)
+echo "system calls of: minishell -c 'sleep 0.1; :'"
+strace -f -qq -e trace=clone,clone3,fork,vfork,execve,wait4 -o trace.txt /proc/$$/exe -c 'sleep 0.1; :'
 cut -d ' ' -f 2- trace.txt | cut -c 1-100
 rm -f trace.txt
 echo

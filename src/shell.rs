@@ -126,10 +126,8 @@ pub struct Shell {
     /// The state of `$RANDOM`, and the value it gave last.
     pub random: u32,
     pub last_random: Option<u32>,
-    /// The generator is to be seeded anew before its next number (set at
-    /// start and in each subshell): done when `$RANDOM` is read, so a
-    /// copy that never reads it makes no system call for it.
-    pub reseed_pending: bool,
+    /// A subshell began: the next `$RANDOM` first takes a seed of its own.
+    pub random_reseed: bool,
     pub traps: crate::traps::Traps,
     /// The statuses of the stages of the last foreground pipeline, for
     /// `$PIPESTATUS`.
@@ -221,7 +219,7 @@ impl Shell {
             started: std::time::Instant::now(),
             random: (pid as u32) ^ 0x5eed,
             last_random: None,
-            reseed_pending: false,
+            random_reseed: false,
             traps: crate::traps::Traps::default(),
             aliases: Default::default(),
             patterns: FxHashMap::default(),
@@ -366,9 +364,9 @@ impl Shell {
     /// `RANDOM=N`: the next values are those bash gives after the same
     /// assignment.
     pub fn seed_random(&mut self, seed: u32) {
+        self.random_reseed = false;
         self.random = seed;
         self.last_random = None;
-        self.reseed_pending = false;
     }
 
     /// Before `RANDOM` is read: a value assigned to it since (by `=`,
@@ -386,11 +384,6 @@ impl Shell {
     /// A new seed from the process and the clock: at start and in each
     /// subshell, as bash seeds its generator.
     pub fn reseed_random(&mut self) {
-        self.reseed_pending = true;
-    }
-
-    /// The seed [`Shell::reseed_random`] asked for, taken now.
-    fn reseed_now(&mut self) {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos() ^ d.as_secs() as u32);
@@ -403,8 +396,8 @@ impl Shell {
     /// the same value twice in a row: bash's generator, so a script that
     /// seeds it sees bash's numbers.
     pub fn next_random(&mut self) -> u32 {
-        if self.reseed_pending {
-            self.reseed_now();
+        if std::mem::take(&mut self.random_reseed) {
+            self.reseed_random();
         }
         loop {
             let x = match self.random {

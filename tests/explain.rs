@@ -347,7 +347,7 @@ fn a_death_by_signal_is_decoded() {
     let _ = minishell()
         .arg("--explain-to")
         .arg(&told)
-        .args(["-c", "/bin/sh -c 'kill -SEGV $$'; /bin/false"])
+        .args(["-c", "/bin/sh -c 'kill -SEGV $$'; /bin/false; :"])
         .assert();
     let told = std::fs::read_to_string(&told).unwrap();
     assert!(
@@ -362,7 +362,34 @@ fn a_death_by_signal_is_decoded() {
         told.contains("terminated normally, with exit code 1"),
         "{told}"
     );
-    narration_matches_strace("/bin/sh -c 'kill -SEGV $$'; /bin/false");
+    narration_matches_strace("/bin/sh -c 'kill -SEGV $$'; /bin/false; :");
+}
+
+/// The line's last command is exec'd in the shell's own process (nothing
+/// is left to do after it): the narration says so from the shell's PID,
+/// and strace agrees.
+#[test]
+fn the_last_command_replaces_the_shell() {
+    let dir = temp_dir();
+    let told = dir.path().join("told");
+    minishell()
+        .arg("--explain-to")
+        .arg(&told)
+        .args(["-c", "/bin/true; /bin/false"])
+        .assert()
+        .code(1);
+    let told = std::fs::read_to_string(&told).unwrap();
+    let last = told
+        .lines()
+        .rev()
+        .find(|l| l.contains("] execve("))
+        .unwrap();
+    let shell = told.lines().next().unwrap().split(']').next().unwrap();
+    assert!(
+        last.starts_with(shell) && last.contains(r#"["/bin/false"]"#),
+        "{told}"
+    );
+    narration_matches_strace("/bin/true; /bin/false");
 }
 
 #[test]

@@ -304,3 +304,45 @@ fn a_job_collected_at_the_prompt_keeps_its_status_for_wait() {
     shell.send_line("wait $!; echo waited $?").unwrap();
     shell.expect("waited 7\r\n").unwrap();
 }
+
+/// The course's valgrind check, at the prompt: a pipeline, a background
+/// job and its Done notice, Tab, exit; no error (see
+/// tests/valgrind-static.supp), no descriptor left open but the inherited.
+#[test]
+fn the_prompt_is_valgrind_clean() {
+    let home = tempfile::tempdir().unwrap();
+    let log = home.path().join("valgrind.log");
+    let supp = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/valgrind-static.supp");
+    let mut command = std::process::Command::new("valgrind");
+    command
+        .arg(format!("--log-file={}", log.display()))
+        .arg(format!("--suppressions={supp}"))
+        .args(["--track-fds=yes", "--child-silent-after-fork=yes"])
+        .arg(env!("CARGO_BIN_EXE_minishell"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .env("TERM", "xterm")
+        .env("PS1", PROMPT)
+        .current_dir(home.path());
+    let mut shell = expectrl::Session::spawn(command).expect("valgrind is needed for this test");
+    shell.set_expect_timeout(Some(std::time::Duration::from_secs(120)));
+    shell.expect(PROMPT).unwrap();
+    shell.send_line("echo piped | tr a-z A-Z").unwrap();
+    shell.expect("PIPED\r\n").unwrap();
+    shell.send_line("true &").unwrap();
+    shell.expect("[1] ").unwrap();
+    shell.send_line("tail --pid=$! -f /dev/null").unwrap();
+    shell.expect("Done").unwrap();
+    shell.send("ech\t").unwrap();
+    shell.expect("echo").unwrap();
+    shell.send(" typed\r").unwrap();
+    shell.expect("typed\r\n").unwrap();
+    shell.send_line("exit").unwrap();
+    shell.expect(expectrl::Eof).unwrap();
+    let report = std::fs::read_to_string(&log).unwrap();
+    assert!(report.contains("ERROR SUMMARY: 0 errors"), "{report}");
+    let opened = report.matches("Open file descriptor").count();
+    let inherited = report.matches("<inherited from parent>").count();
+    assert_eq!(opened, inherited, "{report}");
+}

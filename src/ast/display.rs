@@ -99,7 +99,16 @@ impl Display for SimpleCommand {
         let assignments = self.assignments.iter().map(|a| a as &dyn Display);
         let words = self.words.iter().map(|w| w as &dyn Display);
         let redirections = self.redirections.iter().map(|r| r as &dyn Display);
-        for (i, piece) in assignments.chain(words).chain(redirections).enumerate() {
+        // Redirections go last, but for a first word that would read as a
+        // reserved word there (`>f }` is not `} >f`).
+        let first_reserved = self.assignments.is_empty()
+            && matches!(self.words.first(), Some(Argument::Word(w))
+                if w.as_literal().is_some_and(crate::parse::is_reserved_word));
+        let pieces: Vec<&dyn Display> = match first_reserved {
+            true => redirections.chain(words).collect(),
+            false => assignments.chain(words).chain(redirections).collect(),
+        };
+        for (i, piece) in pieces.into_iter().enumerate() {
             if i > 0 {
                 f.write_char(' ')?;
             }
@@ -272,7 +281,7 @@ impl Display for Redirection {
         {
             let fd = self.fd.unwrap_or(self.op.default_fd());
             return match word.as_literal() {
-                Some(b"-") => write!(f, "{fd}>&-"),
+                Some(b"-") => write!(f, "{fd}{}-", self.op.symbol()),
                 _ => write!(f, "{fd}{}{word}", self.op.symbol()),
             };
         }
@@ -339,19 +348,64 @@ impl Display for WordPart {
             }
             WordPart::Param(param) => write!(f, "{param}"),
             WordPart::CommandSub { body, backquoted } => match backquoted {
-                true => write!(f, "`{body}`"),
-                false => write!(f, "$({body})"),
+                // Inside backquotes `\` and `` ` `` need a backslash of
+                // their own, which reading them takes off again.
+                true => {
+                    f.write_char('`')?;
+                    for c in body.to_string().chars() {
+                        if matches!(c, '\\' | '`') {
+                            f.write_char('\\')?;
+                        }
+                        f.write_char(c)?;
+                    }
+                    f.write_char('`')
+                }
+                // `$( (a) )`, not `$((a))`: that would be arithmetic.
+                false => match body.to_string() {
+                    text if text.starts_with('(') => write!(f, "$( {text})"),
+                    text => write!(f, "$({text})"),
+                },
             },
             WordPart::ProcessSub { body, reads } => match reads {
                 true => write!(f, "<({body})"),
                 false => write!(f, ">({body})"),
             },
-            WordPart::Arith(arith) => write!(f, "$(({}))", arith.text),
+            WordPart::Arith(arith) => {
+                let text = arith.text.to_string();
+                // Quotes quote only in `$[ ]`: in `$(( ))` a `'` is itself.
+                let quotes = arith
+                    .text
+                    .parts
+                    .iter()
+                    .any(|p| matches!(p, WordPart::SingleQuoted(_)));
+                if parens_balance(&text) && !quotes {
+                    write!(f, "$(({text}))")
+                } else {
+                    // `$[ ( ]`, `$['1']`: bash's old form holds what
+                    // `$(( ))` cannot.
+                    write!(f, "$[{text}]")
+                }
+            }
             WordPart::Tilde(user) => write!(f, "~{}", String::from_utf8_lossy(user)),
             WordPart::Brace(brace) => write!(f, "{brace}"),
             WordPart::BadSubstitution(text) => f.write_str(&String::from_utf8_lossy(text)),
         }
     }
+}
+
+/// Whether every `(` of the text is closed, and no `)` closes more: then
+/// `$(( ))` around it ends where it should.
+fn parens_balance(text: &str) -> bool {
+    let mut depth = 0usize;
+    for c in text.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' if depth == 0 => return false,
+            ')' => depth -= 1,
+            _ => {}
+        }
+    }
+    depth == 0
 }
 
 /// Literal text inside double quotes, with a backslash only where the
@@ -446,7 +500,12 @@ impl Display for ParamExpr {
                     ReplaceMode::Prefix => "/#",
                     ReplaceMode::Suffix => "/%",
                 };
-                write!(f, "{op}{pattern}/{replacement}")?
+                // No replacement is written without its `/`: `${x/}` must
+                // not print as `${x//}`, which replaces every match.
+                match replacement.parts.is_empty() {
+                    true => write!(f, "{op}{pattern}")?,
+                    false => write!(f, "{op}{pattern}/{replacement}")?,
+                }
             }
             ParamOp::Substring { offset, length } => {
                 write!(f, ":{offset}")?;

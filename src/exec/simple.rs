@@ -220,8 +220,9 @@ impl Shell {
                 crate::status::NOT_FOUND
             }
             _ => {
+                // A binary for another machine, or data: bash's words, as
+                // the forked child says them (spawn.rs).
                 let reason = match errno {
-                    // A binary for another machine, or data: bash's words.
                     libc::ENOEXEC => "cannot execute binary file: Exec format error",
                     _ => nix::errno::Errno::from_raw(errno).desc(),
                 };

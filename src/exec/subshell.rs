@@ -82,7 +82,8 @@ impl Shell {
         }
         self.terminal = None;
         self.subshell = true;
-        self.reseed_random();
+        // Seeded at its first `$RANDOM`: the copy may be about to exec.
+        self.random_reseed = true;
         // Loops outside the copy are not its own: `(break)` in a loop is
         // "only meaningful in a loop", as in bash.
         self.loop_depth = 0;

@@ -264,7 +264,8 @@ struct Saved {
     last_argument: Vec<u8>,
     pipe_statuses: Vec<Status>,
     lineno: u32,
-    random: (u32, Option<u32>, bool),
+    random: u32,
+    random_state: (Option<u32>, bool),
     loop_depth: usize,
     function_depth: usize,
     errexit_exempt: usize,
@@ -292,7 +293,8 @@ impl Saved {
             last_argument: shell.last_argument.clone(),
             pipe_statuses: shell.pipe_statuses.clone(),
             lineno: shell.lineno,
-            random: (shell.random, shell.last_random, shell.reseed_pending),
+            random: shell.random,
+            random_state: (shell.last_random, shell.random_reseed),
             loop_depth: shell.loop_depth,
             function_depth: shell.function_depth,
             errexit_exempt: shell.errexit_exempt,
@@ -319,7 +321,8 @@ impl Saved {
         shell.last_argument = self.last_argument;
         shell.pipe_statuses = self.pipe_statuses;
         shell.lineno = self.lineno;
-        (shell.random, shell.last_random, shell.reseed_pending) = self.random;
+        shell.random = self.random;
+        (shell.last_random, shell.random_reseed) = self.random_state;
         shell.loop_depth = self.loop_depth;
         shell.function_depth = self.function_depth;
         shell.errexit_exempt = self.errexit_exempt;
@@ -369,7 +372,7 @@ impl Shell {
         let saved = Saved::take(self, directory);
         // A subshell draws other random numbers than its parent, as a
         // forked one does.
-        self.reseed_random();
+        self.random_reseed = true;
         self.fds.push();
         self.fds.lend(file.writer.raw(), 1);
         // What a forked copy changes about itself (see become_subshell and

@@ -7,8 +7,9 @@ use std::borrow::Cow;
 
 use crate::ast::{Brace, WordPart};
 
-/// More words than this from one sequence is surely a mistake (`{1..1e9}`
-/// would exhaust memory); bash has no limit, minishell refuses to go on.
+/// More words than this from one sequence, or from one word's braces, is
+/// surely a mistake (`{1..1e9}` would exhaust memory); bash has no limit,
+/// minishell leaves the brace as written.
 const MAX_SEQUENCE: i64 = 1 << 20;
 
 /// The words one word's parts stand for: itself alone when it holds no
@@ -63,6 +64,17 @@ fn expand_owned(parts: &[WordPart]) -> Vec<Vec<WordPart>> {
                 None => vec![vec![WordPart::Literal(brace.to_string().into_bytes())]],
             },
         };
+        if words.len().saturating_mul(choices.len()) > MAX_SEQUENCE as usize {
+            // `{1..5000}{1..5000}`: past the limit of one sequence, the
+            // brace stays as written, as a sequence too long to make does
+            // (before, the product was allocated at once, and the shell
+            // aborted when it could not be).
+            let text = brace.to_string().into_bytes();
+            for word in &mut words {
+                word.push(WordPart::Literal(text.clone()));
+            }
+            continue;
+        }
         let mut next = Vec::with_capacity(words.len() * choices.len());
         for word in &words {
             for choice in &choices {

@@ -548,6 +548,10 @@ impl Parser<'_> {
         }
         let after = &rest[len..];
         let blanks = after.iter().take_while(|&&b| lexer::is_blank(b)).count();
+        if blanks == 0 && rest[len - 1] == b'$' {
+            // `$()` and `a$()`: a command substitution, not a name.
+            return None;
+        }
         let parens = lexer::empty_parens(&after[blanks..])?;
         let name = String::from_utf8_lossy(&rest[..len]).into_owned();
         self.r.advance(len + blanks + parens);
@@ -717,6 +721,13 @@ impl Parser<'_> {
             }));
         }
         let target = self.word(Mode::Normal)?;
+        // `>&2` is `1>&2`: the descriptor written out, as it prints back.
+        let fd = match op {
+            RedirOp::DupOutput | RedirOp::DupInput if fd_var.is_none() => {
+                Some(fd.unwrap_or(op.default_fd()))
+            }
+            _ => fd,
+        };
         Ok(Some(Redirection {
             fd,
             fd_var,

@@ -282,9 +282,11 @@ impl Parser<'_> {
                 self.r.advance(2);
                 None
             }
+            // At the end of the input a backslash is itself, as if escaped:
+            // so it stays itself wherever the word is printed back.
             None => {
                 self.r.advance(1);
-                Some(WordPart::Literal(b"\\".to_vec()))
+                Some(WordPart::Escaped(b'\\'))
             }
             Some(c) if mode.quoted() => {
                 let escapes = match mode {
@@ -338,14 +340,18 @@ impl Parser<'_> {
             Ok(crate::ast::Word { parts: inner_parts }) => {
                 for part in inner_parts {
                     match part {
-                        WordPart::DoubleQuoted(inside) => parts.extend(inside),
-                        other => parts.push(other),
+                        WordPart::DoubleQuoted(inside) => {
+                            inside.into_iter().for_each(|p| push(&mut parts, p))
+                        }
+                        other => push(&mut parts, other),
                     }
                 }
             }
             Err(e) => return Err(self.error(at + 1, e.kind)),
         }
-        parts.push(WordPart::Literal(b"'".to_vec()));
+        // Merged with the text before it: `''` is one literal, as `"''"`
+        // reads.
+        push(&mut parts, WordPart::Literal(b"'".to_vec()));
         Ok(WordPart::DoubleQuoted(parts))
     }
 
