@@ -179,11 +179,10 @@ impl Shell {
 
     /// Whether the shell has nothing to do once its last command ends: no
     /// trap to run (EXIT included), no job to wait for or report, no
-    /// terminal to take back, and no explain mode, which narrates the
-    /// fork and the wait a student came to see.
+    /// terminal to take back. (Explain mode narrates the `execve` from
+    /// the shell's own PID.)
     fn nothing_left_after(&self) -> bool {
         !self.interactive()
-            && !minishell_builtins::narrate::on()
             && self.terminal.is_none()
             && !self.traps.any_to_run()
             && self.jobs.pending().is_none()
