@@ -179,8 +179,8 @@ impl Shell {
 
     /// Whether the shell has nothing to do once its last command ends: no
     /// trap to run (EXIT included), no job to wait for or report, no
-    /// terminal to take back. (Explain mode narrates the `execve` from
-    /// the shell's own PID.)
+    /// terminal to take back. Explain mode narrates the execve in place, as
+    /// strace sees it.
     fn nothing_left_after(&self) -> bool {
         !self.interactive()
             && self.terminal.is_none()
