@@ -248,21 +248,53 @@ fn is_dir(path: &[u8]) -> bool {
 /// Appends to `out` the entries of `dir` that `pattern` matches. Unless
 /// this is the last step, entries known to be plain files are skipped:
 /// nothing can follow them.
+///
+/// Read with `readdir` itself: each name is matched where the kernel put
+/// it, and only a match is copied (std's `read_dir` copied every name twice:
+/// a tenth of 200 globs of /usr/bin/*'s instructions).
 fn read_matching(dir: &[u8], pattern: &Pattern, is_last: bool, out: &mut Vec<Vec<u8>>) {
-    let Ok(entries) = fs::read_dir(as_path(dir)) else {
+    let Ok(path) = std::ffi::CString::new(as_path(dir).as_os_str().as_bytes()) else {
         return;
     };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let name = name.as_bytes();
-        if !pattern.matches(name) {
-            continue;
-        }
-        if !is_last && entry.file_type().is_ok_and(|t| t.is_file()) {
-            continue;
-        }
-        out.push(join(dir, name));
+    // SAFETY: opendir takes a valid C string; the stream is checked, used
+    // only in this function and closed at its end.
+    let stream = unsafe { libc::opendir(path.as_ptr()) };
+    if stream.is_null() {
+        return;
     }
+    loop {
+        // SAFETY: `stream` is open; the entry it returns stays valid until
+        // the next readdir or closedir, and is used only before them.
+        let entry = unsafe { libc::readdir(stream) };
+        if entry.is_null() {
+            break;
+        }
+        // SAFETY: d_name is a NUL-terminated name inside the entry.
+        let (name, kind) = unsafe {
+            (
+                std::ffi::CStr::from_ptr((*entry).d_name.as_ptr()).to_bytes(),
+                (*entry).d_type,
+            )
+        };
+        // As std's read_dir: `.` and `..` are not entries (they match only
+        // where asked for, see `glob`).
+        if name == b"." || name == b".." || !pattern.matches(name) {
+            continue;
+        }
+        let path = join(dir, name);
+        if !is_last {
+            let regular = match kind {
+                libc::DT_UNKNOWN => fs::symlink_metadata(as_path(&path)).is_ok_and(|m| m.is_file()),
+                kind => kind == libc::DT_REG,
+            };
+            if regular {
+                continue;
+            }
+        }
+        out.push(path);
+    }
+    // SAFETY: the stream opened above, closed once.
+    unsafe { libc::closedir(stream) };
 }
 
 /// `**`: appends `dir` and every directory below it (not following
