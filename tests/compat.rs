@@ -172,6 +172,9 @@ enum Entry {
     Symlink(Vec<u8>),
 }
 
+/// Taken to write a case's files (alone) and to start a shell (together).
+static SPAWN_GATE: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
 /// Runs `shell <tmp>/script.sh` for `case` in a fresh temporary directory
 /// `<tmp>`, which is deleted when this returns.
 fn run_shell(shell: &Path, case: &Case) -> Result<Outcome, String> {
@@ -184,6 +187,11 @@ fn run_shell(shell: &Path, case: &Case) -> Result<Outcome, String> {
     let script = root.join("script.sh");
     let io = |what: &str, e: std::io::Error| format!("{what}: {e}");
 
+    // The case's files are written while no other thread of this test is
+    // between fork and exec: a child forked meanwhile would inherit the
+    // descriptor being written, and a script that runs the file it holds
+    // would fail with "Text file busy" (ETXTBSY), for bash or minishell.
+    let writing = SPAWN_GATE.write().unwrap_or_else(|e| e.into_inner());
     fs::create_dir(&work).map_err(|e| io("work/", e))?;
     fs::write(&script, &case.script).map_err(|e| io("script.sh", e))?;
     fs::write(root.join("stdin"), &case.stdin).map_err(|e| io("stdin", e))?;
@@ -194,6 +202,8 @@ fn run_shell(shell: &Path, case: &Case) -> Result<Outcome, String> {
         }
         fs::write(&path, contents).map_err(|e| io(name, e))?;
     }
+
+    drop(writing);
 
     // The standard streams are files, not pipes: a background job the
     // script leaves running would keep a pipe open and make reading it hang.
@@ -224,9 +234,12 @@ fn run_shell(shell: &Path, case: &Case) -> Result<Outcome, String> {
         // Its own process group, so a timeout can kill the shell and
         // everything it started at once.
         .process_group(0);
-    let mut child = command
-        .spawn()
-        .map_err(|e| format!("cannot run {}: {e}", shell.display()))?;
+    // `spawn` returns once the child has exec'd (std waits for it), so no
+    // copy of a descriptor outlives the gate.
+    let gate = SPAWN_GATE.read().unwrap_or_else(|e| e.into_inner());
+    let spawned = command.spawn();
+    drop(gate);
+    let mut child = spawned.map_err(|e| format!("cannot run {}: {e}", shell.display()))?;
 
     let deadline = Instant::now() + TIMEOUT;
     let status = loop {
