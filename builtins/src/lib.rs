@@ -18,6 +18,8 @@ pub mod output;
 pub mod quoting;
 mod registry;
 mod shell;
+/// `declare -p`'s line for a variable, also `${a[@]@A}`'s text.
+pub use shell::declare::declaration_line;
 pub mod signals;
 pub mod stack_text;
 pub mod syscall_text;

@@ -197,6 +197,15 @@ impl Walker<'_> {
                     prompt_expansion(self.shell, &decoded)
                 })?
             }
+            // `${a[@]@A}` of an array: the one declaration that recreates
+            // it all, as `declare -p` prints it.
+            ParamOp::Transform(b'A')
+                if matches!(expr.subscript, Some(Subscript::All | Subscript::Star))
+                    && self.whole_array_declaration(expr).is_some() =>
+            {
+                self.check_unset(expr, &value)?;
+                Value::One(self.whole_array_declaration(expr))
+            }
             ParamOp::Transform(letter) => {
                 self.check_unset(expr, &value)?;
                 let letter = *letter;
@@ -294,6 +303,22 @@ impl Walker<'_> {
         self.shell
             .report_error(&format!("{name}: unbound variable"));
         Err(ExpandError::Fatal(1))
+    }
+
+    /// `declare -p`'s line for the array `expr` names, if it is one.
+    fn whole_array_declaration(&self, expr: &ParamExpr) -> Option<Vec<u8>> {
+        let Param::Named(name) = &expr.param else {
+            return None;
+        };
+        let var = self.shell.vars.var(name)?;
+        if !matches!(
+            var.value,
+            crate::vars::Value::Indexed(_) | crate::vars::Value::Assoc(_)
+        ) {
+            return None;
+        }
+        let info = crate::shell::Shell::var_info(name, var);
+        Some(minishell_builtins::declaration_line(&info).into_bytes())
     }
 
     /// The parameter's value, through `${!x}` and subscripts.

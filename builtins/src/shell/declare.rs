@@ -286,7 +286,7 @@ fn print_functions(ctx: &mut dyn Context, names: &[OsString], names_only: bool) 
 }
 
 /// `declare -x NAME="value"`: a variable as a command that recreates it.
-pub(crate) fn declaration_line(info: &VarInfo) -> String {
+pub fn declaration_line(info: &VarInfo) -> String {
     let letters = info.attrs.letters();
     match &info.value {
         VarValue::Unset => format!("declare -{letters} {}", info.name),
