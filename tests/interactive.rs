@@ -63,16 +63,29 @@ fn ctrl_d_on_an_empty_line_leaves() {
     let mut shell = start();
     shell.send_line("false").unwrap();
     shell.expect(PROMPT).unwrap();
+    let pid = nix::unistd::Pid::from_raw(shell.get_process().pid().as_raw());
+    // Typed once the line editor sleeps waiting for a key: a Ctrl-D that
+    // arrives together with the SIGCHLD of `false` is sometimes lost (a
+    // known defect of the prompt's child watch, see the README), which a
+    // person typing cannot hit but a test can.
+    wait_until("the prompt to wait for a key", || {
+        std::fs::read_to_string(format!("/proc/{pid}/wchan"))
+            .is_ok_and(|w| w.contains("poll") || w.contains("select"))
+    });
     shell.send(ControlCode::EndOfTransmission).unwrap();
-    shell.expect(Eof).unwrap();
-    let status = shell.get_process().wait().unwrap();
-    assert_eq!(
-        format!("{status:?}"),
-        format!(
-            "{:?}",
-            expectrl::WaitStatus::Exited(shell.get_process().pid(), 1)
-        )
+    // The shell itself must end, with the last command's status.
+    let mut ended: Option<nix::Result<nix::sys::wait::WaitStatus>> = None;
+    wait_until(
+        "the shell to leave on Ctrl-D",
+        || match nix::sys::wait::waitpid(pid, Some(nix::sys::wait::WaitPidFlag::WNOHANG)) {
+            Ok(nix::sys::wait::WaitStatus::StillAlive) => false,
+            other => {
+                ended = Some(other);
+                true
+            }
+        },
     );
+    assert_eq!(ended, Some(Ok(nix::sys::wait::WaitStatus::Exited(pid, 1))));
 }
 
 #[test]
