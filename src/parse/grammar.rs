@@ -769,6 +769,17 @@ impl Parser<'_> {
     /// `NAME=value`, `NAME+=value`, `NAME[i]=value`, `NAME=(…)`, or `None`
     /// (position unchanged) when the word here is not an assignment.
     fn assignment(&mut self) -> PResult<Option<Assignment>> {
+        // bash joins continued lines before it reads a word, so
+        // `a\<newline>b=1` is the assignment `ab=1`: line continuations
+        // inside the name (and before its `=`) go first.
+        let mut k = 0;
+        loop {
+            self.r.splice_continuations(k);
+            match self.r.peek_at(k) {
+                Some(b) if b.is_ascii_alphanumeric() || b == b'_' => k += 1,
+                _ => break,
+            }
+        }
         let start = self.r.pos();
         let Ok((after, (name, kind))) = lexer::assignment_start(self.r.rest()) else {
             return Ok(None);
