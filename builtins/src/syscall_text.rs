@@ -134,6 +134,8 @@ mod tests {
     fn clone_flags_are_named_with_the_exit_signal_last() {
         let flags = (libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD) as u64;
         assert_eq!(clone_flags(flags), "CLONE_VM|CLONE_VFORK|SIGCHLD");
+        assert_eq!(clone_flags(0), "0");
+        assert_eq!(clone_flags(1 << 40), "0x10000000000");
     }
 
     #[test]

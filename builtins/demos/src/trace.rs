@@ -60,6 +60,20 @@ pub struct Trace {
     pub killed: Vec<i32>,
 }
 
+impl Trace {
+    /// The call the traced caller made its child with (a clone, vfork or
+    /// fork), as strace would print it: the first that is no execve or
+    /// wait.
+    pub fn child_creating_call(&self) -> Option<String> {
+        self.events
+            .iter()
+            .find(|e| {
+                e.pid == self.caller && !e.call.starts_with("execve") && !e.call.starts_with("wait")
+            })
+            .map(|e| e.call.clone())
+    }
+}
+
 /// How long the tracer tries to let go of the processes a call left
 /// running before it kills those it could not reach: a stop takes
 /// microseconds, unless a process is stuck in the kernel.
@@ -618,17 +632,4 @@ fn read_argv(memory: &File, address: u64) -> Option<Vec<String>> {
     }
     argv.push("...".to_owned());
     Some(argv)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn clone_flags_are_named_with_the_exit_signal_last() {
-        let flags = (libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD) as u64;
-        assert_eq!(clone_flags(flags), "CLONE_VM|CLONE_VFORK|SIGCHLD");
-        assert_eq!(clone_flags(0), "0");
-        assert_eq!(clone_flags(1 << 40), "0x10000000000");
-    }
 }

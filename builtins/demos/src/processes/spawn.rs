@@ -374,17 +374,7 @@ fn notice(report: &Report) -> Vec<String> {
         && let Some(method) = report.methods.first()
     {
         // What this run's trace saw the call create its child with.
-        let created = method.traced.as_ref().and_then(|trace| {
-            trace
-                .events
-                .iter()
-                .find(|e| {
-                    e.pid == trace.caller
-                        && !e.call.starts_with("execve")
-                        && !e.call.starts_with("wait")
-                })
-                .map(|e| e.call.clone())
-        });
+        let created = method.traced.as_ref().and_then(Trace::child_creating_call);
         if let Some(call) = created {
             lines.push(format!("{} made its child with {call}", method.calls));
         }
@@ -416,17 +406,7 @@ fn shell_strategy(prepared: &Prepared) -> String {
             let argv = ["minishell".to_owned(), "-c".to_owned(), line];
             trace::trace(&Relaunch::program(&shell, &argv)?)
         })
-        .map(|trace| {
-            trace
-                .events
-                .iter()
-                .find(|e| {
-                    e.pid == trace.caller
-                        && !e.call.starts_with("execve")
-                        && !e.call.starts_with("wait")
-                })
-                .map(|e| e.call.clone())
-        });
+        .map(|trace| trace.child_creating_call());
     match seen {
         Ok(Some(call)) if call.contains("CLONE_VM") => format!(
             "minishell itself, traced just now, made CMD's process with {call}: the vfork row's way (it forks only to run shell code); `explain CMD` shows it too"
