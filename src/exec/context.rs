@@ -188,6 +188,14 @@ impl Context for ShellContext<'_> {
         let result = match place {
             Reference::Name(target) => shell.vars.unset(&target),
             Reference::Element { base, key } => {
+                // An element other than 0 of a variable that is no array
+                // (set or only declared): bash refuses, status 1.
+                let scalar = shell.vars.var(&base).is_some_and(|v| {
+                    matches!(v.value, crate::vars::Value::Scalar(_) | crate::vars::Value::Unset)
+                });
+                if scalar && !matches!(key, Key::Index(0)) {
+                    return Err(format!("{base}: not an array variable"));
+                }
                 let (text, index) = match key {
                     Key::Index(i) => (i.to_string().into_bytes(), Some(i)),
                     Key::Text(k) => (k, None),
