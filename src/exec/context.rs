@@ -191,7 +191,10 @@ impl Context for ShellContext<'_> {
                 // An element other than 0 of a variable that is no array
                 // (set or only declared): bash refuses, status 1.
                 let scalar = shell.vars.var(&base).is_some_and(|v| {
-                    matches!(v.value, crate::vars::Value::Scalar(_) | crate::vars::Value::Unset)
+                    matches!(
+                        v.value,
+                        crate::vars::Value::Scalar(_) | crate::vars::Value::Unset
+                    )
                 });
                 if scalar && !matches!(key, Key::Index(0)) {
                     return Err(format!("{base}: not an array variable"));

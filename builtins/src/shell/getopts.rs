@@ -204,14 +204,10 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
     let (Some(optstring), Some(name)) = (operands.first(), operands.get(1)) else {
         return usage(ctx);
     };
-    if !is_valid_name(name.as_bytes()) {
-        return fail(
-            ctx,
-            "getopts",
-            format_args!("`{}': not a valid identifier", shown(name)),
-            1,
-        );
-    }
+    // A bad name is found only when the option is stored: OPTIND and
+    // OPTARG have moved on by then, as in bash.
+    let valid = is_valid_name(name.as_bytes());
+    let shown_name = shown(name).into_owned();
     let name = String::from_utf8_lossy(name.as_bytes()).into_owned();
     let positional;
     let words: Vec<&[u8]> = if operands.len() > 2 {
@@ -269,6 +265,10 @@ fn run(args: &[OsString], ctx: &mut dyn Context) -> Status {
         None => {
             let _ = ctx.unset_var("OPTARG");
         }
+    }
+    if !valid {
+        let message = format!("`{shown_name}': not a valid identifier");
+        return fail(ctx, "getopts", message, 1);
     }
     if let Err(message) = ctx.set_var(&name, OsStr::from_bytes(&value)) {
         let prefix = ctx.message_prefix();
