@@ -18,12 +18,24 @@ impl Parser<'_> {
     /// After `[[`: the expression and the closing `]]`.
     pub(super) fn cond_rest(&mut self) -> PResult<CondExpr> {
         let expr = self.cond_or()?;
-        self.blanks();
+        self.cond_gap(&expr)?;
         if self.peek_keyword() != Some(Keyword::CloseCond) {
             return Err(self.cond_error("syntax error in conditional expression".into()));
         }
         self.r.advance(2);
         Ok(expr)
+    }
+
+    /// Between a test and what follows it (`&&`, `||`, `)`, `]]`): blanks,
+    /// and newlines too once the test is complete, as bash reads them. A
+    /// bare word may still take an operator, so a newline after one ends
+    /// the line.
+    fn cond_gap(&mut self, after: &CondExpr) -> PResult<()> {
+        self.blanks();
+        if !matches!(after, CondExpr::Word(_)) {
+            self.linebreak()?;
+        }
+        Ok(())
     }
 
     fn cond_error(&self, message: String) -> super::SyntaxError {
@@ -41,7 +53,7 @@ impl Parser<'_> {
     fn cond_or(&mut self) -> PResult<CondExpr> {
         let mut left = self.cond_and()?;
         loop {
-            self.blanks();
+            self.cond_gap(&left)?;
             if !self.r.rest().starts_with(b"||") {
                 return Ok(left);
             }
@@ -54,7 +66,7 @@ impl Parser<'_> {
     fn cond_and(&mut self) -> PResult<CondExpr> {
         let mut left = self.cond_not()?;
         loop {
-            self.blanks();
+            self.cond_gap(&left)?;
             if !self.r.rest().starts_with(b"&&") {
                 return Ok(left);
             }
@@ -87,7 +99,7 @@ impl Parser<'_> {
             let inner = self.cond_or();
             self.leave();
             let inner = inner?;
-            self.blanks();
+            self.cond_gap(&inner)?;
             if self.r.peek() != Some(b')') {
                 return Err(self.unexpected());
             }
