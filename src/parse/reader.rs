@@ -213,14 +213,8 @@ impl<'s> Reader<'s> {
     /// bash joins continued lines before it reads a token.
     pub fn splice_continuations(&mut self, k: usize) {
         while self.peek_at(k) == Some(b'\\') && self.peek_at(k + 1) == Some(b'\n') {
-            let at = self.pos + k;
-            self.want(k + 3);
-            self.buf.drain(at..at + 2);
-            for start in &mut self.line_starts {
-                if *start > at + 1 {
-                    *start -= 2;
-                }
-            }
+            // Recorded, so that a rewind puts it back.
+            self.remove_continuation(self.pos + k);
         }
     }
 
