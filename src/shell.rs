@@ -144,6 +144,9 @@ pub struct Shell {
     /// an ERR trap is set) for the trap that runs when its failure reaches
     /// a caller (`f` failing because its last command did).
     pub failed_command: Option<String>,
+    /// The simple command run last, while an EXIT trap is set: its
+    /// `$BASH_COMMAND`.
+    pub last_command: Option<String>,
     /// Inside a function that the `DEBUG` and `RETURN` traps do not reach
     /// (no `set -T`), or one the `ERR` trap does not (no `set -E`).
     pub debug_suppressed: bool,
@@ -232,6 +235,7 @@ impl Shell {
             current_command: None,
             trap_command: String::new(),
             failed_command: None,
+            last_command: None,
             debug_suppressed: false,
             trace_slot: None,
             err_suppressed: false,

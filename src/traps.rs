@@ -217,7 +217,18 @@ impl Shell {
             return status;
         };
         self.status = status;
-        match crate::repl::run_text(self, text.as_bytes(), self.lineno.max(1)) {
+        // `$BASH_COMMAND` in it is the command that ran last, as in bash.
+        let last = self.last_command.take();
+        let running = last.is_some() && !self.traps.running;
+        if let Some(text) = last {
+            self.trap_command = text;
+        }
+        self.traps.running |= running;
+        let flow = crate::repl::run_text(self, text.as_bytes(), self.lineno.max(1));
+        if running {
+            self.traps.running = false;
+        }
+        match flow {
             Flow::Exit(status) => status,
             _ => status,
         }

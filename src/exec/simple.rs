@@ -33,10 +33,16 @@ impl Shell {
             .current_command
             .replace(std::ptr::NonNull::from(command));
         self.failed_command = None;
+        // What `$BASH_COMMAND` says in the EXIT trap: the command started
+        // last (made only while such a trap is set).
+        if self.traps.has(0) && !self.traps.is_running() {
+            self.last_command = Some(command.to_string());
+        }
         let flow = self.run_simple_command(command, tail);
         if self.status != 0 && self.traps.has(minishell_builtins::TRAP_ERR) {
             self.failed_command = Some(command.to_string());
         }
+
         self.current_command = outer;
         self.fds.close_passed_from(passed);
         flow

@@ -274,6 +274,7 @@ struct Saved {
     exit_warned: (bool, bool),
     suppressed: (bool, bool),
     failed_command: Option<String>,
+    last_command: Option<String>,
     frames: Vec<crate::shell::Frame>,
     script_name: Option<String>,
     dir_stack: Vec<std::ffi::OsString>,
@@ -303,6 +304,7 @@ impl Saved {
             exit_warned: (shell.exit_warned, shell.exit_warned_before),
             suppressed: (shell.debug_suppressed, shell.err_suppressed),
             failed_command: shell.failed_command.clone(),
+            last_command: shell.last_command.clone(),
             frames: shell.frames.clone(),
             script_name: shell.script_name.clone(),
             dir_stack: shell.dir_stack.clone(),
@@ -331,6 +333,7 @@ impl Saved {
         (shell.exit_warned, shell.exit_warned_before) = self.exit_warned;
         (shell.debug_suppressed, shell.err_suppressed) = self.suppressed;
         shell.failed_command = self.failed_command;
+        shell.last_command = self.last_command;
         shell.frames = self.frames;
         shell.script_name = self.script_name;
         shell.dir_stack = self.dir_stack;
