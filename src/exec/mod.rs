@@ -310,11 +310,7 @@ impl Shell {
     ) -> Result<(), ExpandError> {
         use crate::ast::RedirOp;
         if matches!(op, RedirOp::DupOutput | RedirOp::DupInput) && target == b"-" {
-            let reference = format!("${{{name}}}");
-            let value = match crate::parse::expandable_text(reference.as_bytes()) {
-                Ok(word) => expand::string(self, &word).unwrap_or_default(),
-                Err(_) => Vec::new(),
-            };
+            let value = self.descriptor_variable(name).unwrap_or_default();
             let fd = String::from_utf8_lossy(&value).trim().parse::<RawFd>();
             return match fd {
                 Ok(fd) if valid_descriptor(fd) => {
@@ -355,6 +351,23 @@ impl Shell {
             return Err(ExpandError::Failed(1));
         }
         Ok(())
+    }
+
+    /// The value `{name}>&-` closes: of `name`, or of the element `a[i]`
+    /// names (an index of an indexed array, a key of an associative one).
+    fn descriptor_variable(&mut self, name: &str) -> Option<Vec<u8>> {
+        use crate::vars::Value;
+        let Some((base, rest)) = name.split_once('[') else {
+            let place = expand::reference::Reference::Name(name.to_owned());
+            return expand::reference::read(self, &place);
+        };
+        let index = rest.strip_suffix(']')?;
+        match &self.vars.var(base)?.value {
+            Value::Indexed(a) => a.get(&index.trim().parse().ok()?).cloned(),
+            Value::Assoc(a) => a.get(index.as_bytes()).map(<[u8]>::to_vec),
+            Value::Scalar(v) if index.trim() == "0" => Some(v.clone()),
+            _ => None,
+        }
     }
 
     /// What an expansion error does: the command fails, and the line or the
