@@ -196,9 +196,43 @@ pub fn glob(text: &[u8], quoted: impl Fn(usize) -> bool, options: &GlobOptions) 
             }
         }
     }
-    // Unstable is the same order here (paths are unique) and cheaper.
-    paths.sort_unstable();
+    sort_bytewise(&mut paths);
     paths
+}
+
+/// Sorts byte by byte, as `sort_unstable` would (unstable is the same
+/// order here: the paths are unique), in a third of the instructions. The
+/// prefix every path shares (`/usr/bin/` in `/usr/bin/*`) is skipped, and
+/// each path is sorted by a key holding the next eight bytes as one
+/// big-endian number, so most comparisons are of two integers; only paths
+/// whose keys tie compare the rest. Padding a short name with zero bytes
+/// keeps the order: a name holds no NUL, so `ab` (`ab\0…`) still sorts
+/// before `abc`. (Sorting the paths themselves was half of 200 globs of
+/// /usr/bin/*'s instructions.)
+fn sort_bytewise(paths: &mut Vec<Vec<u8>>) {
+    let Some((first, rest)) = paths.split_first() else {
+        return;
+    };
+    let mut shared = first.len();
+    for path in rest {
+        shared = first[..shared]
+            .iter()
+            .zip(path.iter())
+            .take_while(|(a, b)| a == b)
+            .count();
+    }
+    let key = |path: &[u8]| {
+        let tail = &path[shared..];
+        let mut bytes = [0u8; 8];
+        let n = tail.len().min(8);
+        bytes[..n].copy_from_slice(&tail[..n]);
+        u64::from_be_bytes(bytes)
+    };
+    let mut keyed: Vec<(u64, Vec<u8>)> = paths.drain(..).map(|p| (key(&p), p)).collect();
+    keyed.sort_unstable_by(|(ka, a), (kb, b)| {
+        ka.cmp(kb).then_with(|| a[shared..].cmp(&b[shared..]))
+    });
+    paths.extend(keyed.into_iter().map(|(_, path)| path));
 }
 
 /// Removes quoting: an unquoted backslash makes the next byte plain and
