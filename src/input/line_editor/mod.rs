@@ -237,6 +237,11 @@ impl LineEditor {
     fn finish(&self, s: &mut Session<'_>, after: &str) -> io::Result<()> {
         s.buffer.end();
         self.draw(s, false)?;
+        // The line filled its last row: the cursor is on the next row
+        // already, and a newline would leave that row blank.
+        if s.screen.on_fresh_row() && after == "\r\n" {
+            return Ok(());
+        }
         write_out(after)
     }
 
@@ -297,9 +302,7 @@ impl LineEditor {
         wake: &mut Option<&mut dyn Watch>,
     ) -> io::Result<()> {
         let cursor = s.buffer.cursor();
-        s.buffer.end();
-        self.draw(s, false)?;
-        write_out("\r\n")?;
+        self.finish(s, "\r\n")?;
         let mut show = true;
         if candidates.len() > ASK_BEFORE_LISTING {
             let count = candidates.len();

@@ -168,6 +168,9 @@ pub fn layout(frame: &Frame<'_>, width: usize) -> Layout {
 pub struct Screen {
     /// The row the cursor is on, from the prompt's first row.
     cursor_row: usize,
+    /// The last drawing filled its last row, and the cursor is at the
+    /// start of the row below it: a newline there would leave a blank row.
+    on_fresh_row: bool,
 }
 
 impl Screen {
@@ -175,6 +178,13 @@ impl Screen {
     /// a list of completions).
     pub fn forget(&mut self) {
         self.cursor_row = 0;
+        self.on_fresh_row = false;
+    }
+
+    /// Whether the cursor stands at the start of an empty row below the
+    /// drawing (the drawing filled the row above to its last column).
+    pub fn on_fresh_row(&self) -> bool {
+        self.on_fresh_row
     }
 
     /// The bytes that redraw `frame` in place of the last drawing.
@@ -203,6 +213,7 @@ impl Screen {
             }
         }
         self.cursor_row = layout.cursor.row;
+        self.on_fresh_row = layout.end_wrapped && layout.cursor == layout.end;
         out
     }
 }
@@ -289,9 +300,16 @@ mod tests {
         let f = frame("ms> ", "abcdefghijklmnop", 9, "");
         let out = screen.redraw(&f, 10);
         assert_eq!(out, "\r\x1b[Jms> abcdefghijklmnop\r\n\x1b[1A\r\x1b[3C");
+        assert!(!screen.on_fresh_row());
         // The next drawing starts one row up, where the prompt is.
         let out = screen.redraw(&frame("ms> ", "ab", 2, ""), 10);
         assert_eq!(out, "\x1b[1A\r\x1b[Jms> ab");
+        // A line filling its row exactly, the cursor at its end: drawn
+        // with the cursor taken to the row below, where a newline is not
+        // needed to finish the line.
+        let out = screen.redraw(&frame("ms> ", "abcdef", 6, ""), 10);
+        assert_eq!(out, "\r\x1b[Jms> abcdef\r\n");
+        assert!(screen.on_fresh_row());
         assert_eq!(shown("a\u{10ffff}"), "a\u{fffd}");
     }
 }
