@@ -68,7 +68,10 @@ pub fn decode(bytes: &[u8], final_try: bool) -> Decoded {
         b'\r' | b'\n' => Decoded::Key(Key::Enter, 1),
         b'\t' => Decoded::Key(Key::Tab, 1),
         0x7f | 0x08 => Decoded::Key(Key::Backspace, 1),
-        0x00..=0x1f => Decoded::Key(Key::Control(char::from(first + 0x60)), 1),
+        // Ctrl-A to Ctrl-Z by their letters; Ctrl-@, Ctrl-\, Ctrl-], Ctrl-^
+        // and Ctrl-_ by their characters.
+        0x01..=0x1a => Decoded::Key(Key::Control(char::from(first + 0x60)), 1),
+        0x00..=0x1f => Decoded::Key(Key::Control(char::from(first + 0x40)), 1),
         0x20..=0x7e => Decoded::Key(Key::Text(char::from(first)), 1),
         _ => utf8(bytes, final_try),
     }
@@ -223,7 +226,7 @@ mod tests {
     fn plain_keys_and_controls() {
         use Key::*;
         assert_eq!(
-            keys(b"a\x01\x7f\x08\r\t\x03\x1a"),
+            keys(b"a\x01\x7f\x08\r\t\x03\x1a\x1c\x00"),
             [
                 Text('a'),
                 Control('a'),
@@ -232,7 +235,9 @@ mod tests {
                 Enter,
                 Tab,
                 Control('c'),
-                Control('z')
+                Control('z'),
+                Control('\\'),
+                Control('@'),
             ]
         );
     }

@@ -178,7 +178,7 @@ impl LineEditor {
             Key::Control('k') => self.killed = s.buffer.kill_to_end(),
             Key::Control('u') => self.killed = s.buffer.kill_to_start(),
             Key::Control('w') => self.killed = s.buffer.kill_shell_word_back(),
-            Key::Control('y') => s.buffer.insert(&self.killed.clone()),
+            Key::Control('y') => s.buffer.insert(&self.killed),
             Key::Control('t') => s.buffer.transpose(),
             Key::Control('l') => {
                 write_out("\x1b[H\x1b[2J")?;
@@ -261,7 +261,7 @@ impl LineEditor {
         s.shown_entry = next;
         match entries.get(next) {
             Some(entry) => s.buffer.set(entry),
-            None => s.buffer.set(&s.typed.clone()),
+            None => s.buffer.set(&s.typed),
         }
     }
 
