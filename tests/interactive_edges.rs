@@ -346,3 +346,32 @@ fn the_prompt_is_valgrind_clean() {
     let inherited = report.matches("<inherited from parent>").count();
     assert_eq!(opened, inherited, "{report}");
 }
+
+/// Keys typed while background jobs keep ending are all kept: the prompt
+/// collects each child when its SIGCHLD comes, and a signal arriving
+/// together with a key never costs the key (it once did, with the
+/// editor the shell used before its own). Each key is sent once the
+/// line drawn so far shows, so the typing lasts as long as the jobs end.
+#[test]
+fn keys_typed_while_jobs_end_at_the_prompt_are_all_kept() {
+    let home = tempfile::tempdir().unwrap().keep();
+    let vars = [("PS1", PROMPT), ("NO_COLOR", "1")];
+    let mut shell = common::pty::start_in(&home, &vars);
+    for round in 0..4 {
+        shell
+            .send_line("for i in 1 2 3 4 5 6 7 8 9; do sleep 0.0$i & done")
+            .unwrap();
+        shell.expect(PROMPT).unwrap();
+        let line = format!("echo typed-{round}-abcdefghijklmnopqrstuvwxyz");
+        for end in 1..=line.len() {
+            shell.send(&line[end - 1..end]).unwrap();
+            shell.expect(&line[..end]).unwrap();
+        }
+        shell.send("\r").unwrap();
+        let output = format!("\r\ntyped-{round}-abcdefghijklmnopqrstuvwxyz\r\n");
+        shell.expect(output.as_str()).unwrap();
+        shell.expect(PROMPT).unwrap();
+    }
+    shell.send_line("wait; jobs; echo all-$((1+1))").unwrap();
+    shell.expect("all-2\r\n").unwrap();
+}

@@ -1,14 +1,10 @@
 //! Children collected while the prompt waits for a key, so that a
 //! background job that ends at an idle prompt is no zombie until Enter.
 
-use std::sync::{Arc, Mutex};
-
 use minishell_builtins::wait_status::WaitBits;
 use nix::fcntl::OFlag;
-use rustyline::Editor;
-use rustyline::history::FileHistory;
 
-use super::editor::ShellHelper;
+use super::line_editor::Watch;
 use crate::exec::fds::PrivateFd;
 
 /// While the prompt waits for a key, a child that ends or stops is
@@ -22,15 +18,15 @@ pub struct ChildWatch {
     /// The pipe's ends, listed as the shell's private descriptors so that a
     /// forked copy of the shell (a subshell) closes them. The handler owns
     /// the write end and closes it when unregistered: it is only listed.
-    _read_end: PrivateFd,
+    read_end: PrivateFd,
     write_end: Option<PrivateFd>,
     handler: signal_hook::SigId,
-    statuses: Arc<Mutex<Vec<(i32, WaitBits)>>>,
+    statuses: Vec<(i32, WaitBits)>,
 }
 
 impl ChildWatch {
-    /// Sets up the pipe and the handler and gives the editor its part.
-    pub fn install(editor: &mut Editor<ShellHelper, FileHistory>) -> Option<ChildWatch> {
+    /// Sets up the pipe and the handler.
+    pub fn install() -> Option<ChildWatch> {
         // Close-on-exec: no command inherits them. Non-blocking: a full
         // pipe drops the byte (one unread byte already says enough), and
         // draining stops when it is empty.
@@ -39,30 +35,29 @@ impl ChildWatch {
         let (read_end, write_end) = (PrivateFd::new(read_end), PrivateFd::new(write_end));
         let handler =
             signal_hook::low_level::pipe::register_raw(libc::SIGCHLD, write_end.raw()).ok()?;
-        let statuses = Arc::new(Mutex::new(Vec::new()));
-        let fd = read_end.raw();
-        let shared = Arc::clone(&statuses);
-        editor.set_wake(Some(rustyline::Wake {
-            fd,
-            action: Arc::new(move || collect(fd, &shared)),
-        }));
         Some(ChildWatch {
-            _read_end: read_end,
+            read_end,
             write_end: Some(write_end),
             handler,
-            statuses,
+            statuses: Vec::new(),
         })
+    }
+
+    /// The statuses collected since the last call, oldest first.
+    pub fn take(&mut self) -> Vec<(i32, WaitBits)> {
+        std::mem::take(&mut self.statuses)
     }
 }
 
-impl ChildWatch {
-    /// The statuses collected since the last call, oldest first.
-    pub fn take(&self) -> Vec<(i32, WaitBits)> {
-        let mut statuses = self
-            .statuses
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        std::mem::take(&mut *statuses)
+/// The line editor watches the pipe while it waits for a key, and
+/// collects when it is readable.
+impl Watch for ChildWatch {
+    fn fd(&self) -> std::os::fd::RawFd {
+        self.read_end.raw()
+    }
+
+    fn on_ready(&mut self) {
+        collect(self.read_end.raw(), &mut self.statuses);
     }
 }
 
@@ -81,18 +76,15 @@ impl Drop for ChildWatch {
 /// new byte, so none is missed). At the prompt no command is running, so
 /// every child is a job's, and `waitpid(-1)` is what the shell's own reap
 /// before the prompt does.
-fn collect(pipe: std::os::fd::RawFd, statuses: &Mutex<Vec<(i32, WaitBits)>>) {
+fn collect(pipe: std::os::fd::RawFd, statuses: &mut Vec<(i32, WaitBits)>) {
     let mut bytes = [0u8; 64];
     // SAFETY: `pipe` is the read end owned by the `ChildWatch`, which
     // outlives the editor's use of it; reading into a local buffer.
     while unsafe { libc::read(pipe, bytes.as_mut_ptr().cast(), bytes.len()) } > 0 {}
     let flags = libc::WNOHANG | libc::WUNTRACED | libc::WCONTINUED;
-    let mut collected = statuses
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
     loop {
         match crate::sys::waitpid(-1, flags) {
-            Ok(Some(status)) => collected.push(status),
+            Ok(Some(status)) => statuses.push(status),
             Ok(None) | Err(_) => return,
         }
     }

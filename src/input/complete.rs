@@ -6,9 +6,9 @@
 
 use std::collections::BTreeSet;
 
-use rustyline::completion::{FilenameCompleter, Pair};
-
 use super::editor::ShellView;
+use super::files::complete_path;
+use super::line_editor::Candidate;
 
 /// The characters that end a word for completion and colouring.
 pub fn is_break(c: char) -> bool {
@@ -28,12 +28,12 @@ pub fn current_word(line: &str, pos: usize) -> (usize, bool) {
 }
 
 /// A candidate shown as `name  (what it is)`, inserted as `insert`.
-fn described(name: &str, what: &str, insert: String) -> Pair {
+fn described(name: &str, what: &str, insert: String) -> Candidate {
     let display = match what {
         "" => name.to_owned(),
         what => format!("{name}  ({what})"),
     };
-    Pair {
+    Candidate {
         display,
         replacement: insert,
     }
@@ -41,7 +41,7 @@ fn described(name: &str, what: &str, insert: String) -> Pair {
 
 /// The registry's names (builtins and lab demos) starting with `prefix`,
 /// each with its summary.
-fn registry_names(prefix: &str) -> Vec<Pair> {
+fn registry_names(prefix: &str) -> Vec<Candidate> {
     minishell_builtins::REGISTRY
         .iter()
         .filter(|b| b.name.starts_with(prefix))
@@ -51,7 +51,7 @@ fn registry_names(prefix: &str) -> Vec<Pair> {
 
 /// Command names starting with `prefix`: builtins and lab demos (with
 /// their summaries), then the programs on PATH.
-fn command_names(commands: &BTreeSet<String>, prefix: &str) -> Vec<Pair> {
+fn command_names(commands: &BTreeSet<String>, prefix: &str) -> Vec<Candidate> {
     let mut pairs = registry_names(prefix);
     let known: Vec<String> = pairs.iter().map(|p| p.replacement.clone()).collect();
     for name in commands.iter().filter(|n| n.starts_with(prefix)) {
@@ -154,7 +154,7 @@ fn short(what: &str) -> &str {
 }
 
 /// The options of command `command` starting with `prefix`.
-fn option_names(command: &str, prefix: &str) -> Vec<Pair> {
+fn option_names(command: &str, prefix: &str) -> Vec<Candidate> {
     let Some(builtin) = minishell_builtins::find(command.as_bytes()) else {
         return Vec::new();
     };
@@ -170,7 +170,7 @@ fn option_names(command: &str, prefix: &str) -> Vec<Pair> {
 
 /// `$NA` or `${NA`: the variables whose names start with what follows the
 /// `$`, completed in place (with the `}` a brace needs).
-fn variable_names(view: &ShellView, word: &str, start: usize) -> Option<(usize, Vec<Pair>)> {
+fn variable_names(view: &ShellView, word: &str, start: usize) -> Option<(usize, Vec<Candidate>)> {
     let dollar = word.rfind('$')?;
     let after = &word[dollar + 1..];
     let (braced, prefix) = match after.strip_prefix('{') {
@@ -188,7 +188,7 @@ fn variable_names(view: &ShellView, word: &str, start: usize) -> Option<(usize, 
         .vars
         .iter()
         .filter(|name| name.starts_with(prefix))
-        .map(|name| Pair {
+        .map(|name| Candidate {
             display: format!("${name}"),
             replacement: if braced {
                 format!("{name}}}")
@@ -213,7 +213,7 @@ fn accounts() -> Vec<(String, String)> {
 
 /// `~us` becomes `~user/`; `~/sr` and `~user/sr` complete as the path
 /// under that home directory would, keeping the `~` as typed.
-fn tilde(view: &ShellView, files: &FilenameCompleter, word: &str) -> Option<Vec<Pair>> {
+fn tilde(view: &ShellView, word: &str) -> Option<Vec<Candidate>> {
     let rest = word.strip_prefix('~')?;
     let Some(slash) = rest.find('/') else {
         let pairs = accounts()
@@ -230,12 +230,12 @@ fn tilde(view: &ShellView, files: &FilenameCompleter, word: &str) -> Option<Vec<
     };
     let home = home.trim_end_matches('/');
     let path = format!("{home}{}", &rest[slash..]);
-    let (_, pairs) = files.complete_path(&path, path.len()).ok()?;
+    let (_, pairs) = complete_path(&path, path.len());
     let pairs = pairs
         .into_iter()
         .filter_map(|pair| {
             let under = pair.replacement.strip_prefix(home)?;
-            Some(Pair {
+            Some(Candidate {
                 display: pair.display,
                 replacement: format!("~{user}{under}"),
             })
@@ -250,10 +250,9 @@ fn tilde(view: &ShellView, files: &FilenameCompleter, word: &str) -> Option<Vec<
 pub fn complete(
     view: &ShellView,
     commands: &BTreeSet<String>,
-    files: &FilenameCompleter,
     line: &str,
     pos: usize,
-) -> (usize, Vec<Pair>) {
+) -> (usize, Vec<Candidate>) {
     let (start, first) = current_word(line, pos);
     let word = &line[start..pos];
     if let Some(found) = variable_names(view, word, start) {
@@ -271,7 +270,7 @@ pub fn complete(
         .copied()
         .unwrap_or("");
     let directories_only = matches!(command, "cd" | "pushd");
-    let keep = |pairs: Vec<Pair>| -> Vec<Pair> {
+    let keep = |pairs: Vec<Candidate>| -> Vec<Candidate> {
         match directories_only {
             true => pairs
                 .into_iter()
@@ -280,7 +279,7 @@ pub fn complete(
             false => pairs,
         }
     };
-    if let Some(pairs) = tilde(view, files, word) {
+    if let Some(pairs) = tilde(view, word) {
         return (start, keep(pairs));
     }
     if word.starts_with('%') && ["fg", "bg", "kill", "wait", "jobs", "disown"].contains(&command) {
@@ -289,10 +288,7 @@ pub fn complete(
             .iter()
             .map(|id| format!("%{id}"))
             .filter(|spec| spec.starts_with(word))
-            .map(|spec| Pair {
-                display: spec.clone(),
-                replacement: spec,
-            })
+            .map(Candidate::plain)
             .collect();
         return (start, pairs);
     }
@@ -309,10 +305,8 @@ pub fn complete(
         }
         _ => {}
     }
-    match files.complete_path(line, pos) {
-        Ok((from, pairs)) => (from, keep(pairs)),
-        Err(_) => (start, Vec::new()),
-    }
+    let (from, pairs) = complete_path(line, pos);
+    (from, keep(pairs))
 }
 
 #[cfg(test)]

@@ -1,21 +1,15 @@
 //! What the prompt knows about the shell while the user types: Tab
 //! completion (command names, files, `%N` jobs), hints from history, and
 //! colours (an unknown command in red, operators, quoted strings). This is
-//! the `Helper` rustyline calls on every key.
+//! the [`Assist`] the line editor asks on every key.
 
-use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::os::unix::fs::PermissionsExt;
 
-use rustyline::completion::{Completer, FilenameCompleter, Pair};
+use rustc_hash::FxHashSet;
 
 use super::complete::{complete, is_break};
-use rustc_hash::FxHashSet;
-use rustyline::highlight::{CmdKind, Highlighter};
-use rustyline::hint::Hinter;
-use rustyline::history::SearchDirection;
-use rustyline::validate::Validator;
-use rustyline::{Context, Helper};
+use super::line_editor::{Assist, Candidate, History};
 
 /// What the helper knows of the shell, refreshed before each prompt.
 #[derive(Default)]
@@ -35,7 +29,6 @@ pub struct ShellHelper {
     /// Executables on `$PATH`, listed when PATH changes.
     commands: BTreeSet<String>,
     colour: bool,
-    files: FilenameCompleter,
     /// Commands that failed (a syntax error, or a status other than 0)
     /// the last time they ran: never offered as a hint.
     failed: FxHashSet<String>,
@@ -48,7 +41,6 @@ impl ShellHelper {
             view: ShellView::default(),
             commands: BTreeSet::new(),
             colour,
-            files: FilenameCompleter::new(),
             failed: FxHashSet::default(),
         }
     }
@@ -99,75 +91,12 @@ fn executables_on(path: &str) -> BTreeSet<String> {
     names
 }
 
-impl Completer for ShellHelper {
-    type Candidate = Pair;
-
-    fn complete(
-        &self,
-        line: &str,
-        pos: usize,
-        _ctx: &Context<'_>,
-    ) -> rustyline::Result<(usize, Vec<Pair>)> {
-        Ok(complete(&self.view, &self.commands, &self.files, line, pos))
-    }
-}
-
-impl Hinter for ShellHelper {
-    type Hint = String;
-
-    /// The rest of the latest history line that starts with what is typed
-    /// and did not fail, up to the end of its first line (a command of
-    /// several lines hints only its first). None without colours: a hint
-    /// in the colour of typed text would look typed (`NO_COLOR`).
-    fn hint(&self, line: &str, pos: usize, ctx: &Context<'_>) -> Option<String> {
-        if !self.colour || line.is_empty() || pos < line.len() {
-            return None;
-        }
-        let history = ctx.history();
-        let mut start = history.len().checked_sub(1)?;
-        loop {
-            let found = history
-                .starts_with(line, start, SearchDirection::Reverse)
-                .ok()??;
-            let entry: &str = &found.entry;
-            if !self.failed.contains(entry.trim_end_matches('\n')) {
-                let first_line = entry.split('\n').next().unwrap_or("");
-                return first_line
-                    .get(pos..)
-                    .filter(|rest| !rest.is_empty())
-                    .map(str::to_owned);
-            }
-            start = found.idx.checked_sub(1)?;
-        }
-    }
-}
-
 /// ANSI colours, named for what they mark.
 const RED: &str = "\x1b[31m";
 const CYAN: &str = "\x1b[36m";
 const YELLOW: &str = "\x1b[33m";
 const DIM: &str = "\x1b[2m";
 const RESET: &str = "\x1b[0m";
-
-impl Highlighter for ShellHelper {
-    fn highlight<'l>(&self, line: &'l str, _pos: usize) -> Cow<'l, str> {
-        if !self.colour {
-            return Cow::Borrowed(line);
-        }
-        Cow::Owned(colour_line(line, |name| self.is_command(name)))
-    }
-
-    fn highlight_hint<'h>(&self, hint: &'h str) -> Cow<'h, str> {
-        match self.colour {
-            true => Cow::Owned(format!("{DIM}{hint}{RESET}")),
-            false => Cow::Borrowed(hint),
-        }
-    }
-
-    fn highlight_char(&self, _line: &str, _pos: usize, _kind: CmdKind) -> bool {
-        self.colour
-    }
-}
 
 /// Whether an operator or redirection starts at byte `i` (`c` is the char
 /// there): `|&;<>()`, or digits touching a redirection (`2>`).
@@ -239,11 +168,45 @@ fn colour_line(line: &str, is_command: impl Fn(&str) -> bool) -> String {
     out
 }
 
-/// Unfinished lines are handled by the input loop, which asks for more with
-/// a `…> ` prompt (rustyline cannot show a prompt on continuation lines).
-impl Validator for ShellHelper {}
+impl Assist for ShellHelper {
+    fn highlight(&self, line: &str) -> String {
+        match self.colour {
+            true => colour_line(line, |name| self.is_command(name)),
+            false => line.to_owned(),
+        }
+    }
 
-impl Helper for ShellHelper {}
+    /// The rest of the latest history line that starts with what is typed
+    /// and did not fail, up to the end of its first line (a command of
+    /// several lines hints only its first). None without colours: a hint
+    /// in the colour of typed text would look typed (`NO_COLOR`).
+    fn hint(&self, line: &str, history: &History) -> Option<String> {
+        if !self.colour || line.is_empty() {
+            return None;
+        }
+        let entry = history
+            .entries()
+            .iter()
+            .rev()
+            .find(|entry| entry.starts_with(line) && !self.failed.contains(entry.as_str()))?;
+        let first_line = entry.split('\n').next().unwrap_or("");
+        first_line
+            .get(line.len()..)
+            .filter(|rest| !rest.is_empty())
+            .map(str::to_owned)
+    }
+
+    fn highlight_hint(&self, hint: &str) -> String {
+        match self.colour {
+            true => format!("{DIM}{hint}{RESET}"),
+            false => hint.to_owned(),
+        }
+    }
+
+    fn complete(&self, line: &str, pos: usize) -> (usize, Vec<Candidate>) {
+        complete(&self.view, &self.commands, line, pos)
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -5,6 +5,8 @@
 mod children;
 mod complete;
 mod editor;
+mod files;
+mod line_editor;
 mod script;
 mod stdin;
 mod terminal;

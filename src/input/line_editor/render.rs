@@ -1,0 +1,315 @@
+//! Drawing the prompt, the line and its hint on the terminal, wrapped at
+//! the terminal's width, and putting the cursor where it belongs.
+//!
+//! Every redraw goes back to where the prompt started, clears to the end
+//! of the screen and writes it all again in one `write`: simple, and right
+//! after any edit anywhere in a line of several rows. Where the cursor
+//! lands is computed, not asked of the terminal: each character's display
+//! width (two for most CJK, none for a combining accent) is added up from
+//! the prompt's start, wrapping where the terminal wraps. The width is
+//! read at each redraw, so a resized window is drawn to its new size.
+
+use unicode_width::UnicodeWidthChar;
+
+use super::text::byte_of_char;
+
+/// What a byte that is not UTF-8 looks like on the screen.
+const BYTE_SHOWN: char = char::REPLACEMENT_CHARACTER;
+
+/// A place on the screen, counted from the prompt's first row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Place {
+    pub row: usize,
+    pub column: usize,
+}
+
+/// Walks text as the terminal would, to learn where it ends.
+struct Pen {
+    at: Place,
+    width: usize,
+    /// The last character filled the row: the terminal holds the cursor
+    /// on the last column until something more is written, the layout
+    /// already counts it on the next row.
+    wrapped: bool,
+}
+
+impl Pen {
+    fn new(width: usize) -> Pen {
+        Pen {
+            at: Place::default(),
+            width: width.max(1),
+            wrapped: false,
+        }
+    }
+
+    fn put(&mut self, c: char) {
+        if c == '\n' {
+            self.at = Place {
+                row: self.at.row + 1,
+                column: 0,
+            };
+            self.wrapped = false;
+            return;
+        }
+        if c == '\r' {
+            self.at.column = 0;
+            self.wrapped = false;
+            return;
+        }
+        let width = char_width(c);
+        if width == 0 {
+            return;
+        }
+        // A wide character that does not fit goes to the next row whole,
+        // as the terminal puts it.
+        if self.at.column + width > self.width {
+            self.at = Place {
+                row: self.at.row + 1,
+                column: 0,
+            };
+        }
+        self.at.column += width;
+        self.wrapped = false;
+        if self.at.column >= self.width {
+            self.at = Place {
+                row: self.at.row + 1,
+                column: 0,
+            };
+            self.wrapped = true;
+        }
+    }
+
+    /// Text that may hold colour sequences (`ESC [ … m`), which take no
+    /// room, and OSC sequences (`ESC ] … BEL`, a window title).
+    fn put_coloured(&mut self, text: &str) {
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c != '\x1b' {
+                self.put(c);
+                continue;
+            }
+            match chars.next() {
+                Some('[') => {
+                    while chars.next_if(|c| !('@'..='~').contains(c)).is_some() {}
+                    chars.next();
+                }
+                Some(']') => {
+                    while let Some(c) = chars.next() {
+                        if c == '\x07' || (c == '\x1b' && chars.next_if_eq(&'\\').is_some()) {
+                            break;
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// How many columns `c` takes on the screen.
+fn char_width(c: char) -> usize {
+    if byte_of_char(c).is_some() {
+        return 1;
+    }
+    if c.is_control() {
+        return 0;
+    }
+    c.width().unwrap_or(0)
+}
+
+/// The line as written to the screen: a byte that is not UTF-8 shows as
+/// U+FFFD (its stand-in character would show as whatever the font has).
+fn shown(text: &str) -> String {
+    text.chars()
+        .map(|c| match byte_of_char(c) {
+            Some(_) => BYTE_SHOWN,
+            None => c,
+        })
+        .collect()
+}
+
+/// One picture of the prompt and the line.
+pub struct Frame<'a> {
+    pub prompt: &'a str,
+    /// The line, plain, and as drawn (with colours, or the same).
+    pub line: &'a str,
+    pub coloured_line: &'a str,
+    /// Byte index of the cursor in `line`.
+    pub cursor: usize,
+    /// Drawn after the line, dim: plain text and as drawn.
+    pub hint: &'a str,
+    pub coloured_hint: &'a str,
+}
+
+/// Where the cursor ends after `frame`, where the drawing ends, and
+/// whether it ends with the terminal holding a wrap.
+pub struct Layout {
+    pub cursor: Place,
+    pub end: Place,
+    pub end_wrapped: bool,
+}
+
+pub fn layout(frame: &Frame<'_>, width: usize) -> Layout {
+    let mut pen = Pen::new(width);
+    pen.put_coloured(frame.prompt);
+    frame.line[..frame.cursor].chars().for_each(|c| pen.put(c));
+    let cursor = pen.at;
+    frame.line[frame.cursor..].chars().for_each(|c| pen.put(c));
+    frame.hint.chars().for_each(|c| pen.put(c));
+    Layout {
+        cursor,
+        end: pen.at,
+        end_wrapped: pen.wrapped,
+    }
+}
+
+/// What the screen holds of the editor's drawing.
+#[derive(Default)]
+pub struct Screen {
+    /// The row the cursor is on, from the prompt's first row.
+    cursor_row: usize,
+    /// The last drawing filled its last row, and the cursor is at the
+    /// start of the row below it: a newline there would leave a blank row.
+    on_fresh_row: bool,
+}
+
+impl Screen {
+    /// Starts a fresh drawing where the cursor is (a new prompt, or after
+    /// a list of completions).
+    pub fn forget(&mut self) {
+        self.cursor_row = 0;
+        self.on_fresh_row = false;
+    }
+
+    /// Whether the cursor stands at the start of an empty row below the
+    /// drawing (the drawing filled the row above to its last column).
+    pub fn on_fresh_row(&self) -> bool {
+        self.on_fresh_row
+    }
+
+    /// The bytes that redraw `frame` in place of the last drawing.
+    pub fn redraw(&mut self, frame: &Frame<'_>, width: usize) -> String {
+        let layout = layout(frame, width);
+        let mut out = String::new();
+        if self.cursor_row > 0 {
+            out.push_str(&format!("\x1b[{}A", self.cursor_row));
+        }
+        out.push_str("\r\x1b[J");
+        out.push_str(frame.prompt);
+        out.push_str(&shown(frame.coloured_line));
+        out.push_str(frame.coloured_hint);
+        if layout.end_wrapped {
+            // Takes the cursor to the next row, where the layout counts it.
+            out.push_str("\r\n");
+        }
+        let up = layout.end.row - layout.cursor.row;
+        if up > 0 {
+            out.push_str(&format!("\x1b[{up}A"));
+        }
+        if up > 0 || layout.cursor.column != layout.end.column {
+            out.push('\r');
+            if layout.cursor.column > 0 {
+                out.push_str(&format!("\x1b[{}C", layout.cursor.column));
+            }
+        }
+        self.cursor_row = layout.cursor.row;
+        self.on_fresh_row = layout.end_wrapped && layout.cursor == layout.end;
+        out
+    }
+}
+
+/// The terminal's width in columns (80 when it does not say).
+pub fn terminal_width() -> usize {
+    for fd in [1, 0] {
+        // SAFETY: TIOCGWINSZ writes a `winsize` into the local one given;
+        // a descriptor that is no terminal makes it fail, which is checked.
+        let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+        // SAFETY: as above.
+        let answer = unsafe { libc::ioctl(fd, libc::TIOCGWINSZ, &mut size) };
+        if answer == 0 && size.ws_col > 0 {
+            return usize::from(size.ws_col);
+        }
+    }
+    80
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame<'a>(prompt: &'a str, line: &'a str, cursor: usize, hint: &'a str) -> Frame<'a> {
+        Frame {
+            prompt,
+            line,
+            coloured_line: line,
+            cursor,
+            hint,
+            coloured_hint: hint,
+        }
+    }
+
+    fn place(row: usize, column: usize) -> Place {
+        Place { row, column }
+    }
+
+    #[test]
+    fn a_short_line_and_colours_that_take_no_room() {
+        let f = frame("\x1b[1;32mms>\x1b[0m ", "echo hi", 4, "");
+        let l = layout(&f, 80);
+        assert_eq!(
+            (l.cursor, l.end, l.end_wrapped),
+            (place(0, 8), place(0, 11), false)
+        );
+    }
+
+    #[test]
+    fn long_lines_wrap_at_the_width() {
+        // 4 columns of prompt, 16 of text, width 10: rows of 10, 10.
+        let f = frame("ms> ", "abcdefghijklmnop", 16, "");
+        let l = layout(&f, 10);
+        assert_eq!((l.end, l.end_wrapped), (place(2, 0), true));
+        // The cursor in the middle of the second row.
+        let f = frame("ms> ", "abcdefghijklmnop", 9, "");
+        assert_eq!(layout(&f, 10).cursor, place(1, 3));
+        // Exactly at a row's end, the cursor is at the next row's start.
+        let f = frame("ms> ", "abcdefghijklmnop", 6, "");
+        assert_eq!(layout(&f, 10).cursor, place(1, 0));
+        // A hint wraps too.
+        let f = frame("ms> ", "ab", 2, "cdefghijk");
+        assert_eq!(layout(&f, 10).end, place(1, 5));
+    }
+
+    #[test]
+    fn wide_and_zero_width_characters_and_prompt_rows() {
+        // Width 2 each; the third does not fit at column 9 and wraps.
+        let f = frame("12345", "日本語", 9, "");
+        let l = layout(&f, 10);
+        assert_eq!(l.end, place(1, 2));
+        assert_eq!(l.cursor, place(1, 2));
+        // A combining accent takes no room; a byte takes one.
+        let f = frame("> ", "e\u{301}\u{10ffff}", 7, "");
+        assert_eq!(layout(&f, 80).end, place(0, 4));
+        // A prompt of two lines.
+        let f = frame("~/src\n> ", "ls", 2, "");
+        assert_eq!(layout(&f, 80).cursor, place(1, 4));
+    }
+
+    #[test]
+    fn a_redraw_goes_back_to_the_prompt_and_places_the_cursor() {
+        let mut screen = Screen::default();
+        let f = frame("ms> ", "abcdefghijklmnop", 9, "");
+        let out = screen.redraw(&f, 10);
+        assert_eq!(out, "\r\x1b[Jms> abcdefghijklmnop\r\n\x1b[1A\r\x1b[3C");
+        assert!(!screen.on_fresh_row());
+        // The next drawing starts one row up, where the prompt is.
+        let out = screen.redraw(&frame("ms> ", "ab", 2, ""), 10);
+        assert_eq!(out, "\x1b[1A\r\x1b[Jms> ab");
+        // A line filling its row exactly, the cursor at its end: drawn
+        // with the cursor taken to the row below, where a newline is not
+        // needed to finish the line.
+        let out = screen.redraw(&frame("ms> ", "abcdef", 6, ""), 10);
+        assert_eq!(out, "\r\x1b[Jms> abcdef\r\n");
+        assert!(screen.on_fresh_row());
+        assert_eq!(shown("a\u{10ffff}"), "a\u{fffd}");
+    }
+}
