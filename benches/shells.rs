@@ -384,6 +384,9 @@ struct Shell {
     /// Arguments before the workload's own: `busybox ash` is `busybox`
     /// run with `ash`.
     leading: Vec<OsString>,
+    /// The C floor: a program that returns at once, measured on the
+    /// start-up rows only (it runs no script).
+    startup_only: bool,
 }
 
 impl Shell {
@@ -393,7 +396,15 @@ impl Shell {
             name,
             path: names.iter().find_map(|candidate| find_in_path(candidate)),
             leading: leading.iter().map(OsString::from).collect(),
+            startup_only: false,
         }
+    }
+
+    /// Whether this column has a value on `workload`.
+    fn runs(&self, workload: &Workload) -> bool {
+        self.path.is_some()
+            && (!self.startup_only
+                || ["startup", "rss", "callgrind-startup"].contains(&workload.key))
     }
 
     /// The whole argument list for one run of a workload.
@@ -428,6 +439,25 @@ impl Scratch {
         let dir = std::env::temp_dir().join(format!("minishell-bench.{}", std::process::id()));
         fs::create_dir_all(&dir)?;
         Ok(Scratch { dir, big_bytes })
+    }
+
+    /// Builds `int main(void) { return 0; }` linked statically, with the
+    /// machine's C compiler.
+    fn c_floor(&self) -> Result<PathBuf, String> {
+        let source = self.dir.join("floor.c");
+        let binary = self.dir.join("c-floor");
+        fs::write(&source, "int main(void) { return 0; }\n").map_err(|e| e.to_string())?;
+        let built = Command::new("cc")
+            .args(["-O2", "-static", "-o"])
+            .arg(&binary)
+            .arg(&source)
+            .stderr(Stdio::null())
+            .status();
+        match built {
+            Ok(status) if status.success() => Ok(binary),
+            Ok(_) => Err("cc -static failed (no static libc?)".into()),
+            Err(error) => Err(format!("no C compiler: {error}")),
+        }
     }
 
     /// Writes `body` `count` times into the script `name`; the arguments run
@@ -663,11 +693,12 @@ struct Bench {
 
 impl Bench {
     fn new(settings: Settings) -> Bench {
-        let shells = vec![
+        let mut shells = vec![
             Shell {
                 name: "minishell",
                 path: Some(PathBuf::from(env!("CARGO_BIN_EXE_minishell"))),
                 leading: Vec::new(),
+                startup_only: false,
             },
             Shell::found("dash", &["dash"], &[]),
             Shell::found("bash", &["bash"], &[]),
@@ -678,6 +709,16 @@ impl Bench {
             Shell::found("yash", &["yash"], &[]),
             Shell::found("ash", &["busybox"], &["ash"]),
         ];
+        let scratch = Scratch::create(settings.big_bytes()).expect("create the scratch directory");
+        // The floor under the start-up rows: what exec and exit of a
+        // static program that does nothing cost, in the same rounds.
+        let floor = scratch.c_floor();
+        shells.push(Shell {
+            name: "C floor",
+            path: floor.as_ref().ok().cloned(),
+            leading: Vec::new(),
+            startup_only: true,
+        });
         let mut notes = Vec::new();
         for shell in shells.iter().filter(|shell| shell.path.is_none()) {
             let note = match shell.required() {
@@ -690,7 +731,9 @@ impl Bench {
         if valgrind.is_none() {
             notes.push("valgrind not found: the instruction rows are skipped".into());
         }
-        let scratch = Scratch::create(settings.big_bytes()).expect("create the scratch directory");
+        if let Err(why) = floor {
+            notes.push(format!("C floor column empty: {why}"));
+        }
         Bench {
             settings,
             shells,
@@ -744,7 +787,7 @@ impl Bench {
 
         (0..count)
             .map(|index| {
-                if self.shells[index].path.is_none() {
+                if !self.shells[index].runs(workload) {
                     Outcome::Absent
                 } else if failed[index] || samples[index].is_empty() {
                     Outcome::Failed
@@ -766,7 +809,7 @@ impl Bench {
         failed: &mut [bool],
     ) -> Option<f64> {
         let path = self.shells[index].path.clone()?;
-        if failed[index] {
+        if failed[index] || !self.shells[index].runs(workload) {
             return None;
         }
         let args = self.shells[index].args(args);
@@ -824,6 +867,10 @@ impl Bench {
                 outcomes.push(Outcome::Absent);
                 continue;
             };
+            if !self.shells[index].runs(workload) {
+                outcomes.push(Outcome::Absent);
+                continue;
+            }
             progress(workload.key, "callgrind run", index + 1, self.shells.len());
             let args = self.shells[index].args(args);
             match self.callgrind(&valgrind, &path, &args) {
