@@ -85,6 +85,14 @@ fn a_backslash_newline_joins_words_and_lines() {
     assert_eq!(list.items[0].and_or.rest.len(), 1);
     // Inside single quotes it stays.
     assert_eq!(arg("echo 'a\\\nb'"), vec![sq("a\\\nb")]);
+    // Inside a parameter's name it goes, braced or not (found by the
+    // round-trip fuzz target: `$a\<newline>b` printed back as `$ab`).
+    for text in ["echo $a\\\nb", "echo ${a\\\nb}", "echo $a\\\n\\\nb"] {
+        let [WordPart::Param(p)] = &arg(text)[..] else {
+            panic!("{text:?}: {:?}", arg(text));
+        };
+        assert_eq!(p.param, Param::Named("ab".into()), "{text:?}");
+    }
 }
 
 #[test]

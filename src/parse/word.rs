@@ -423,8 +423,8 @@ impl Parser<'_> {
             }
             c if is_name_start(c) => {
                 self.r.advance(1);
+                let len = self.joined_name_len();
                 let rest = self.r.rest();
-                let len = rest.iter().take_while(|&&b| is_name_byte(b)).count();
                 let name = String::from_utf8_lossy(&rest[..len]).into_owned();
                 self.r.advance(len);
                 simple_param(Param::Named(name))
@@ -441,6 +441,20 @@ impl Parser<'_> {
             },
         };
         Ok(Some(part))
+    }
+
+    /// The length of the name at the position, once every `\<newline>`
+    /// inside it (or right after it) is removed: bash joins continued
+    /// lines before it reads a word, so `$a\<newline>b` is `$ab`.
+    fn joined_name_len(&mut self) -> usize {
+        let mut len = 0;
+        loop {
+            self.r.splice_continuations(len);
+            match self.r.peek_at(len) {
+                Some(b) if is_name_byte(b) => len += 1,
+                _ => return len,
+            }
+        }
     }
 
     /// `$(( … ))`, or `None` (position unchanged) when no `))` closes it:
@@ -669,8 +683,8 @@ impl Parser<'_> {
             return Err(self.unexpected_end(Some("}")));
         };
         let param = if is_name_start(b) {
+            let len = self.joined_name_len();
             let rest = self.r.rest();
-            let len = rest.iter().take_while(|&&b| is_name_byte(b)).count();
             let name = String::from_utf8_lossy(&rest[..len]).into_owned();
             self.r.advance(len);
             Param::Named(name)
