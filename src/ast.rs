@@ -253,6 +253,11 @@ pub struct ArithSub {
     /// parse error to report when it runs: bash reports arithmetic syntax
     /// errors when the expression is evaluated, not when it is read.
     pub parsed: Option<Result<Rc<Arith>, crate::parse::arith_error::ArithError>>,
+    /// Written `$[ … ]`, bash's old form, rather than `$(( … ))`: printed
+    /// back the way it was written, since the two forms end on different
+    /// bytes (`$((")"]))` holds a `]`, `$[ ( ]` an unclosed `(`), and
+    /// their text was read by the rules of its own form.
+    pub bracketed: bool,
 }
 
 /// A `[[ ]]` expression.

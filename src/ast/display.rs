@@ -370,42 +370,15 @@ impl Display for WordPart {
                 true => write!(f, "<({body})"),
                 false => write!(f, ">({body})"),
             },
-            WordPart::Arith(arith) => {
-                let text = arith.text.to_string();
-                // Quotes quote only in `$[ ]`: in `$(( ))` a `'` is itself.
-                let quotes = arith
-                    .text
-                    .parts
-                    .iter()
-                    .any(|p| matches!(p, WordPart::SingleQuoted(_)));
-                if parens_balance(&text) && !quotes {
-                    write!(f, "$(({text}))")
-                } else {
-                    // `$[ ( ]`, `$['1']`: bash's old form holds what
-                    // `$(( ))` cannot.
-                    write!(f, "$[{text}]")
-                }
-            }
+            WordPart::Arith(arith) => match arith.bracketed {
+                true => write!(f, "$[{}]", arith.text),
+                false => write!(f, "$(({}))", arith.text),
+            },
             WordPart::Tilde(user) => write!(f, "~{}", String::from_utf8_lossy(user)),
             WordPart::Brace(brace) => write!(f, "{brace}"),
             WordPart::BadSubstitution(text) => f.write_str(&String::from_utf8_lossy(text)),
         }
     }
-}
-
-/// Whether every `(` of the text is closed, and no `)` closes more: then
-/// `$(( ))` around it ends where it should.
-fn parens_balance(text: &str) -> bool {
-    let mut depth = 0usize;
-    for c in text.chars() {
-        match c {
-            '(' => depth += 1,
-            ')' if depth == 0 => return false,
-            ')' => depth -= 1,
-            _ => {}
-        }
-    }
-    depth == 0
 }
 
 /// Literal text inside double quotes, with a backslash only where the

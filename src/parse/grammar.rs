@@ -440,7 +440,7 @@ impl Parser<'_> {
             return Err(self.unexpected());
         }
         self.r.advance(1);
-        Ok(super::word::arith_sub(text))
+        Ok(super::word::arith_sub(text, false))
     }
 
     /// `((` at a command's start: an arithmetic command, or (when no `))`
@@ -461,7 +461,7 @@ impl Parser<'_> {
         };
         if self.r.peek() == Some(b')') && self.r.peek_at(1) == Some(b')') {
             self.r.advance(2);
-            return Ok(Some(super::word::arith_sub(text)));
+            return Ok(Some(super::word::arith_sub(text, false)));
         }
         self.r.rewind(start);
         Ok(None)

@@ -407,7 +407,7 @@ impl Parser<'_> {
                 self.r.advance(2);
                 let text = self.word_until(Mode::Subscript)?;
                 self.r.advance(1);
-                WordPart::Arith(Box::new(arith_sub(text)))
+                WordPart::Arith(Box::new(arith_sub(text, true)))
             }
             // Also in a pattern inside double quotes (`"${x%$'b'*}"`), as
             // bash reads it (git-prompt.sh relies on it).
@@ -474,7 +474,7 @@ impl Parser<'_> {
         };
         if self.r.peek() == Some(b')') && self.r.peek_at(1) == Some(b')') {
             self.r.advance(2);
-            return Ok(Some(WordPart::Arith(Box::new(arith_sub(text)))));
+            return Ok(Some(WordPart::Arith(Box::new(arith_sub(text, false)))));
         }
         self.r.rewind(start);
         Ok(None)
@@ -949,9 +949,13 @@ impl Parser<'_> {
 
 /// An arithmetic expression's text, parsed now when it holds no expansion
 /// (so a loop does not parse it again each turn).
-pub(super) fn arith_sub(text: Word) -> ArithSub {
+pub(super) fn arith_sub(text: Word, bracketed: bool) -> ArithSub {
     let parsed = static_text(&text).map(|bytes| super::arith::parse_arith(&bytes).map(Rc::new));
-    ArithSub { text, parsed }
+    ArithSub {
+        text,
+        parsed,
+        bracketed,
+    }
 }
 
 /// The text of a word made only of literal pieces (any quoting), or `None`
