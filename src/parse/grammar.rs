@@ -648,7 +648,16 @@ impl Parser<'_> {
                 self.alias_next = self.expand_aliases();
                 continue;
             }
-            let word = self.word(Mode::Normal)?;
+            // Only as the command's name: after `declare`, bash reads
+            // `x[ 1]` as two words.
+            let bracketed = match command.words.is_empty() {
+                true => self.bracketed_name_word()?,
+                false => None,
+            };
+            let word = match bracketed {
+                Some(word) => word,
+                None => self.word(Mode::Normal)?,
+            };
             if command.words.is_empty() {
                 declaration = word
                     .as_literal()

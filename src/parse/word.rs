@@ -443,6 +443,36 @@ impl Parser<'_> {
         Ok(Some(part))
     }
 
+    /// `name[…]` where an assignment could start but none does (no `=`
+    /// after the `]`): bash has read the brackets whole, blanks and `#`
+    /// included, so `Z[ #]` is one word, the command `Z[ #]`, not `Z[` and
+    /// a comment. `None` (position unchanged) for any other word.
+    pub(super) fn bracketed_name_word(&mut self) -> PResult<Option<Word>> {
+        let rest = self.r.rest();
+        let head = match super::lexer::assignment_start(rest) {
+            Ok((after, (_, super::lexer::AssignStart::Subscript))) => rest.len() - after.len(),
+            _ => return Ok(None),
+        };
+        let mut parts = vec![WordPart::Literal(rest[..head].to_vec())];
+        self.r.advance(head);
+        parts.extend(self.word_until(Mode::Subscript)?.parts);
+        self.r.advance(1);
+        parts.push(WordPart::Literal(b"]".to_vec()));
+        parts.extend(self.parts(Mode::Normal)?);
+        // One literal where the pieces are all text, as any word reads.
+        let mut merged: Vec<WordPart> = Vec::with_capacity(parts.len());
+        for part in parts {
+            match (merged.last_mut(), part) {
+                (Some(WordPart::Literal(text)), WordPart::Literal(more)) => text.extend(more),
+                (_, part) => merged.push(part),
+            }
+        }
+        mark_word_tilde(&mut merged);
+        Ok(Some(Word {
+            parts: super::brace::mark(merged),
+        }))
+    }
+
     /// The length of the name at the position, once every `\<newline>`
     /// inside it (or right after it) is removed: bash joins continued
     /// lines before it reads a word, so `$a\<newline>b` is `$ab`.
