@@ -261,6 +261,18 @@ impl<'s> Parser<'s> {
     fn peek_keyword(&mut self) -> Option<Keyword> {
         self.blanks();
         self.r.peek()?;
+        // bash joins continued lines before it reads a word, so
+        // `i\<newline>f` and `[[\<newline>` are reserved words: the
+        // continuations inside (and right after) a word of the letters
+        // and brackets reserved words are made of go first.
+        let mut k = 0;
+        loop {
+            self.r.splice_continuations(k);
+            match self.r.peek_at(k) {
+                Some(b) if b.is_ascii_alphabetic() || b"[]{}!".contains(&b) => k += 1,
+                _ => break,
+            }
+        }
         lexer::keyword(self.r.rest()).ok().map(|(_, k)| k)
     }
 
