@@ -749,7 +749,12 @@ impl Parser<'_> {
                 self.r.advance(2);
                 Subscript::Star
             } else {
-                let index = self.word_until(Mode::Subscript)?;
+                // No `]` before the end: bash finds the `}` first and the
+                // whole is a bad substitution (`${c[}`), reported when it
+                // runs, not a syntax error of the script.
+                let Ok(index) = self.word_until(Mode::Subscript) else {
+                    return Ok(None);
+                };
                 self.r.advance(1);
                 Subscript::Index(index)
             });
