@@ -16,12 +16,12 @@
 use std::io;
 use std::os::fd::BorrowedFd;
 
-use super::write_out;
-
 use nix::sys::termios::{
     ControlFlags, InputFlags, LocalFlags, SetArg, SpecialCharacterIndices, Termios, tcgetattr,
     tcsetattr,
 };
+
+use super::write_out;
 
 fn stdin() -> BorrowedFd<'static> {
     // SAFETY: descriptor 0 stays open for the life of the shell; its modes
