@@ -368,7 +368,9 @@ fn keys_typed_while_jobs_end_at_the_prompt_are_all_kept() {
             shell.expect(&line[..end]).unwrap();
         }
         shell.send("\r").unwrap();
-        let output = format!("\r\ntyped-{round}-abcdefghijklmnopqrstuvwxyz\r\n");
+        // The output, right after bracketed paste goes off for the
+        // command (the line as drawn has `echo ` before it).
+        let output = format!("\x1b[?2004ltyped-{round}-abcdefghijklmnopqrstuvwxyz\r\n");
         shell.expect(output.as_str()).unwrap();
         shell.expect(PROMPT).unwrap();
     }

@@ -138,3 +138,79 @@ fn ctrl_l_clears_the_screen_and_draws_the_line_again() {
     shell.expect("printf '[%s]\\n' kept").unwrap();
     typed_gives(&mut shell, "\r", "[kept]\r\n");
 }
+
+/// How often `needle` is in `haystack`: each drawing of the line starts
+/// with the prompt, so this counts redraws.
+fn count(haystack: &[u8], needle: &str) -> usize {
+    haystack
+        .windows(needle.len())
+        .filter(|w| *w == needle.as_bytes())
+        .count()
+}
+
+/// A window resized while a wrapped line shows: the line is drawn again
+/// at once at the new width, nothing typed, going up to the prompt by the
+/// rows the cursor is below it at the new width (the terminal rewrapped
+/// them), and only once.
+#[test]
+fn a_resize_redraws_the_line_at_once_at_the_new_width() {
+    let mut shell = plain_shell();
+    shell.get_process_mut().set_window_size(80, 24).unwrap();
+    let line = format!("echo {}", "x".repeat(100));
+    shell.send(&line).unwrap();
+    // 109 columns with the prompt: two rows of 80, the cursor on the second.
+    shell.expect(format!("{PROMPT}{line}\x1b[J")).unwrap();
+    // Three rows of 40: the cursor on the third, two below the prompt.
+    shell.get_process_mut().set_window_size(40, 24).unwrap();
+    shell
+        .expect(format!("\x1b[2A\r{PROMPT}{line}\x1b[J"))
+        .unwrap();
+    // One row of 200.
+    shell.get_process_mut().set_window_size(200, 24).unwrap();
+    let found = shell.expect(format!("{PROMPT}{line}\x1b[J")).unwrap();
+    assert_eq!(found.before(), b"\r", "drawn from the prompt's row");
+    // The next key is drawn once, from where the line is.
+    shell.send("Z").unwrap();
+    let found = shell.expect(format!("\r{PROMPT}{line}Z\x1b[J")).unwrap();
+    assert_eq!(count(found.before(), PROMPT), 0, "one redraw");
+    shell.send("\r").unwrap();
+    shell.expect(format!("{}Z\r\n", "x".repeat(100))).unwrap();
+    shell.expect(PROMPT).unwrap();
+}
+
+/// A bracketed paste is text: its newlines (sent as CR, as a terminal
+/// sends them) go into the line, nothing runs until Enter, and it is
+/// drawn once; Enter runs it all. Bracketed paste is off again before
+/// the commands run.
+#[test]
+fn a_bracketed_paste_is_text_until_enter() {
+    let mut shell = plain_shell();
+    shell.send("\x1b[200~echo a\recho b\x1b[201~").unwrap();
+    let found = shell
+        .expect(format!("{PROMPT}echo a\r\necho b\x1b[J"))
+        .unwrap();
+    assert_eq!(count(found.before(), "echo"), 0, "drawn once");
+    shell.send("\r").unwrap();
+    shell.expect("\x1b[?2004la\r\nb\r\n").unwrap();
+    shell.expect(format!("\x1b[?2004h\r{PROMPT}")).unwrap();
+    // A tab in a paste is text, not completion; a byte that is not UTF-8
+    // stays that byte.
+    shell
+        .send("\x1b[200~printf '[%s]\\n' x\ty\x1b[201~\r")
+        .unwrap();
+    shell.expect("[x]\r\n[y]\r\n").unwrap();
+    shell.expect(PROMPT).unwrap();
+    shell
+        .send(b"\x1b[200~echo A\xffB | od -An -tx1\x1b[201~\r")
+        .unwrap();
+    shell.expect(" 41 ff 42 0a").unwrap();
+    shell.expect(PROMPT).unwrap();
+    // Ctrl-C and Ctrl-D turn it off too.
+    shell.send("abandoned\x03").unwrap();
+    shell.expect("^C").unwrap();
+    shell.expect("\x1b[?2004l").unwrap();
+    shell.expect(PROMPT).unwrap();
+    shell.send("\x04").unwrap();
+    shell.expect("\x1b[?2004l").unwrap();
+    shell.expect(expectrl::Eof).unwrap();
+}

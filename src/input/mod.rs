@@ -8,6 +8,7 @@ mod editor;
 mod files;
 mod line_editor;
 mod script;
+mod signal_pipe;
 mod stdin;
 mod terminal;
 

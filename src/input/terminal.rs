@@ -10,6 +10,7 @@ use super::LineSource;
 use super::children::ChildWatch;
 use super::editor::{ShellHelper, ShellView};
 use super::line_editor::{History, LineEditor, Outcome, Watch, line_bytes, line_text};
+use super::signal_pipe::SignalPipe;
 
 /// How many commands the history keeps.
 const HISTORY_SIZE: usize = 1000;
@@ -33,6 +34,10 @@ impl TerminalSource {
             // A missing file is a first session; an unreadable one starts
             // an empty history, as a new file would.
             let _ = editor.history.load(file);
+        }
+        // Without the pipe, a resize is drawn to at the next key.
+        if let Some(resize) = SignalPipe::install(libc::SIGWINCH) {
+            editor.watch_resize(Box::new(resize));
         }
         Ok(TerminalSource {
             editor,

@@ -36,6 +36,11 @@ pub enum Key {
     WordRight,
     /// ESC alone.
     Escape,
+    /// The start of a bracketed paste (`ESC [ 200 ~`): what follows up to
+    /// its end marker was pasted, and is text however it looks.
+    PasteStart,
+    /// No key: the window changed size (SIGWINCH) while one was awaited.
+    Resize,
     /// A whole escape sequence the editor has no use for (F1, Insert…),
     /// consumed so that none of its bytes is taken for text.
     Unknown,
@@ -193,6 +198,7 @@ fn csi_key(params: &[u8], last: u8) -> Key {
             1 | 7 => Key::Home,
             4 | 8 => Key::End,
             3 => Key::Delete,
+            200 => Key::PasteStart,
             _ => Key::Unknown,
         },
         _ => Key::Unknown,
@@ -279,7 +285,7 @@ mod tests {
     #[test]
     fn escape_sequences_in_their_variants() {
         use Key::*;
-        let cases: [(&[u8], Key); 18] = [
+        let cases: [(&[u8], Key); 19] = [
             (b"\x1b[A", Up),
             (b"\x1b[B", Down),
             (b"\x1b[C", Right),
@@ -298,6 +304,7 @@ mod tests {
             (b"\x1bf", Alt('f')),
             (b"\x1b\x7f", AltBackspace),
             (b"\x1b[1;3C", WordRight),
+            (b"\x1b[200~", PasteStart),
         ];
         for (bytes, key) in cases {
             assert_eq!(keys(bytes), [key], "{bytes:?}");
@@ -310,6 +317,8 @@ mod tests {
         // F5, Insert, a focus report, a mouse-ish sequence: no text.
         assert_eq!(keys(b"\x1b[15~x"), [Unknown, Text('x')]);
         assert_eq!(keys(b"\x1b[2~"), [Unknown]);
+        // A paste's end marker with no start before it.
+        assert_eq!(keys(b"\x1b[201~"), [Unknown]);
         assert_eq!(keys(b"\x1b[I"), [Unknown]);
         assert_eq!(keys(b"\x1b[<0;12;5M"), [Unknown]);
         assert_eq!(keys(b"\x1bOP"), [Unknown]);

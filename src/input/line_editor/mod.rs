@@ -1,7 +1,8 @@
 //! The shell's own line editor: reads one line from the terminal with
 //! editing keys (emacs's, as bash and readline have them), history,
 //! reverse search, Tab completion, colours and hints, while watching the
-//! shell's SIGCHLD pipe.
+//! shell's SIGCHLD pipe, and redrawn at once when the window changes size.
+//! A paste (the terminal's bracketed paste) is text, run only at Enter.
 //!
 //! What the line means (its colours, its completions, its hint) is asked
 //! of an [`Assist`], which the shell implements: this module knows the
@@ -94,6 +95,13 @@ impl LineEditor {
         }
     }
 
+    /// From now on `resize`, readable when the window changed size (the
+    /// shell's SIGWINCH pipe), wakes the editor to redraw the line at the
+    /// new width while it waits for a key.
+    pub fn watch_resize(&mut self, resize: Box<dyn Watch>) {
+        self.reader.watch_resize(resize);
+    }
+
     /// Shows `prompt`, reads a line with editing, and returns it with the
     /// terminal's modes as they were before.
     pub fn read_line(
@@ -143,6 +151,17 @@ impl LineEditor {
             Key::Byte(b) => s
                 .buffer
                 .insert(text::char_of_byte(b).encode_utf8(&mut [0; 4])),
+            // Inserted whole, newlines and tabs included: nothing in a
+            // paste runs or completes; the loop draws once after it.
+            Key::PasteStart => {
+                let pasted = self.reader.pasted(wake)?;
+                s.buffer.insert(&text::pasted_text(&pasted));
+            }
+            Key::Resize => {
+                s.screen.resize(terminal_width());
+                // The key before still counts for a second Tab.
+                s.after_tab = after_tab;
+            }
             Key::Enter => {
                 self.finish(s, "\r\n")?;
                 return Ok(Step::Done(Outcome::Line(s.buffer.text().to_owned())));
@@ -307,7 +326,10 @@ impl LineEditor {
         if candidates.len() > ASK_BEFORE_LISTING {
             let count = candidates.len();
             write_out(&format!("Display all {count} possibilities? (y or n)"))?;
-            let answer = self.reader.next_key(wake)?;
+            let mut answer = self.reader.next_key(wake)?;
+            while answer == Some(Key::Resize) {
+                answer = self.reader.next_key(wake)?;
+            }
             show = matches!(answer, Some(Key::Text('y' | 'Y' | ' ')));
             write_out("\r\n")?;
         }

@@ -2,10 +2,16 @@
 //! after: every key reaches the editor at once, unechoed, Ctrl-C and
 //! Ctrl-Z as bytes (0x03, 0x1a) rather than signals, Enter as `\r`.
 //!
+//! Bracketed paste is on for as long too: the terminal marks pasted text
+//! (`ESC [ 200 ~` … `ESC [ 201 ~`), so that a pasted newline is text and
+//! not Enter. A program that does not expect the marks would read them as
+//! keys, so no command ever sees the mode on.
+//!
 //! The modes are the terminal's, shared with every program run in the
 //! foreground, so they are put back before the line is handed over: the
 //! command it holds runs with the terminal as it was. A guard restores
-//! them when dropped, so an error or a panic leaves no raw terminal.
+//! them when dropped, so an error or a panic leaves no raw terminal and
+//! no bracketed paste.
 
 use std::io;
 use std::os::fd::BorrowedFd;
@@ -14,6 +20,8 @@ use nix::sys::termios::{
     ControlFlags, InputFlags, LocalFlags, SetArg, SpecialCharacterIndices, Termios, tcgetattr,
     tcsetattr,
 };
+
+use super::write_out;
 
 fn stdin() -> BorrowedFd<'static> {
     // SAFETY: descriptor 0 stays open for the life of the shell; its modes
@@ -50,12 +58,21 @@ impl RawMode {
         // TCSADRAIN: what was written before is out first; typed-ahead
         // input stays (TCSAFLUSH would throw it away).
         tcsetattr(stdin(), SetArg::TCSADRAIN, &raw)?;
-        Ok(RawMode { cooked })
+        let mode = RawMode { cooked };
+        write_out(PASTE_ON)?;
+        Ok(mode)
     }
 }
 
+/// xterm's private mode 2004, bracketed paste, on and off.
+const PASTE_ON: &str = "\x1b[?2004h";
+const PASTE_OFF: &str = "\x1b[?2004l";
+
 impl Drop for RawMode {
     fn drop(&mut self) {
+        // Off before the modes go back: the drain below sends it out
+        // before the command runs.
+        let _ = write_out(PASTE_OFF);
         let _ = tcsetattr(stdin(), SetArg::TCSADRAIN, &self.cooked);
     }
 }

@@ -1,9 +1,12 @@
-//! Reading keys from the terminal while also watching one more descriptor
-//! (the shell's SIGCHLD pipe), so that a job ending at an idle prompt is
-//! collected at once and no key is lost to it.
+//! Reading keys from the terminal while also watching the shell's SIGCHLD
+//! pipe, so that a job ending at an idle prompt is collected at once and no
+//! key is lost to it, and the SIGWINCH pipe, so that a resized window is
+//! drawn to at once, not at the next key.
 //!
-//! One `poll` waits on both. When the other descriptor is readable its
-//! action runs and the wait goes on; when the terminal is readable one
+//! One `poll` waits on them all. When the SIGCHLD pipe is readable its
+//! action runs and the wait goes on; when the SIGWINCH pipe is, the reader
+//! empties it and hands the editor [`Key::Resize`]; when the terminal is
+//! readable one
 //! byte is read and added to the bytes waiting to be decoded. A signal
 //! interrupting `poll` or `read` (EINTR) is no error and no end: the call
 //! is made again. Bytes are read one at a time, so input typed ahead of
@@ -35,16 +38,33 @@ pub trait Watch {
 /// What waiting for a byte gave.
 enum Byte {
     Read(u8),
+    /// The window changed size.
+    Resized,
     /// Nothing within the time allowed.
     Late,
     /// The terminal is gone (hung up, or end of file).
     Closed,
 }
 
+/// The end of a bracketed paste (`ESC [ 201 ~`); its start is a key.
+const PASTE_END: &[u8] = b"\x1b[201~";
+
+/// How long a paste may pause before its end marker: past that, the end
+/// is taken as lost and the paste as what came, so that a terminal that
+/// never sends the marker cannot hold the prompt (where Ctrl-C would be
+/// pasted text).
+const PASTE_PAUSE: Duration = Duration::from_secs(2);
+
 #[derive(Default)]
 pub struct KeyReader {
     /// Bytes read and not yet part of a key decoded, oldest first.
     pending: Vec<u8>,
+    /// Readable once the window changed size (the SIGWINCH pipe); its
+    /// `on_ready` empties it.
+    resize: Option<Box<dyn Watch>>,
+    /// The window changed size while a paste was read: told as the next
+    /// key.
+    resized: bool,
 }
 
 fn stdin() -> BorrowedFd<'static> {
@@ -54,6 +74,11 @@ fn stdin() -> BorrowedFd<'static> {
 }
 
 impl KeyReader {
+    /// Watches `resize` from now on: readable, it gives [`Key::Resize`].
+    pub fn watch_resize(&mut self, resize: Box<dyn Watch>) {
+        self.resize = Some(resize);
+    }
+
     /// Whether a key can be had without waiting: bytes are pending, or
     /// the terminal has some. The editor draws only when none is, so a
     /// paste is drawn once, not once per key.
@@ -67,6 +92,9 @@ impl KeyReader {
 
     /// The next key; `None` once the terminal is closed.
     pub fn next_key(&mut self, wake: &mut Option<&mut dyn Watch>) -> io::Result<Option<Key>> {
+        if std::mem::take(&mut self.resized) {
+            return Ok(Some(Key::Resize));
+        }
         loop {
             if !self.pending.is_empty() {
                 if let Decoded::Key(key, used) = decode(&self.pending, false) {
@@ -80,6 +108,8 @@ impl KeyReader {
             };
             match self.next_byte(wait, wake)? {
                 Byte::Read(byte) => self.pending.push(byte),
+                // What is pending stays for the key after it.
+                Byte::Resized => return Ok(Some(Key::Resize)),
                 Byte::Closed if self.pending.is_empty() => return Ok(None),
                 // The rest of the key is not coming: decide with what is
                 // here (a cut sequence is consumed, a cut character kept
@@ -94,9 +124,32 @@ impl KeyReader {
         }
     }
 
+    /// The text of a bracketed paste, read after its start key up to its
+    /// end marker (left out), as raw bytes: what is in a paste is text,
+    /// never a key.
+    pub fn pasted(&mut self, wake: &mut Option<&mut dyn Watch>) -> io::Result<Vec<u8>> {
+        let mut bytes = std::mem::take(&mut self.pending);
+        if let Some(at) = find(&bytes, PASTE_END) {
+            self.pending = bytes.split_off(at + PASTE_END.len());
+            bytes.truncate(at);
+            return Ok(bytes);
+        }
+        loop {
+            match self.next_byte(Some(PASTE_PAUSE), wake)? {
+                Byte::Read(byte) => bytes.push(byte),
+                Byte::Resized => self.resized = true,
+                Byte::Late | Byte::Closed => return Ok(bytes),
+            }
+            if bytes.ends_with(PASTE_END) {
+                bytes.truncate(bytes.len() - PASTE_END.len());
+                return Ok(bytes);
+            }
+        }
+    }
+
     /// Waits for one byte of the terminal, at most `wait` (no limit when
     /// `None`), running the wake action whenever its descriptor is
-    /// readable.
+    /// readable, and telling when the window changed size.
     fn next_byte(
         &mut self,
         wait: Option<Duration>,
@@ -112,10 +165,20 @@ impl KeyReader {
             let other = wake
                 .as_ref()
                 .map(|w| unsafe { BorrowedFd::borrow_raw(w.fd()) });
+            // SAFETY: the resize descriptor is owned by `self.resize`, open
+            // while it lives.
+            let resize = self
+                .resize
+                .as_ref()
+                .map(|w| unsafe { BorrowedFd::borrow_raw(w.fd()) });
             let mut fds = vec![PollFd::new(stdin(), PollFlags::POLLIN)];
-            if let Some(fd) = other {
-                fds.push(PollFd::new(fd, PollFlags::POLLIN));
-            }
+            let mut watch = |fd: Option<BorrowedFd<'static>>| {
+                fd.map(|fd| {
+                    fds.push(PollFd::new(fd, PollFlags::POLLIN));
+                    fds.len() - 1
+                })
+            };
+            let (other_at, resize_at) = (watch(other), watch(resize));
             match poll(&mut fds, timeout) {
                 Ok(0) => return Ok(Byte::Late),
                 Ok(_) => {}
@@ -124,12 +187,19 @@ impl KeyReader {
             }
             let ready = |fd: &PollFd<'_>| fd.revents().is_some_and(|r| !r.is_empty());
             let terminal_ready = ready(&fds[0]);
-            let other_ready = fds.get(1).is_some_and(ready);
+            let ready_at = |at: Option<usize>| at.is_some_and(|at| ready(&fds[at]));
+            let (other_ready, resize_ready) = (ready_at(other_at), ready_at(resize_at));
             drop(fds);
             if other_ready {
                 if let Some(wake) = wake.as_mut() {
                     wake.on_ready();
                 }
+            }
+            if resize_ready {
+                if let Some(resize) = self.resize.as_mut() {
+                    resize.on_ready();
+                }
+                return Ok(Byte::Resized);
             }
             if !terminal_ready {
                 continue;
@@ -144,5 +214,27 @@ impl KeyReader {
                 Err(e) => return Err(e.into()),
             }
         }
+    }
+}
+
+/// Where `needle` first starts in `bytes`.
+fn find(bytes: &[u8], needle: &[u8]) -> Option<usize> {
+    bytes.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_paste_read_ahead_ends_at_its_marker() {
+        let mut reader = KeyReader {
+            pending: b"echo a\recho b\x1b[201~ls".to_vec(),
+            ..KeyReader::default()
+        };
+        assert_eq!(reader.pasted(&mut None).unwrap(), b"echo a\recho b");
+        // What came after the paste is keys again.
+        assert_eq!(reader.pending, b"ls");
+        assert_eq!(find(b"abc", b"x"), None);
     }
 }

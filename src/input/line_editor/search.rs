@@ -76,6 +76,10 @@ pub fn reverse_search(
                 find(entries, &query, newest)
             }
             (Key::Control('r'), _) => find(entries, &query, at.and_then(|i| i.checked_sub(1))),
+            (Key::Resize, _) => {
+                s.screen.resize(terminal_width());
+                continue;
+            }
             (Key::Control('g') | Key::Escape, _) => {
                 s.buffer = original;
                 return Ok(Found::Edit);

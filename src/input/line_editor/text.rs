@@ -44,9 +44,30 @@ pub fn line_text(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// The text of a bracketed paste, to insert as if typed. Its line ends
+/// (CR, as a terminal sends Enter, or CR LF) become newlines, so a pasted
+/// script is one multi-line command in the buffer, run at Enter. A byte
+/// that is not UTF-8 is kept, as [`line_text`] keeps it. Other control
+/// characters than newline and tab are left out: drawn, they would act on
+/// the terminal (ESC starts a sequence), and typed they are keys, not text.
+pub fn pasted_text(bytes: &[u8]) -> String {
+    let mut text = line_text(bytes).replace("\r\n", "\n").replace('\r', "\n");
+    text.retain(|c| matches!(c, '\n' | '\t') || !c.is_control());
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_paste_keeps_its_lines_and_bytes_and_drops_controls() {
+        assert_eq!(pasted_text(b"echo a\recho b"), "echo a\necho b");
+        assert_eq!(pasted_text(b"a\r\nb\nc\r"), "a\nb\nc\n");
+        assert_eq!(pasted_text(b"x\ty\x1b[31mz\x07\x7f"), "x\ty[31mz");
+        let text = pasted_text(b"echo \xff\xc3\xa9");
+        assert_eq!(line_bytes(&text), b"echo \xff\xc3\xa9");
+    }
 
     #[test]
     fn bytes_that_are_not_utf8_survive_as_text() {
