@@ -189,6 +189,7 @@ pub fn spawn(
         group,
         told: told.as_ref(),
         shared_memory: false,
+        caught: 0,
     };
     if strategy == Strategy::CloneVfork {
         return clone_vfork(&mut job);
@@ -224,6 +225,9 @@ struct ChildJob<'a, 'w> {
     told: Option<&'a Told>,
     /// Started by `clone(CLONE_VM)`: the shell's memory is this child's.
     shared_memory: bool,
+    /// The signals the shell handles (see [`crate::signals::caught`]),
+    /// read before the clone: a shared-memory child resets these.
+    caught: u64,
 }
 
 /// Bytes of stack for a `clone`d child: its frames and a narration line.
@@ -257,6 +261,7 @@ fn clone_vfork(job: &mut ChildJob<'_, '_>) -> nix::Result<Pid> {
         libc::pthread_sigmask(libc::SIG_SETMASK, &all, &mut blocked);
     }
     job.shared_memory = true;
+    job.caught = crate::signals::caught();
     // SAFETY: the child runs `child`, which only calls async-signal-safe
     // functions and never returns; it reads `job` and writes only its own
     // stack, and the parent sleeps until it is gone; signals are blocked.
@@ -284,7 +289,7 @@ fn child(job: &mut ChildJob<'_, '_>) -> ! {
             sys::child::take_terminal(crate::terminal::TTY, told.map(|t| (&t.lines, t.tcsetpgrp)));
         }
     }
-    reset_signals(job.signals, job.shared_memory);
+    reset_signals(job.signals, job.caught);
     if let Some(t) = told {
         t.lines.say(t.signals, 0, b"");
     }
@@ -461,7 +466,7 @@ pub fn exec_in_place(program: &Program, actions: &[FdAction]) -> i32 {
         text.write_to(2);
         return libc::EBADF;
     }
-    reset_signals(Signals::Default, false);
+    reset_signals(Signals::Default, 0);
     try_exec(program, told.as_ref())
 }
 
@@ -490,10 +495,10 @@ fn apply(actions: &[FdAction], told: Option<&Told>) -> Result<(), RawFd> {
 /// Puts back what the shell changed: ignored signals stay ignored across
 /// `execve` (Rust ignores SIGPIPE, so without this `yes | head` would
 /// never end), and a blocked signal stays blocked. A child sharing the
-/// shell's memory (`shared_memory`) also puts every signal the shell
-/// handles back to its default before it unblocks them, so that no
-/// handler of the shell's runs in it.
-fn reset_signals(signals: Signals, shared_memory: bool) {
+/// shell's memory also puts every signal the shell handles (`caught`, one
+/// bit per signal, empty for a forked child) back to its default before
+/// it unblocks them, so that no handler of the shell's runs in it.
+fn reset_signals(signals: Signals, caught: u64) {
     const CHANGED_BY_SHELLS: [libc::c_int; 6] = [
         libc::SIGPIPE,
         libc::SIGINT,
@@ -505,16 +510,11 @@ fn reset_signals(signals: Signals, shared_memory: bool) {
     // SAFETY: sigaction, signal and sigprocmask are async-signal-safe; the
     // structures live on this stack frame.
     unsafe {
-        if shared_memory {
-            for signal in 1..=libc::SIGRTMAX() {
-                let mut current: libc::sigaction = std::mem::zeroed();
-                if libc::sigaction(signal, std::ptr::null(), &mut current) == 0
-                    && current.sa_sigaction != libc::SIG_DFL
-                    && current.sa_sigaction != libc::SIG_IGN
-                {
-                    libc::signal(signal, libc::SIG_DFL);
-                }
-            }
+        let mut rest = caught;
+        while rest != 0 {
+            let signal = rest.trailing_zeros() as libc::c_int + 1;
+            libc::signal(signal, libc::SIG_DFL);
+            rest &= rest - 1;
         }
         for signal in CHANGED_BY_SHELLS {
             // `trap '' SIG` (or a signal ignored when the shell started)

@@ -29,6 +29,7 @@ impl SignalPipe {
         let flags = OFlag::O_CLOEXEC | OFlag::O_NONBLOCK;
         let (read_end, write_end) = nix::unistd::pipe2(flags).ok()?;
         let (read_end, write_end) = (PrivateFd::new(read_end), PrivateFd::new(write_end));
+        crate::signals::handlers_changed();
         let handler = signal_hook::low_level::pipe::register_raw(signal, write_end.raw()).ok()?;
         Some(SignalPipe {
             read_end,
