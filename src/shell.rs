@@ -481,7 +481,30 @@ impl Shell {
     /// in a script (`$0: line N: ` for `-c`), `minishell: ` at a prompt.
     pub fn error_prefix(&self) -> String {
         match &self.script_name {
-            Some(name) => format!("{name}: line {}: ", self.lineno),
+            // Put together by hand, not with `format!`: every external
+            // command builds it (its messages are ready before the fork),
+            // and the formatting machinery was a tenth of the instructions
+            // of running `/bin/true` from a script.
+            Some(name) => {
+                let mut digits = [0u8; 20];
+                let mut at = digits.len();
+                let mut n = self.lineno;
+                loop {
+                    at -= 1;
+                    digits[at] = b'0' + (n % 10) as u8;
+                    n /= 10;
+                    if n == 0 {
+                        break;
+                    }
+                }
+                let digits = std::str::from_utf8(&digits[at..]).unwrap_or("0");
+                let mut prefix = String::with_capacity(name.len() + digits.len() + 9);
+                prefix.push_str(name);
+                prefix.push_str(": line ");
+                prefix.push_str(digits);
+                prefix.push_str(": ");
+                prefix
+            }
             None => "minishell: ".to_owned(),
         }
     }
