@@ -265,12 +265,20 @@ impl<'s> Parser<'s> {
         // `i\<newline>f` and `[[\<newline>` are reserved words: the
         // continuations inside (and right after) a word of the letters
         // and brackets reserved words are made of go first.
-        let mut k = 0;
-        loop {
-            self.r.splice_continuations(k);
-            match self.r.peek_at(k) {
-                Some(b) if b.is_ascii_alphabetic() || b"[]{}!".contains(&b) => k += 1,
-                _ => break,
+        let keyword_byte = |b: u8| b.is_ascii_alphabetic() || b"[]{}!".contains(&b);
+        let rest = self.r.rest();
+        let len = rest.iter().take_while(|&&b| keyword_byte(b)).count();
+        // A continuation shows as the first byte after the letters: only
+        // then is there anything to join (the grammar asks here at every
+        // command, so the plain case stays a scan).
+        if rest.get(len) == Some(&b'\\') {
+            let mut k = 0;
+            loop {
+                self.r.splice_continuations(k);
+                match self.r.peek_at(k) {
+                    Some(b) if keyword_byte(b) => k += 1,
+                    _ => break,
+                }
             }
         }
         lexer::keyword(self.r.rest()).ok().map(|(_, k)| k)
