@@ -33,6 +33,9 @@ use crate::status::Status;
 pub(super) struct Launch {
     pub signals: Signals,
     pub group: Group,
+    /// More stages of the pipeline start after this one: its program is
+    /// started by fork (see [`super::spawn::spawn_ahead`]).
+    pub ahead: bool,
 }
 
 impl Shell {
@@ -119,6 +122,7 @@ impl Shell {
                     leader: 0,
                     foreground: !background,
                 },
+                ahead: false,
             },
             None => Launch {
                 signals: if background {
@@ -127,6 +131,7 @@ impl Shell {
                     Signals::Default
                 },
                 group: Group::Shell,
+                ahead: false,
             },
         }
     }
@@ -226,6 +231,7 @@ impl Shell {
                     }
                 }
             }
+            launch.ahead = i + 1 < count;
             let pid = self.start_stage(command, launch, count > 1);
             self.fds.pop();
             let Some(pid) = pid else {
@@ -351,7 +357,11 @@ impl Shell {
                 return None;
             };
             let plan = shell.fds.child_actions();
-            let started = spawn(
+            let start = match launch.ahead {
+                true => super::spawn::spawn_ahead,
+                false => spawn,
+            };
+            let started = start(
                 Work::Exec(&program),
                 &plan.actions,
                 launch.signals,

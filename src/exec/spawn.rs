@@ -176,8 +176,34 @@ pub fn spawn(
     signals: Signals,
     group: Group,
 ) -> nix::Result<Pid> {
-    let told = narrate::on().then(|| Told::prepare(&work, actions, signals, group));
     let strategy = Strategy::for_work(&work);
+    spawn_by(strategy, work, actions, signals, group)
+}
+
+/// [`spawn`] for a pipeline stage with more stages still to start: always
+/// by `fork`. A child that borrows the shell's memory holds the shell
+/// until its `execve` has loaded the program, so the stages would start
+/// one after another; a forked one loads its program on the other core
+/// while the shell starts the next stage. Measured on 2 cores: 100 stages
+/// of `cat` 68 ms borrowed, 54 ms forked (dash 60); a lone command is the
+/// other way round (2,000 `/bin/true` 0.99 s borrowed, 1.18 s forked).
+pub fn spawn_ahead(
+    work: Work<'_>,
+    actions: &[FdAction],
+    signals: Signals,
+    group: Group,
+) -> nix::Result<Pid> {
+    spawn_by(Strategy::Fork, work, actions, signals, group)
+}
+
+fn spawn_by(
+    strategy: Strategy,
+    work: Work<'_>,
+    actions: &[FdAction],
+    signals: Signals,
+    group: Group,
+) -> nix::Result<Pid> {
+    let told = narrate::on().then(|| Told::prepare(&work, actions, signals, group));
     let why = match &work {
         Work::Shell(_) => "a copy of the shell",
         _ => "",
