@@ -32,8 +32,7 @@ impl SignalFlag {
     pub fn uninstall_to_default(self) {
         let signal = self.signal;
         self.uninstall();
-        // SAFETY: restoring a signal's default action has no preconditions.
-        unsafe { libc::signal(signal, libc::SIG_DFL) };
+        set_disposition(signal, libc::SIG_DFL);
     }
 
     /// Whether the signal arrived since the last call; clears the flag
@@ -57,8 +56,7 @@ pub fn ignore_job_control_signals() {
         libc::SIGTTIN,
         libc::SIGTTOU,
     ] {
-        // SAFETY: setting a disposition to SIG_IGN has no preconditions.
-        unsafe { libc::signal(signal, libc::SIG_IGN) };
+        set_disposition(signal, libc::SIG_IGN);
     }
 }
 
@@ -165,6 +163,7 @@ pub fn handle_script_interrupts() {
     // SAFETY: both sigaction structures live on this frame; the handler
     // only touches atomics and calls async-signal-safe functions.
     unsafe {
+        handlers_changed();
         if libc::signal(libc::SIGQUIT, libc::SIG_IGN) == libc::SIG_IGN {
             keep_ignored(libc::SIGQUIT, true);
         }
@@ -248,47 +247,84 @@ pub fn die_of(signal: libc::c_int) -> ! {
     }
 }
 
-/// Counts the shell's changes of its signal handlers, so that [`caught`]
-/// knows when its last answer went stale. Every place that installs a
-/// handler (a signal-hook registration, a `sigaction` with a function)
-/// calls [`handlers_changed`] first.
+/// Counts the shell's changes of its signal dispositions, so that
+/// [`dispositions`] knows when its last answer went stale. Every change
+/// goes through [`set_disposition`], or calls [`handlers_changed`] first
+/// (a signal-hook registration, a `sigaction` with a handler).
 static HANDLERS_CHANGED: AtomicU64 = AtomicU64::new(1);
-/// The value of [`HANDLERS_CHANGED`] that [`CAUGHT`] was read at.
-static CAUGHT_AT: AtomicU64 = AtomicU64::new(0);
-/// Bit `n - 1` set: signal `n` has a handler of the shell's.
+/// The value of [`HANDLERS_CHANGED`] that the two sets below were read at.
+static READ_AT: AtomicU64 = AtomicU64::new(0);
+/// Bit `n - 1` set: signal `n` runs a handler of the shell's.
 static CAUGHT: AtomicU64 = AtomicU64::new(0);
+/// Bit `n - 1` set: signal `n` is ignored.
+static IGNORED: AtomicU64 = AtomicU64::new(0);
 
-/// Says that a handler is about to be installed or removed.
+/// Says that a disposition is about to change.
 pub fn handlers_changed() {
     HANDLERS_CHANGED.fetch_add(1, Ordering::AcqRel);
 }
 
-/// The signals that run a handler of the shell's (neither default nor
-/// ignored), one bit per number (bit `n - 1` for signal `n`). A child that
-/// shares the shell's memory must put exactly these back to default
-/// before it unblocks signals. Asking the kernel about all 64 signals in
-/// each such child was a sigaction call per signal per command (69 of the
-/// child's 102 system calls for `/bin/true`); the answer only changes
-/// when the shell installs a handler, so it is asked again only then.
-pub fn caught() -> u64 {
+/// Sets `signal` to its default action or to ignored, as `signal(2)` does
+/// (returning the disposition it had), and marks [`dispositions`] stale.
+pub fn set_disposition(signal: libc::c_int, disposition: libc::sighandler_t) -> libc::sighandler_t {
+    handlers_changed();
+    // SAFETY: a default or ignored disposition has no preconditions.
+    unsafe { libc::signal(signal, disposition) }
+}
+
+/// The shell's signal dispositions, one bit per signal (bit `n - 1` for
+/// signal `n`): those that run a handler of the shell's and those ignored.
+#[derive(Debug, Clone, Copy)]
+pub struct Dispositions {
+    pub caught: u64,
+    pub ignored: u64,
+}
+
+impl Dispositions {
+    /// Nothing known: a child then resets every signal a shell may change.
+    pub const UNKNOWN: Dispositions = Dispositions {
+        caught: 0,
+        ignored: !0,
+    };
+}
+
+/// The dispositions now. A child that shares the shell's memory puts the
+/// caught ones back to default before it unblocks signals, and a child
+/// resets only the ignored ones it must. Asking the kernel about all 64
+/// signals in each such child was a sigaction call per signal per
+/// command (69 of the child's 102 system calls for `/bin/true`); the
+/// answer only changes when the shell changes a disposition, so it is
+/// asked again only then.
+pub fn dispositions() -> Dispositions {
     let now = HANDLERS_CHANGED.load(Ordering::Acquire);
-    if CAUGHT_AT.load(Ordering::Acquire) == now {
-        return CAUGHT.load(Ordering::Acquire);
+    if READ_AT.load(Ordering::Acquire) == now {
+        return Dispositions {
+            caught: CAUGHT.load(Ordering::Acquire),
+            ignored: IGNORED.load(Ordering::Acquire),
+        };
     }
-    let mut bits = 0u64;
+    let mut found = Dispositions {
+        caught: 0,
+        ignored: 0,
+    };
     for signal in 1..=libc::SIGRTMAX().min(64) {
         // SAFETY: the structure lives on this frame; it is only read.
-        let handled = unsafe {
+        let handler = unsafe {
             let mut current: libc::sigaction = std::mem::zeroed();
-            libc::sigaction(signal, std::ptr::null(), &mut current) == 0
-                && current.sa_sigaction != libc::SIG_DFL
-                && current.sa_sigaction != libc::SIG_IGN
+            match libc::sigaction(signal, std::ptr::null(), &mut current) {
+                0 => current.sa_sigaction,
+                _ => libc::SIG_DFL,
+            }
         };
-        if handled {
-            bits |= 1 << (signal - 1);
+        let bit = 1u64 << (signal - 1);
+        match handler {
+            libc::SIG_DFL => {}
+            libc::SIG_IGN => found.ignored |= bit,
+            _ => found.caught |= bit,
         }
     }
-    CAUGHT.store(bits, Ordering::Release);
-    CAUGHT_AT.store(now, Ordering::Release);
-    bits
+    CAUGHT.store(found.caught, Ordering::Release);
+    IGNORED.store(found.ignored, Ordering::Release);
+    READ_AT.store(now, Ordering::Release);
+    found
 }

@@ -58,8 +58,7 @@ fn shell_main() -> ! {
     // Rust ignores SIGPIPE for its programs; a shell must not, or writing
     // into a closed pipe (`… | head -1`) would loop on errors instead of
     // ending, as bash ends.
-    // SAFETY: setting a signal to its default action has no preconditions.
-    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
+    crate::signals::set_disposition(libc::SIGPIPE, libc::SIG_DFL);
     keep_freed_memory();
     std::process::exit(run(invocation));
 }
@@ -130,9 +129,8 @@ fn run_as_demo() -> Option<i32> {
     let demo = minishell_builtins::find(&name).filter(|b| b.place == Place::Process)?;
     // `ps` and /proc/PID/comm show the demo's name, not "exe".
     let _ = nix::sys::prctl::set_name(&std::ffi::CString::new(name).ok()?);
-    // SAFETY: restoring the default action has no preconditions; a demo
-    // that writes into a closed pipe should end, as any program.
-    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
+    // A demo that writes into a closed pipe should end, as any program.
+    crate::signals::set_disposition(libc::SIGPIPE, libc::SIG_DFL);
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let mut shell = Shell::new(Params::default(), Mode::Script);
     Some(exec::run_builtin_alone(&mut shell, demo, &args))

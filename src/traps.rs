@@ -69,9 +69,7 @@ impl Traps {
         };
         for (signal, flag) in std::mem::take(&mut self.flags) {
             flag.uninstall();
-            // SAFETY: restoring a signal's default action has no
-            // preconditions.
-            unsafe { libc::signal(signal, libc::SIG_DFL) };
+            crate::signals::set_disposition(signal, libc::SIG_DFL);
         }
         self.inherited = std::mem::take(&mut self.actions)
             .into_iter()
@@ -99,8 +97,7 @@ impl Shell {
             if condition == libc::SIGINT && crate::signals::script_interrupt_installed() {
                 // A trap's handler would call the script's one after its
                 // own (handlers chain): the trap replaces it instead.
-                // SAFETY: a default disposition has no preconditions.
-                unsafe { libc::signal(libc::SIGINT, libc::SIG_DFL) };
+                crate::signals::set_disposition(libc::SIGINT, libc::SIG_DFL);
             }
             match &action {
                 Some(TrapAction::Run(_)) => match SignalFlag::install(condition) {
@@ -110,8 +107,7 @@ impl Shell {
                     None => return Err(format!("{condition}: cannot be trapped")),
                 },
                 Some(TrapAction::Ignore) => {
-                    // SAFETY: ignoring a signal has no preconditions.
-                    unsafe { libc::signal(condition, libc::SIG_IGN) };
+                    crate::signals::set_disposition(condition, libc::SIG_IGN);
                 }
                 None => self.default_disposition(condition),
             }
@@ -147,8 +143,7 @@ impl Shell {
             // A shell without a terminal ignores SIGQUIT and handles
             // SIGINT its own way (see signals::handle_script_interrupts).
             if signal == libc::SIGQUIT {
-                // SAFETY: ignoring a signal has no preconditions.
-                unsafe { libc::signal(signal, libc::SIG_IGN) };
+                crate::signals::set_disposition(signal, libc::SIG_IGN);
                 return;
             }
             if signal == libc::SIGINT && crate::signals::restore_script_interrupt() {
@@ -160,9 +155,7 @@ impl Shell {
         } else {
             libc::SIG_DFL
         };
-        // SAFETY: setting a disposition to default or ignore has no
-        // preconditions.
-        unsafe { libc::signal(signal, disposition) };
+        crate::signals::set_disposition(signal, disposition);
     }
 
     /// Runs the actions of the trapped signals that arrived since the last

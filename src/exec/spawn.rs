@@ -215,7 +215,7 @@ fn spawn_by(
         group,
         told: told.as_ref(),
         shared_memory: false,
-        caught: 0,
+        dispositions: crate::signals::Dispositions::UNKNOWN,
     };
     if strategy == Strategy::CloneVfork {
         return clone_vfork(&mut job);
@@ -251,9 +251,9 @@ struct ChildJob<'a, 'w> {
     told: Option<&'a Told>,
     /// Started by `clone(CLONE_VM)`: the shell's memory is this child's.
     shared_memory: bool,
-    /// The signals the shell handles (see [`crate::signals::caught`]),
-    /// read before the clone: a shared-memory child resets these.
-    caught: u64,
+    /// The shell's signal dispositions, read before the clone (see
+    /// [`crate::signals::dispositions`]); unknown for a forked child.
+    dispositions: crate::signals::Dispositions,
 }
 
 /// Bytes of stack for a `clone`d child: its frames and a narration line.
@@ -287,7 +287,7 @@ fn clone_vfork(job: &mut ChildJob<'_, '_>) -> nix::Result<Pid> {
         libc::pthread_sigmask(libc::SIG_SETMASK, &all, &mut blocked);
     }
     job.shared_memory = true;
-    job.caught = crate::signals::caught();
+    job.dispositions = crate::signals::dispositions();
     // SAFETY: the child runs `child`, which only calls async-signal-safe
     // functions and never returns; it reads `job` and writes only its own
     // stack, and the parent sleeps until it is gone; signals are blocked.
@@ -315,7 +315,7 @@ fn child(job: &mut ChildJob<'_, '_>) -> ! {
             sys::child::take_terminal(crate::terminal::TTY, told.map(|t| (&t.lines, t.tcsetpgrp)));
         }
     }
-    reset_signals(job.signals, job.caught);
+    reset_signals(job.signals, job.dispositions);
     if let Some(t) = told {
         t.lines.say(t.signals, 0, b"");
     }
@@ -492,7 +492,7 @@ pub fn exec_in_place(program: &Program, actions: &[FdAction]) -> i32 {
         text.write_to(2);
         return libc::EBADF;
     }
-    reset_signals(Signals::Default, 0);
+    reset_signals(Signals::Default, crate::signals::Dispositions::UNKNOWN);
     try_exec(program, told.as_ref())
 }
 
@@ -521,10 +521,11 @@ fn apply(actions: &[FdAction], told: Option<&Told>) -> Result<(), RawFd> {
 /// Puts back what the shell changed: ignored signals stay ignored across
 /// `execve` (Rust ignores SIGPIPE, so without this `yes | head` would
 /// never end), and a blocked signal stays blocked. A child sharing the
-/// shell's memory also puts every signal the shell handles (`caught`, one
-/// bit per signal, empty for a forked child) back to its default before
-/// it unblocks them, so that no handler of the shell's runs in it.
-fn reset_signals(signals: Signals, caught: u64) {
+/// shell's memory also puts every signal the shell handles back to its
+/// default before it unblocks them, so that no handler of the shell's runs
+/// in it. `known` says which signals are caught and ignored (for a forked
+/// child nothing is known, and every signal a shell changes is reset).
+fn reset_signals(signals: Signals, known: crate::signals::Dispositions) {
     const CHANGED_BY_SHELLS: [libc::c_int; 6] = [
         libc::SIGPIPE,
         libc::SIGINT,
@@ -536,7 +537,7 @@ fn reset_signals(signals: Signals, caught: u64) {
     // SAFETY: sigaction, signal and sigprocmask are async-signal-safe; the
     // structures live on this stack frame.
     unsafe {
-        let mut rest = caught;
+        let mut rest = known.caught;
         while rest != 0 {
             let signal = rest.trailing_zeros() as libc::c_int + 1;
             libc::signal(signal, libc::SIG_DFL);
@@ -544,8 +545,10 @@ fn reset_signals(signals: Signals, caught: u64) {
         }
         for signal in CHANGED_BY_SHELLS {
             // `trap '' SIG` (or a signal ignored when the shell started)
-            // stays ignored in children, as POSIX says.
-            if !crate::signals::kept_ignored(signal) {
+            // stays ignored in children, as POSIX says. One already at
+            // its default (a caught one was just put back) is left alone.
+            let ignored = known.ignored & (1 << (signal - 1)) != 0;
+            if ignored && !crate::signals::kept_ignored(signal) {
                 libc::signal(signal, libc::SIG_DFL);
             }
         }

@@ -96,9 +96,7 @@ impl Shell {
         if self.mode == crate::shell::Mode::Interactive {
             // The line editor's SIGWINCH handler writes to a pipe the copy
             // closed (see input::terminal): the copy has no editor.
-            // SAFETY: restoring a signal's default action has no
-            // preconditions.
-            unsafe { libc::signal(libc::SIGWINCH, libc::SIG_DFL) };
+            crate::signals::set_disposition(libc::SIGWINCH, libc::SIG_DFL);
         }
         self.traps.reset_for_subshell(
             self.options.traces_errors(),
