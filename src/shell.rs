@@ -486,22 +486,13 @@ impl Shell {
             // and the formatting machinery was a tenth of the instructions
             // of running `/bin/true` from a script.
             Some(name) => {
-                let mut digits = [0u8; 20];
-                let mut at = digits.len();
-                let mut n = self.lineno;
-                loop {
-                    at -= 1;
-                    digits[at] = b'0' + (n % 10) as u8;
-                    n /= 10;
-                    if n == 0 {
-                        break;
-                    }
-                }
-                let digits = std::str::from_utf8(&digits[at..]).unwrap_or("0");
-                let mut prefix = String::with_capacity(name.len() + digits.len() + 9);
+                let mut line = minishell_builtins::stack_text::StackText::<20>::new(0);
+                line.push_number(i64::from(self.lineno));
+                let line = std::str::from_utf8(line.bytes()).unwrap_or("0");
+                let mut prefix = String::with_capacity(name.len() + line.len() + 9);
                 prefix.push_str(name);
                 prefix.push_str(": line ");
-                prefix.push_str(digits);
+                prefix.push_str(line);
                 prefix.push_str(": ");
                 prefix
             }
