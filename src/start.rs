@@ -137,7 +137,11 @@ fn run_as_demo() -> Option<i32> {
 }
 
 fn run(invocation: cli::Invocation) -> i32 {
-    let terminal = nix::unistd::isatty(std::io::stdin()).unwrap_or(false);
+    // Descriptor 0 itself: `std::io::stdin()` would set up std's 8 KiB
+    // input buffer, which the shell never reads through (two more heap
+    // pages to fault in at every start).
+    // SAFETY: isatty only inspects the descriptor.
+    let terminal = unsafe { libc::isatty(libc::STDIN_FILENO) } == 1;
     let cli::Invocation {
         source,
         zero,
