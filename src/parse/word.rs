@@ -327,13 +327,26 @@ impl Parser<'_> {
     /// them still expands (`"${u-'$v'}"` is `'` and $v and `'`); a `'` with
     /// no partner is alone.
     fn quoted_span_as_text(&mut self) -> PResult<WordPart> {
-        let rest = self.r.rest();
-        let Some(close) = rest[1..].iter().position(|&b| b == b'\'') else {
-            self.r.advance(1);
-            return Ok(WordPart::Literal(b"'".to_vec()));
-        };
-        let inner = rest[1..=close].to_vec();
         let at = self.r.pos();
+        // The closing quote may be lines away: bash reads on to find it,
+        // and the end of the input without one is an error, as for `'…'`.
+        let mut close = 1;
+        loop {
+            match self.r.peek_at(close) {
+                Some(b'\'') => break,
+                Some(_) => close += 1,
+                None => {
+                    return Err(self.error(
+                        at,
+                        SyntaxErrorKind::UnexpectedEnd {
+                            looking_for: Some("'".into()),
+                        },
+                    ));
+                }
+            }
+        }
+        let close = close - 1;
+        let inner = double_quote_removal(&self.r.rest()[1..=close]);
         self.r.advance(close + 2);
         let mut parts = vec![WordPart::Literal(b"'".to_vec())];
         match super::expandable_text(&inner) {
@@ -984,6 +997,34 @@ impl Parser<'_> {
 
 /// An arithmetic expression's text, parsed now when it holds no expansion
 /// (so a loop does not parse it again each turn).
+/// The inside of `'…'` in a double-quoted `${x-…}` as bash reads it there,
+/// in double quotes: a `"` only opens or closes quoting and goes, and
+/// `\"` is a `"` (`"${u-'a"b'}"` is `'ab'`, `"${u-'a\"b'}"` is `'a"b'`).
+/// Other backslashes stay for the here-document rules the text is read
+/// with next.
+fn double_quote_removal(text: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        match (text[i], text.get(i + 1)) {
+            (b'\\', Some(b'"')) => {
+                out.push(b'"');
+                i += 2;
+            }
+            (b'\\', Some(&next)) => {
+                out.extend_from_slice(&[b'\\', next]);
+                i += 2;
+            }
+            (b'"', _) => i += 1,
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
 pub(super) fn arith_sub(text: Word, bracketed: bool) -> ArithSub {
     let parsed = static_text(&text).map(|bytes| super::arith::parse_arith(&bytes).map(Rc::new));
     ArithSub {
