@@ -305,6 +305,12 @@ impl Parser<'_> {
                 if escapes {
                     self.r.advance(2);
                     Some(WordPart::Escaped(c))
+                } else if c == b'\'' && matches!(mode, Mode::ParamWord { .. }) {
+                    // `"${x-\'…}"`: both stay, but the quote opens no
+                    // `'…'` span: bash skips an escaped byte when it looks
+                    // for the closing brace.
+                    self.r.advance(2);
+                    Some(WordPart::Literal(b"\\'".to_vec()))
                 } else {
                     self.r.advance(1);
                     Some(WordPart::Literal(b"\\".to_vec()))
