@@ -698,12 +698,26 @@ impl Parser<'_> {
     fn braced_param(&mut self, quoted: bool) -> PResult<WordPart> {
         let start = self.r.pos();
         self.r.advance(2);
-        match self.braced_param_inner(quoted)? {
-            Some(expr) => Ok(WordPart::Param(Box::new(expr))),
-            None => {
+        match self.braced_param_inner(quoted) {
+            Ok(Some(expr)) => Ok(WordPart::Param(Box::new(expr))),
+            Ok(None) => {
                 self.r.rewind(start);
                 self.bad_substitution()
             }
+            // The text ran out before the `}` this reading wanted, but an
+            // earlier `}` (inside a subscript: `${u[""[}]""]`) closes the
+            // `${` as bash finds it: a bad substitution, as when more text
+            // had followed.
+            Err(error)
+                if error.kind
+                    == (SyntaxErrorKind::UnexpectedEnd {
+                        looking_for: Some("}".into()),
+                    }) =>
+            {
+                self.r.rewind(start);
+                self.bad_substitution().map_err(|_| error)
+            }
+            Err(error) => Err(error),
         }
     }
 
