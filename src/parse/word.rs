@@ -709,10 +709,8 @@ impl Parser<'_> {
             // `${` as bash finds it: a bad substitution, as when more text
             // had followed.
             Err(error)
-                if error.kind
-                    == (SyntaxErrorKind::UnexpectedEnd {
-                        looking_for: Some("}".into()),
-                    }) =>
+                if matches!(&error.kind,
+                    SyntaxErrorKind::UnexpectedEnd { looking_for: Some(what) } if what == "}") =>
             {
                 self.r.rewind(start);
                 self.bad_substitution().map_err(|_| error)
