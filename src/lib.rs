@@ -5,6 +5,7 @@
 //! own. Nothing else is public: the shell is a program, not a library.
 
 mod ast;
+mod bytes;
 mod cli;
 mod cond;
 mod exec;

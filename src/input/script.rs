@@ -26,7 +26,7 @@ impl LineSource for ScriptSource {
         if rest.is_empty() {
             return Ok(false);
         }
-        let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |p| p + 1);
+        let end = crate::bytes::find(b'\n', rest).map_or(rest.len(), |p| p + 1);
         buf.extend_from_slice(&rest[..end]);
         self.position += end;
         self.lines += 1;

@@ -71,7 +71,7 @@ impl LineSource for StdinSource {
         self.start = 0;
         let mut scanned = 0;
         let end = loop {
-            if let Some(p) = memchr::memchr(b'\n', &self.buffer[scanned..]) {
+            if let Some(p) = crate::bytes::find(b'\n', &self.buffer[scanned..]) {
                 break scanned + p + 1;
             }
             scanned = self.buffer.len();

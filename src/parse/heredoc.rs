@@ -41,7 +41,7 @@ impl Parser<'_> {
                     break;
                 }
                 let rest = self.r.rest();
-                let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |p| p + 1);
+                let end = crate::bytes::find(b'\n', rest).map_or(rest.len(), |p| p + 1);
                 let line = &rest[..end];
                 let mut content = line.strip_suffix(b"\n").unwrap_or(line);
                 let mut whole = line;

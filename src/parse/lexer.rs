@@ -268,7 +268,7 @@ pub fn descriptor(digits: &[u8]) -> Option<i32> {
 pub fn blanks_len(i: &[u8]) -> usize {
     let blanks = i.iter().take_while(|&&b| is_blank(b)).count();
     match i.get(blanks) {
-        Some(b'#') => blanks + memchr::memchr(b'\n', &i[blanks..]).unwrap_or(i.len() - blanks),
+        Some(b'#') => blanks + crate::bytes::find(b'\n', &i[blanks..]).unwrap_or(i.len() - blanks),
         _ => blanks,
     }
 }

@@ -143,7 +143,8 @@ impl<'s> Parser<'s> {
             if self.r.peek().is_none() {
                 return;
             }
-            let end = memchr::memchr(b'\n', self.r.rest()).map_or(self.r.rest().len(), |p| p + 1);
+            let end =
+                crate::bytes::find(b'\n', self.r.rest()).map_or(self.r.rest().len(), |p| p + 1);
             let line = self.r.rest()[..end].to_vec();
             self.r.advance(end);
             depth = lexer::nesting_after(&line, depth);

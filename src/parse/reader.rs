@@ -32,7 +32,7 @@ impl LineReader for TextLines<'_> {
         if self.text.is_empty() {
             return Ok(false);
         }
-        let end = memchr::memchr(b'\n', self.text).map_or(self.text.len(), |p| p + 1);
+        let end = crate::bytes::find(b'\n', self.text).map_or(self.text.len(), |p| p + 1);
         buf.extend_from_slice(&self.text[..end]);
         self.text = &self.text[end..];
         Ok(true)
@@ -304,7 +304,7 @@ impl<'s> Reader<'s> {
     /// Skips to the end of the current line (after a syntax error, the rest
     /// of its line is dropped).
     pub fn skip_line(&mut self) {
-        match memchr::memchr(b'\n', self.rest()) {
+        match crate::bytes::find(b'\n', self.rest()) {
             Some(p) => self.pos += p + 1,
             None => self.pos = self.buf.len(),
         }

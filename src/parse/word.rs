@@ -389,7 +389,7 @@ impl Parser<'_> {
                 ));
             }
             let rest = self.r.rest();
-            match memchr::memchr(b'\'', rest) {
+            match crate::bytes::find(b'\'', rest) {
                 Some(end) => {
                     text.extend_from_slice(&rest[..end]);
                     self.r.advance(end + 1);
