@@ -101,16 +101,71 @@ pub static REGISTRY: &[&Builtin] = &[
 ];
 
 /// The builtin called `name`, if there is one.
+///
+/// Searched in [`KEYS`], not through the entries: each comparison there
+/// read an entry and its name, statics the linker scatters over the
+/// binary's read-only data, and finding `true` touched eight pages of it
+/// (each page fault maps a 64 KiB window: a tenth of `-c true`'s time).
+/// The keys of all 90 names fit in three pages.
 pub fn find(name: &[u8]) -> Option<&'static Builtin> {
-    REGISTRY
-        .binary_search_by(|b| b.name.as_bytes().cmp(name))
-        .ok()
-        .map(|i| REGISTRY[i])
+    let key = key(name)?;
+    KEYS.binary_search(&key).ok().map(|i| REGISTRY[i])
 }
+
+/// Longer than any builtin's name, with room for the length byte.
+const KEY_LEN: usize = 32;
+
+/// A name as a fixed-size key: its bytes, zeros after them, and its length
+/// in the last byte. No name holds a NUL byte, so keys sort as the names
+/// do, and two keys are equal only for equal names. `None` for a name too
+/// long to be any builtin's.
+const fn key(name: &[u8]) -> Option<[u8; KEY_LEN]> {
+    if name.len() >= KEY_LEN {
+        return None;
+    }
+    let mut key = [0; KEY_LEN];
+    let mut i = 0;
+    while i < name.len() {
+        key[i] = name[i];
+        i += 1;
+    }
+    key[KEY_LEN - 1] = name.len() as u8;
+    Some(key)
+}
+
+/// The keys of [`REGISTRY`]'s names, in its order, computed when the
+/// crate is compiled.
+static KEYS: [[u8; KEY_LEN]; REGISTRY.len()] = {
+    let mut keys = [[0; KEY_LEN]; REGISTRY.len()];
+    let mut i = 0;
+    while i < REGISTRY.len() {
+        match key(REGISTRY[i].name.as_bytes()) {
+            Some(key) => keys[i] = key,
+            None => panic!("a builtin's name is longer than KEY_LEN"),
+        }
+        i += 1;
+    }
+    keys
+};
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_name_is_found_and_nothing_else() {
+        for builtin in REGISTRY {
+            let found = find(builtin.name.as_bytes()).map(|b| b.name);
+            assert_eq!(found, Some(builtin.name));
+            // A prefix, a longer name, a NUL-padded name: none is a builtin.
+            let name = builtin.name.as_bytes();
+            assert!(find(&name[..name.len() - 1]).is_none_or(|b| b.name.len() < name.len()));
+            assert!(find(&[name, b"x"].concat()).is_none_or(|b| b.name.len() > name.len()));
+            assert!(find(&[name, b"\0"].concat()).is_none());
+        }
+        assert!(find(b"").is_none());
+        assert!(find(&[b'a'; 100]).is_none());
+    }
 
     #[test]
     fn registry_is_sorted_and_unique() {
