@@ -105,8 +105,8 @@ pub static REGISTRY: &[&Builtin] = &[
 /// Searched in [`KEYS`], not through the entries: each comparison there
 /// read an entry and its name, statics the linker scatters over the
 /// binary's read-only data, and finding `true` touched eight pages of it
-/// (each page fault maps a 64 KiB window: a tenth of `-c true`'s time).
-/// The keys of all 90 names fit in three pages.
+/// (each first touch maps a 64 KiB window). The keys of all 90 names fit
+/// in three pages: `-c true` 367 -> 356 µs.
 pub fn find(name: &[u8]) -> Option<&'static Builtin> {
     let key = key(name)?;
     KEYS.binary_search(&key).ok().map(|i| REGISTRY[i])
@@ -159,8 +159,10 @@ mod tests {
             assert_eq!(found, Some(builtin.name));
             // A prefix, a longer name, a NUL-padded name: none is a builtin.
             let name = builtin.name.as_bytes();
-            assert!(find(&name[..name.len() - 1]).is_none_or(|b| b.name.len() < name.len()));
-            assert!(find(&[name, b"x"].concat()).is_none_or(|b| b.name.len() > name.len()));
+            let prefix = &name[..name.len() - 1];
+            assert!(find(prefix).is_none_or(|b| b.name.as_bytes() == prefix));
+            let longer = [name, b"x"].concat();
+            assert!(find(&longer).is_none_or(|b| b.name.as_bytes() == longer));
             assert!(find(&[name, b"\0"].concat()).is_none());
         }
         assert!(find(b"").is_none());
